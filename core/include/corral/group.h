@@ -1,0 +1,53 @@
+/*
+ * corral/group.h - groups (R42-R51). The spine ships the hat-style free group: SUPERVISE
+ * policy, members and subgroups, close(cancel) with escalation, waiting for CLOSING/CLOSED,
+ * and a handler chain ending at the root handler (R56, R57).
+ *
+ * Named groups emit "<name> CLOSING" / "<name> CLOSED" trace lines; unnamed ones do not.
+ */
+#ifndef CORRAL_GROUP_H
+#define CORRAL_GROUP_H
+
+#include "task.h"
+
+CORRAL_BEGIN_DECLS
+
+/* An exception callback (exception_cb): runs as a ready-queue entry on the loop thread when
+ * a member FAILED (never for Cancelled). Returning a negative code (with an error set through
+ * corral_error_new and *raised) forwards that error to the parent's chain. */
+typedef int (*corral_group_handler_fn)(corral_group *g, corral_task *member, corral_error *err,
+                                       corral_error **raised, void *ud);
+
+/* Create a free group under `parent` (NULL = the root group). `name` may be NULL (unnamed:
+ * no trace lines). The caller owns one reference. Errors: CORRAL_EINVALIDARG,
+ * CORRAL_EGROUPCLOSED (parent not open), CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop. */
+CORRAL_API int corral_group_new(corral_group **out, corral_rt *rt, corral_group *parent,
+                                const char *name);
+CORRAL_API corral_group *corral_group_ref(corral_group *g);
+CORRAL_API void corral_group_unref(corral_group *g);
+
+/* Set the group's exception callback (NULL = use the parent's chain). Thread: loop. */
+CORRAL_API int corral_group_set_handler(corral_group *g, corral_group_handler_fn fn, void *ud);
+
+/* Close (R45, R46): OPEN -> CLOSING for the group and its subgroups; with `cancel`, their
+ * scopes are cancelled (cause GROUP_CLOSE) and parked members woken in ascending id order.
+ * A later close with cancel escalates; other repeats are no-ops. Never waits.
+ * Errors: CORRAL_EINVALIDARG, CORRAL_ECLOSED. Thread: loop. */
+CORRAL_API int corral_group_close(corral_group *g, int cancel);
+/* State queries: 1/0, negative code for NULL. */
+CORRAL_API int corral_group_is_open(const corral_group *g);
+CORRAL_API int corral_group_is_closing(const corral_group *g); /* CLOSING or CLOSED */
+CORRAL_API int corral_group_is_closed(const corral_group *g);
+CORRAL_API const char *corral_group_name(const corral_group *g);
+/* Number of non-terminal members. */
+CORRAL_API int64_t corral_group_size(const corral_group *g);
+
+/* Fiber shorthands: wait for CLOSING / CLOSED (checkpoints; a shielded self-wait fails with
+ * InvalidState, R17), and close + wait_closed (R48). */
+CORRAL_API int corral_group_wait_closing(corral_group *g, int64_t deadline);
+CORRAL_API int corral_group_wait_closed(corral_group *g, int64_t deadline);
+CORRAL_API int corral_group_async_close(corral_group *g, int cancel, int64_t deadline);
+
+CORRAL_END_DECLS
+
+#endif /* CORRAL_GROUP_H */

@@ -1,0 +1,101 @@
+/*
+ * corral/runtime.h - the runtime: one libevent loop, one FIFO ready queue, one timer heap,
+ * a REAL or VIRTUAL clock, the root group, the trace hook and the run() state machine.
+ *
+ * A runtime belongs to the thread that runs it (semantics R1). Everything but the
+ * *_threadsafe functions must be called from that thread.
+ */
+#ifndef CORRAL_RUNTIME_H
+#define CORRAL_RUNTIME_H
+
+#include "common.h"
+
+CORRAL_BEGIN_DECLS
+
+typedef struct corral_rt corral_rt;
+typedef struct corral_task corral_task;
+typedef struct corral_group corral_group;
+
+/* corral_rt_new flags. */
+#define CORRAL_RT_VIRTUAL_CLOCK 0x1u /* time starts at 0 and jumps only when idle (R10) */
+#define CORRAL_RT_SIGNALS 0x2u       /* corral_rt_run/host_poll handle SIGINT/SIGTERM (R51) */
+#define CORRAL_RT_STRICT 0x4u        /* first unhandled error cancels main and is raised (R57) */
+
+/* Create a runtime. The REAL clock counts from this call. The root group ("root", free,
+ * SUPERVISE) exists from the start. The caller owns one reference.
+ * Errors: CORRAL_EINVALIDARG (out NULL, unknown flag), CORRAL_ENOMEM. Thread: any (the
+ * runtime then belongs to the thread that first runs it). */
+CORRAL_API int corral_rt_new(corral_rt **out, uint32_t flags);
+CORRAL_API corral_rt *corral_rt_ref(corral_rt *rt);
+/* Drop a reference. When the last user reference goes, the runtime is closed (see
+ * corral_rt_close); its memory goes when the last object of it is released. NULL-safe. */
+CORRAL_API void corral_rt_unref(corral_rt *rt);
+/* Close: tasks that are not terminal are discarded without running further (fiber stacks are
+ * unmapped, not unwound; host tokens are released), and every later call on the runtime or
+ * its objects returns CORRAL_ECLOSED. Idempotent. Errors: CORRAL_EINVALIDSTATE when called
+ * from inside the runtime's own loop. Thread: loop. */
+CORRAL_API int corral_rt_close(corral_rt *rt);
+
+/* Current time in ns: the time of the current tick (time never advances inside a step).
+ * Returns a negative code for a NULL or closed runtime. Thread: loop. */
+CORRAL_API int64_t corral_rt_now(corral_rt *rt);
+/* The runtime's root group (borrowed). NULL for NULL. Thread: loop. */
+CORRAL_API corral_group *corral_rt_root_group(corral_rt *rt);
+/* Errors reported to the root handler so far (R57). Thread: loop. */
+CORRAL_API int64_t corral_rt_unhandled_count(corral_rt *rt);
+
+/* Stack size for fibers spawned later (rounded up to pages, at least 16 KiB; default
+ * 256 KiB). Errors: CORRAL_EINVALIDARG. Thread: loop. */
+CORRAL_API int corral_rt_set_fiber_stack_size(corral_rt *rt, size_t bytes);
+
+/* ---- Running --------------------------------------------------------------------------- */
+
+/* Run `main` (a task of this runtime, normally the first spawned, id 1) as in R51: drive the
+ * loop until main ends, then close the root group with cancellation and wait for it, then
+ * emit "rt run <outcome>" and return main's outcome: 0 (value via corral_task_value),
+ * main's error code, CORRAL_ECANCELLED, or CORRAL_EDEADLOCK. With CORRAL_RT_SIGNALS the first
+ * SIGINT/SIGTERM cancels main (cause SIGNAL), later ones are ignored, and the previous
+ * handlers are restored on return. Only C-driven tasks (fibers, step callbacks) may exist;
+ * a runtime with host tasks is driven by corral_host_poll instead.
+ * Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (already running / already ran / host
+ * tasks present), CORRAL_ECLOSED. Thread: loop (this call makes it so). */
+CORRAL_API int corral_rt_run(corral_rt *rt, corral_task *main);
+/* After a run ended (corral_rt_run returned, or corral_host_poll returned CORRAL_DONE): main's
+ * outcome as corral_rt_run returns it. CORRAL_EINVALIDSTATE before that. Thread: loop. */
+CORRAL_API int corral_rt_run_status(corral_rt *rt);
+
+/* Deliver a (simulated or real) SIGINT/SIGTERM to the run exactly as the signal handler
+ * would: the first one cancels main's root scope (cause SIGNAL), later ones are ignored.
+ * Errors: CORRAL_EINVALIDARG (other signal numbers). Thread: loop. */
+CORRAL_API int corral_rt_inject_signal(corral_rt *rt, int signo);
+
+/* Call fn(ud) on the loop thread as a ready-queue entry of the next tick, waking the loop if
+ * it sleeps (R1). fn never runs inside this call. Errors: CORRAL_EINVALIDARG,
+ * CORRAL_ECLOSED (fn is then never called), CORRAL_ENOMEM. Thread: any. */
+CORRAL_API int corral_rt_post_threadsafe(corral_rt *rt, void (*fn)(void *ud), void *ud);
+/* Tell the runtime that work outside it (a thread, an external event) will post back, so an
+ * idle loop sleeps instead of reporting a deadlock (R10). `delta` is +1 or -1.
+ * Errors: CORRAL_EINVALIDARG. Thread: any. */
+CORRAL_API int corral_rt_hold_threadsafe(corral_rt *rt, int delta);
+
+/* ---- Traces (R77) ---------------------------------------------------------------------- */
+
+/* Receives one complete trace line, without the trailing newline. */
+typedef void (*corral_trace_fn)(const char *line, size_t len, void *ud);
+
+/* Write trace lines ("<t_ms> <actor> <event> [detail]\n") to fd; -1 turns file tracing off.
+ * Thread: loop. */
+CORRAL_API int corral_rt_set_trace_fd(corral_rt *rt, int fd);
+/* Send trace lines to fn (replaces any previous hook; NULL removes it). Thread: loop. */
+CORRAL_API int corral_rt_set_trace_fn(corral_rt *rt, corral_trace_fn fn, void *ud);
+/* Diagnostics such as the root handler's "unhandled error in task A: ValueError: boom"
+ * (R57) go to fn; default: standard error. NULL restores the default. Thread: loop. */
+CORRAL_API int corral_rt_set_log_fn(corral_rt *rt, corral_trace_fn fn, void *ud);
+/* Emit "<t> <actor> log <text>". Errors: CORRAL_EINVALIDARG (NULL actor/text). Thread: loop. */
+CORRAL_API int corral_log(corral_rt *rt, const char *actor, const char *text);
+/* Emit "<t> <actor> <event>" verbatim, for bindings' own lines. Thread: loop. */
+CORRAL_API int corral_trace_emit(corral_rt *rt, const char *actor, const char *event);
+
+CORRAL_END_DECLS
+
+#endif /* CORRAL_RUNTIME_H */
