@@ -1,0 +1,183 @@
+/* error.c - error codes, thread-local detail messages and error objects. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct corral_error {
+    atomic_int refs;
+    int code;
+    char *kind;
+    char *msg;
+    corral_value host;
+    corral_error *context;
+};
+
+static _Thread_local char last_message[256];
+
+int corral__fail(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_message, sizeof last_message, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+const char *corral_last_error_message(void) { return last_message; }
+
+int corral_version(void) { return CORRAL_VERSION_NUMBER; }
+const char *corral_version_string(void) { return CORRAL_VERSION_STRING; }
+
+typedef struct code_info {
+    int code;
+    const char *name;
+    const char *text;
+    int err_no;
+} code_info;
+
+static const code_info codes[] = {
+    {CORRAL_ECANCELLED, "Cancelled", "operation cancelled", ECANCELED},
+    {CORRAL_ETIMEOUT, "Timeout", "deadline expired", ETIMEDOUT},
+    {CORRAL_ETASKCANCELLED, "TaskCancelled", "joined task was cancelled", ECANCELED},
+    {CORRAL_EFUTURECANCELLED, "FutureCancelled", "awaited future was cancelled", ECANCELED},
+    {CORRAL_EINVALIDSTATE, "InvalidState", "invalid state for this operation", EINVAL},
+    {CORRAL_EINVALIDARG, "InvalidArgument", "invalid argument", EINVAL},
+    {CORRAL_EGROUPCLOSED, "GroupClosed", "group is closing or closed", EPIPE},
+    {CORRAL_EQUEUECLOSED, "QueueClosed", "queue is closed", EPIPE},
+    {CORRAL_EQUEUEEMPTY, "QueueEmpty", "queue is empty", EAGAIN},
+    {CORRAL_EQUEUEFULL, "QueueFull", "queue is full", EAGAIN},
+    {CORRAL_EERRORGROUP, "ErrorGroup", "several errors", EINVAL},
+    {CORRAL_ESTRAYCANCELLATION, "StrayCancellation", "Cancelled raised without a cancellation",
+     EINVAL},
+    {CORRAL_ECLEANUPTIMEOUT, "CleanupTimeout", "cleanup exceeded its grace period", ETIMEDOUT},
+    {CORRAL_EDEADLOCK, "Deadlock", "no task can make progress", EDEADLK},
+    {CORRAL_EUSER, "User", "user error", EINVAL},
+    {CORRAL_ECLOSED, "Closed", "handle or runtime is closed", EBADF},
+};
+
+static const code_info *find_code(int code)
+{
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+        if (codes[i].code == code)
+            return &codes[i];
+    return NULL;
+}
+
+const char *corral_strerror(int code)
+{
+    if (code >= 0)
+        return "success";
+    const code_info *c = find_code(code);
+    return c ? c->text : strerror(-code);
+}
+
+const char *corral_error_name(int code)
+{
+    if (code >= 0)
+        return "OK";
+    const code_info *c = find_code(code);
+    return c ? c->name : "Errno";
+}
+
+int corral_errno(int code)
+{
+    if (code >= 0)
+        return 0;
+    const code_info *c = find_code(code);
+    return c ? c->err_no : -code;
+}
+
+int corral_error_new(corral_error **out, int code, const char *kind, const char *msg)
+{
+    if (!out || code >= 0)
+        return corral__fail(CORRAL_EINVALIDARG, "error_new: out is NULL or code is not negative");
+    if (code == CORRAL_EUSER && (!kind || !*kind))
+        return corral__fail(CORRAL_EINVALIDARG, "error_new: a user error needs a kind");
+    corral_error *e = calloc(1, sizeof *e);
+    if (!e)
+        return CORRAL_ENOMEM;
+    atomic_init(&e->refs, 1);
+    e->code = code;
+    e->kind = strdup(kind && *kind ? kind : corral_error_name(code));
+    e->msg = strdup(msg ? msg : "");
+    if (!e->kind || !e->msg) {
+        free(e->kind);
+        free(e->msg);
+        free(e);
+        return CORRAL_ENOMEM;
+    }
+    *out = e;
+    return 0;
+}
+
+corral_error *corral__error_from_code(int code, const char *msg)
+{
+    corral_error *e = NULL;
+    if (corral_error_new(&e, code == CORRAL_EUSER ? CORRAL_EINVALIDSTATE : code, NULL, msg) < 0)
+        return NULL;
+    return e;
+}
+
+int corral_error_set_host(corral_error *e, const corral_value *host)
+{
+    if (!e || !host || host->type != CORRAL_VALUE_HOST)
+        return corral__fail(CORRAL_EINVALIDARG, "error_set_host: needs an error and a HOST value");
+    e->host = *host;
+    return 0;
+}
+
+int corral_error_set_context(corral_error *e, corral_error *context)
+{
+    if (!e || context == e)
+        return corral__fail(CORRAL_EINVALIDARG, "error_set_context: bad error");
+    corral_error_ref(context);
+    corral_error_unref(e->context);
+    e->context = context;
+    return 0;
+}
+
+int corral_error_code(const corral_error *e) { return e ? e->code : 0; }
+const char *corral_error_kind(const corral_error *e) { return e ? e->kind : ""; }
+const char *corral_error_message(const corral_error *e) { return e ? e->msg : ""; }
+const corral_value *corral_error_host(const corral_error *e)
+{
+    return e && e->host.type == CORRAL_VALUE_HOST ? &e->host : NULL;
+}
+corral_error *corral_error_context(const corral_error *e) { return e ? e->context : NULL; }
+
+int corral_error_format(const corral_error *e, char *buf, size_t cap)
+{
+    size_t used = 0;
+    int total = 0;
+    for (const corral_error *x = e; x; x = x->context) {
+        int n = snprintf(buf ? buf + used : NULL, used < cap ? cap - used : 0, "%s%s%s%s",
+                         x == e ? "" : " <- ", x->kind, *x->msg ? ":" : "", x->msg);
+        if (n < 0)
+            return n;
+        total += n;
+        used = (size_t)total < cap ? (size_t)total : cap;
+    }
+    if (buf && cap && !e)
+        buf[0] = '\0';
+    return total;
+}
+
+corral_error *corral_error_ref(corral_error *e)
+{
+    if (e)
+        atomic_fetch_add_explicit(&e->refs, 1, memory_order_relaxed);
+    return e;
+}
+
+void corral_error_unref(corral_error *e)
+{
+    while (e && atomic_fetch_sub_explicit(&e->refs, 1, memory_order_acq_rel) == 1) {
+        corral_error *next = e->context;
+        free(e->kind);
+        free(e->msg);
+        free(e);
+        e = next;
+    }
+}

@@ -1,0 +1,112 @@
+/* fiber.c - the C fiber driver: a task body on its own stack, switched to and from the
+ * scheduler. Annotated for AddressSanitizer and valgrind (design.md). */
+#include <stdint.h>
+#include <string.h>
+
+#include "internal.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#define ASAN_START(save, lo, size) __sanitizer_start_switch_fiber(save, lo, size)
+#define ASAN_FINISH(fake, lo, size) __sanitizer_finish_switch_fiber(fake, lo, size)
+#else
+#define ASAN_START(save, lo, size) ((void)(save), (void)(lo), (void)(size))
+#define ASAN_FINISH(fake, lo, size) ((void)(fake), (void)(lo), (void)(size))
+#endif
+
+/* The fiber's bookkeeping lives at the top of its own stack: no allocation per fiber. */
+struct corral__fiber {
+    corral__ctx ctx;
+    corral__stack stack;
+    void *asan_fake;
+};
+
+#ifndef CORRAL_FIBER_UCONTEXT
+void corral__ctx_trampoline(void);
+
+/* Lay out a first frame that corral__ctx_switch "returns" into: see fiber_switch_*.S. */
+void corral__ctx_make(corral__ctx *c, void *stack_lo, size_t size, void (*entry)(void *),
+                      void *arg)
+{
+    uintptr_t top = ((uintptr_t)stack_lo + size) & ~(uintptr_t)15;
+#if defined(__x86_64__)
+    void **sp = (void **)(top - 72); /* 7 slots; rsp is 16-aligned after the final ret */
+    sp[0] = NULL;                    /* r15 */
+    sp[1] = NULL;                    /* r14 */
+    sp[2] = (void *)entry;           /* r13 */
+    sp[3] = arg;                     /* r12 */
+    sp[4] = NULL;                    /* rbx */
+    sp[5] = NULL;                    /* rbp */
+    sp[6] = (void *)corral__ctx_trampoline;
+#elif defined(__aarch64__)
+    void **sp = (void **)(top - 176);
+    memset(sp, 0, 176);
+    sp[0] = arg;                             /* x19 */
+    sp[1] = (void *)entry;                   /* x20 */
+    sp[11] = (void *)corral__ctx_trampoline; /* x30 */
+#else
+#error "no assembly context switch for this architecture: configure with CORRAL_FIBER_UCONTEXT"
+#endif
+    c->sp = sp;
+}
+#endif
+
+static void fiber_main(void *arg)
+{
+    corral_task *t = arg;
+    corral_rt *rt = t->rt;
+    corral__fiber *f = t->d.fiber.fiber;
+    ASAN_FINISH(NULL, &rt->sched_stack_lo, &rt->sched_stack_size);
+    corral_value result = {0};
+    int rc = t->d.fiber.fn(t, t->arg, &result);
+    corral__task_finish(t, rc, &result, NULL, NULL);
+    /* Back to the scheduler for good; it returns this stack to the pool. */
+    ASAN_START(NULL, rt->sched_stack_lo, rt->sched_stack_size);
+    corral__ctx_switch(&f->ctx, &rt->sched_ctx);
+    __builtin_unreachable();
+}
+
+int corral__fiber_create(corral_task *t)
+{
+    corral__stack stack;
+    int rc = corral__stack_get(&t->rt->stacks, &stack);
+    if (rc < 0)
+        return rc;
+    uintptr_t top = (uintptr_t)stack.lo + stack.size;
+    corral__fiber *f = (corral__fiber *)((top - sizeof *f) & ~(uintptr_t)63);
+    f->stack = stack;
+    f->asan_fake = NULL;
+    corral__ctx_make(&f->ctx, stack.lo, (size_t)((uintptr_t)f - (uintptr_t)stack.lo), fiber_main,
+                     t);
+    t->d.fiber.fiber = f;
+    return 0;
+}
+
+void corral__fiber_resume(corral_task *t)
+{
+    corral_rt *rt = t->rt;
+    corral__fiber *f = t->d.fiber.fiber;
+    void *fake = NULL;
+    ASAN_START(&fake, f->stack.lo, f->stack.size);
+    corral__ctx_switch(&rt->sched_ctx, &f->ctx);
+    ASAN_FINISH(fake, NULL, NULL);
+}
+
+void corral__fiber_suspend(corral_task *t)
+{
+    corral_rt *rt = t->rt;
+    corral__fiber *f = t->d.fiber.fiber;
+    ASAN_START(&f->asan_fake, rt->sched_stack_lo, rt->sched_stack_size);
+    corral__ctx_switch(&f->ctx, &rt->sched_ctx);
+    ASAN_FINISH(f->asan_fake, &rt->sched_stack_lo, &rt->sched_stack_size);
+}
+
+void corral__fiber_release(corral_task *t)
+{
+    corral__fiber *f = t->d.fiber.fiber;
+    if (!f)
+        return;
+    t->d.fiber.fiber = NULL;
+    corral__stack stack = f->stack; /* copy: f lives on that stack */
+    corral__stack_put(&t->rt->stacks, &stack);
+}

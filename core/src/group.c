@@ -1,0 +1,334 @@
+/* group.c - the spine's hat-style free groups (R42-R48) and the handler chain (R56, R57). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static int usable(const corral_group *g)
+{
+    if (!g)
+        return corral__fail(CORRAL_EINVALIDARG, "group is NULL");
+    return corral__rt_usable(g->rt);
+}
+
+/* Named groups appear in traces; the root group and unnamed groups do not (semantics 3.0). */
+static bool traced(const corral_group *g) { return g->name && !g->is_root; }
+
+static const char *display_name(const corral_group *g)
+{
+    return g->is_root ? "root" : g->name ? g->name : "(unnamed)";
+}
+
+int corral__group_new(corral_group **out, corral_rt *rt, corral_group *parent, const char *name,
+                      bool is_root)
+{
+    corral_group *g = calloc(1, sizeof *g);
+    if (!g || (name && !(g->name = strdup(name)))) {
+        free(g);
+        return CORRAL_ENOMEM;
+    }
+    atomic_init(&g->refs, 1);
+    g->rt = rt;
+    g->is_root = is_root;
+    g->state = CORRAL__GROUP_OPEN;
+    corral__scope_init(&g->scope, rt, NULL, parent ? &parent->scope : NULL,
+                       CORRAL_SCOPE_MOVE_ON, 0, true);
+    if (parent) {
+        g->parent = corral_group_ref(parent);
+        g->prev_sibling = parent->last_child;
+        if (parent->last_child)
+            parent->last_child->next_sibling = g;
+        else
+            parent->first_child = g;
+        parent->last_child = corral_group_ref(g);
+    }
+    corral__rt_obj_ref(rt);
+    *out = g;
+    return 0;
+}
+
+int corral_group_new(corral_group **out, corral_rt *rt, corral_group *parent, const char *name)
+{
+    int rc = corral__rt_usable(rt);
+    if (rc < 0)
+        return rc;
+    if (!out)
+        return corral__fail(CORRAL_EINVALIDARG, "group_new: out is NULL");
+    if (!parent)
+        parent = rt->root;
+    if (parent->rt != rt)
+        return corral__fail(CORRAL_EINVALIDARG, "group_new: parent belongs to another runtime");
+    if (parent->state != CORRAL__GROUP_OPEN)
+        return corral__fail(CORRAL_EGROUPCLOSED, "group_new: parent %s is closing",
+                            display_name(parent));
+    return corral__group_new(out, rt, parent, name, false);
+}
+
+corral_group *corral_group_ref(corral_group *g)
+{
+    if (g)
+        atomic_fetch_add_explicit(&g->refs, 1, memory_order_relaxed);
+    return g;
+}
+
+void corral_group_unref(corral_group *g)
+{
+    if (!g || atomic_fetch_sub_explicit(&g->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    corral_rt *rt = g->rt;
+    free(g->name);
+    free(g);
+    corral__rt_obj_unref(rt);
+}
+
+static void wake_all(corral__waitlist *l)
+{
+    corral__listener *x;
+    while ((x = corral__waitlist_pop(l)))
+        corral__wake(x->task, 0, NULL, false, NULL);
+}
+
+static void detach_from_parent(corral_group *g)
+{
+    corral_group *p = g->parent;
+    if (g->prev_sibling)
+        g->prev_sibling->next_sibling = g->next_sibling;
+    else
+        p->first_child = g->next_sibling;
+    if (g->next_sibling)
+        g->next_sibling->prev_sibling = g->prev_sibling;
+    else
+        p->last_child = g->prev_sibling;
+    g->prev_sibling = g->next_sibling = NULL;
+    g->parent = NULL;
+}
+
+/* R48: CLOSING, no live member, every subgroup CLOSED (CLOSED ones are detached). */
+static void maybe_closed(corral_group *g)
+{
+    if (g->state != CORRAL__GROUP_CLOSING || g->nmembers > 0 || g->first_child)
+        return;
+    g->state = CORRAL__GROUP_CLOSED;
+    if (traced(g))
+        corral__trace(g->rt, g->name, "CLOSED");
+    wake_all(&g->closed_waiters);
+    corral_group *p = g->parent;
+    if (p) {
+        detach_from_parent(g);
+        maybe_closed(p);
+        corral_group_unref(p); /* g's reference to its parent */
+        corral_group_unref(g); /* the parent's reference to g */
+    }
+}
+
+void corral__group_member_done(corral_group *g)
+{
+    g->nmembers--;
+    maybe_closed(g);
+}
+
+/* R45 (1)-(2): OPEN -> CLOSING for g, then its subgroups in pre-order. */
+static void enter_closing(corral_group *g)
+{
+    if (g->state == CORRAL__GROUP_OPEN) {
+        g->state = CORRAL__GROUP_CLOSING;
+        if (traced(g))
+            corral__trace(g->rt, g->name, "CLOSING");
+        wake_all(&g->closing_waiters);
+    }
+    for (corral_group *c = g->first_child; c; c = c->next_sibling)
+        enter_closing(c);
+}
+
+/* R45 (3): mark every scope of the subtree cancelled; the abort pass runs once afterwards. */
+static void mark_cancelled(corral_group *g, int cause)
+{
+    g->cancelled = 1;
+    if (!g->scope.cancel_called) {
+        g->scope.cancel_called = 1;
+        g->scope.cause = (uint8_t)cause;
+    }
+    for (corral_group *c = g->first_child; c; c = c->next_sibling)
+        mark_cancelled(c, cause);
+}
+
+/* R45 (4): deepest first. */
+static void close_finished(corral_group *g)
+{
+    corral_group_ref(g);
+    for (corral_group *c = g->first_child, *next; c; c = next) {
+        next = c->next_sibling;
+        close_finished(c);
+    }
+    maybe_closed(g);
+    corral_group_unref(g);
+}
+
+void corral__group_close(corral_group *g, bool cancel, int cause)
+{
+    if (g->state == CORRAL__GROUP_CLOSED)
+        return;
+    if (g->state != CORRAL__GROUP_OPEN && (!cancel || g->cancelled))
+        return; /* R46: only an escalation to cancel does anything */
+    enter_closing(g);
+    if (cancel) {
+        mark_cancelled(g, cause);
+        corral__abort_cancelled(g->rt, NULL);
+    }
+    close_finished(g);
+}
+
+int corral_group_close(corral_group *g, int cancel)
+{
+    int rc = usable(g);
+    if (rc < 0)
+        return rc;
+    corral__group_close(g, cancel != 0, CORRAL_CAUSE_GROUP_CLOSE);
+    return 0;
+}
+
+bool corral__group_contains_task(const corral_group *g, const corral_task *t)
+{
+    for (const corral_group *x = t->group; x; x = x->parent)
+        if (x == g)
+            return true;
+    return false;
+}
+
+int corral_group_set_handler(corral_group *g, corral_group_handler_fn fn, void *ud)
+{
+    int rc = usable(g);
+    if (rc < 0)
+        return rc;
+    g->handler = fn;
+    g->handler_ud = ud;
+    return 0;
+}
+
+int corral_group_is_open(const corral_group *g)
+{
+    return g ? g->state == CORRAL__GROUP_OPEN : corral__fail(CORRAL_EINVALIDARG, "group is NULL");
+}
+
+int corral_group_is_closing(const corral_group *g)
+{
+    return g ? g->state != CORRAL__GROUP_OPEN : corral__fail(CORRAL_EINVALIDARG, "group is NULL");
+}
+
+int corral_group_is_closed(const corral_group *g)
+{
+    return g ? g->state == CORRAL__GROUP_CLOSED
+             : corral__fail(CORRAL_EINVALIDARG, "group is NULL");
+}
+
+const char *corral_group_name(const corral_group *g)
+{
+    return g ? (g->is_root ? "root" : g->name ? g->name : "") : "";
+}
+
+int64_t corral_group_size(const corral_group *g)
+{
+    return g ? g->nmembers : corral__fail(CORRAL_EINVALIDARG, "group is NULL");
+}
+
+/* ---- handler chain ---- */
+
+void corral__group_report(corral_group *g, corral_task *member, corral_error *err)
+{
+    corral__job *j = corral__job_new(CORRAL__ENTRY_HANDLER);
+    if (!j)
+        return;
+    j->group = corral_group_ref(g);
+    j->task = corral_task_ref(member);
+    j->error = corral_error_ref(err);
+    corral__ready_job(g->rt, j);
+}
+
+/* R56: the nearest group with an exception callback, ending at the root. */
+static corral_group *chain_from(corral_group *g)
+{
+    while (g && !g->handler && !g->is_root)
+        g = g->parent;
+    return g;
+}
+
+static void root_handler(corral_rt *rt, corral_task *member, corral_error *err)
+{
+    rt->unhandled++;
+    corral__log_diag(rt, "unhandled error in task %s: %s: %s", corral_task_name(member),
+                     corral_error_kind(err), corral_error_message(err));
+    if ((rt->flags & CORRAL_RT_STRICT) && !rt->strict_error && rt->main) {
+        rt->strict_error = corral_error_ref(err); /* R57 strict mode */
+        if (!corral__task_terminal(rt->main))
+            corral__scope_cancel(&rt->main->root_scope, CORRAL_CAUSE_FAIL_FAST);
+    }
+}
+
+void corral__group_run_handler(corral__job *job)
+{
+    corral_rt *rt = job->group->rt;
+    corral_group *h = chain_from(job->group);
+    corral_error *err = corral_error_ref(job->error);
+    for (;;) {
+        char text[512];
+        corral_error_format(err, text, sizeof text);
+        corral__trace(rt, h ? display_name(h) : "root", "handler %s %s",
+                      corral_task_name(job->task), text);
+        if (!h || !h->handler) {
+            root_handler(rt, job->task, err);
+            break;
+        }
+        corral_error *raised = NULL;
+        int rc = h->handler(h, job->task, err, &raised, h->handler_ud);
+        if (rc >= 0) {
+            corral_error_unref(raised);
+            break;
+        }
+        if (!raised)
+            raised = corral__error_from_code(rc, NULL);
+        if (!raised)
+            break;
+        if (!corral_error_context(raised))
+            corral_error_set_context(raised, err);
+        corral_error_unref(err);
+        err = raised;
+        h = chain_from(h->parent);
+    }
+    corral_error_unref(err);
+}
+
+void corral__group_discard_tree(corral_group *g)
+{
+    while (g->first_child) {
+        corral_group *c = g->first_child;
+        corral__group_discard_tree(c);
+        detach_from_parent(c);
+        corral_group_unref(g);
+        corral_group_unref(c);
+    }
+    g->state = CORRAL__GROUP_CLOSED;
+}
+
+/* ---- fiber shorthands ---- */
+
+static int wait_group(corral_group *g, uint32_t kind, int64_t deadline)
+{
+    corral_op op = {.kind = kind, .target = g, .deadline = deadline};
+    return corral_await(&op, NULL);
+}
+
+int corral_group_wait_closing(corral_group *g, int64_t deadline)
+{
+    return wait_group(g, CORRAL_OP_GROUP_WAIT_CLOSING, deadline);
+}
+
+int corral_group_wait_closed(corral_group *g, int64_t deadline)
+{
+    return wait_group(g, CORRAL_OP_GROUP_WAIT_CLOSED, deadline);
+}
+
+int corral_group_async_close(corral_group *g, int cancel, int64_t deadline)
+{
+    int rc = corral_group_close(g, cancel);
+    return rc < 0 ? rc : corral_group_wait_closed(g, deadline);
+}

@@ -1,0 +1,478 @@
+/*
+ * internal.h - the core's private structures. Nothing here is part of the ABI.
+ *
+ * Map of the core (one job per file):
+ *   error.c value.c       codes, error objects, values
+ *   clock.c timer_heap.c  clock source; the (deadline, seq) timer heap (R6)
+ *   trace.c               trace lines (R77)
+ *   runtime.c             runtime lifetime, options, post_threadsafe
+ *   scheduler.c           the ready queue, ticks (R4, R5), waking and aborting parked tasks
+ *   future.c              futures and listener lists (R19-R22)
+ *   task.c                task lifetime, completion step (R14, R18), queries
+ *   await.c               the checkpoint protocol shared by every operation (R23, R41)
+ *   scope.c               cancel scopes (R24-R40)
+ *   group.c queue.c       the spine's groups and queues
+ *   fiber.c stack_pool.c fiber_switch_*   the C fiber driver
+ *   host.c                the pull-style host driver
+ *   run.c                 run(): main, root shutdown, deadlock, signals (R10, R51)
+ */
+#ifndef CORRAL_INTERNAL_H
+#define CORRAL_INTERNAL_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "corral.h"
+
+struct event_base;
+struct event;
+
+#define CORRAL__NO_DEADLINE (-1)
+#define CORRAL__CONTAINER(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+
+/* ---- errors (error.c) ---- */
+/* Record a thread-local detail message and return `code`. */
+int corral__fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+corral_error *corral__error_from_code(int code, const char *msg);
+
+/* ---- values (value.c) ---- */
+/* Deep-copy a value the core takes (BYTES are duplicated). Returns 0 or CORRAL_ENOMEM. */
+int corral__value_take(corral_value *dst, const corral_value *src);
+/* Drop a value the core owns; HOST tokens become RELEASE entries of rt. */
+void corral__value_drop(corral_rt *rt, corral_value *v);
+/* Canonical text of a value (R77); returns the length written (snprintf-like). */
+int corral__value_format(const corral_value *v, char *buf, size_t cap);
+
+/* ---- ready-queue entries ---- */
+enum corral__entry_kind {
+    CORRAL__ENTRY_TASK,          /* resume a task */
+    CORRAL__ENTRY_FUTURE_CB,     /* C done callback */
+    CORRAL__ENTRY_HOST_CB,       /* host done callback -> CALLBACK record */
+    CORRAL__ENTRY_RELEASE,       /* host token dropped -> RELEASE record */
+    CORRAL__ENTRY_HANDLER,       /* report a failed member to a handler chain (R56) */
+    CORRAL__ENTRY_POSTED,        /* corral_rt_post_threadsafe */
+};
+
+typedef struct corral__entry {
+    struct corral__entry *next;
+    uint8_t kind;
+} corral__entry;
+
+typedef struct corral__fifo {
+    corral__entry *head, *tail;
+} corral__fifo;
+
+/* A non-task entry. */
+typedef struct corral__job {
+    corral__entry entry;
+    corral_future *future;   /* FUTURE_CB / HOST_CB (a reference is held) */
+    corral_future_cb fn;     /* FUTURE_CB */
+    void (*posted)(void *);  /* POSTED */
+    void *ud;
+    uint32_t binding;        /* HOST_CB / RELEASE */
+    uint64_t token;
+    corral_group *group;     /* HANDLER: the member's group (reference held) */
+    corral_task *task;       /* HANDLER: the failed member (reference held) */
+    corral_error *error;     /* HANDLER (reference held) */
+} corral__job;
+
+/* ---- timers (timer_heap.c) ---- */
+enum corral__timer_kind {
+    CORRAL__TIMER_SLEEP,     /* wake the task's sleep */
+    CORRAL__TIMER_CALL,      /* per-call deadline: abort the task's wait with Timeout */
+    CORRAL__TIMER_SCOPE,     /* cancel the scope (cause DEADLINE) */
+};
+
+typedef struct corral__timer {
+    int64_t deadline;
+    uint64_t seq;
+    uint32_t index; /* position in the heap, CORRAL__TIMER_IDLE when not armed */
+    uint8_t kind;
+} corral__timer;
+
+#define CORRAL__TIMER_IDLE UINT32_MAX
+
+typedef struct corral__heap {
+    corral__timer **items;
+    uint32_t len, cap;
+} corral__heap;
+
+void corral__heap_init(corral__heap *h);
+void corral__heap_free(corral__heap *h);
+int corral__heap_push(corral__heap *h, corral__timer *t);
+void corral__heap_remove(corral__heap *h, corral__timer *t);
+corral__timer *corral__heap_top(const corral__heap *h);
+
+/* ---- listeners: one list type for every wait and callback ---- */
+enum corral__listener_kind {
+    CORRAL__LISTENER_WAITER,  /* a parked task (embedded in the task) */
+    CORRAL__LISTENER_CB,      /* C future callback */
+    CORRAL__LISTENER_HOST_CB, /* host future callback */
+};
+
+typedef struct corral__listener {
+    struct corral__listener *prev, *next;
+    struct corral__waitlist *list; /* the list it is on, or NULL */
+    uint8_t kind;
+    int64_t id;
+    corral_task *task;         /* WAITER */
+    corral_future_cb fn;       /* CB */
+    void *ud;
+    uint32_t binding;          /* HOST_CB */
+    uint64_t token;
+} corral__listener;
+
+typedef struct corral__waitlist {
+    corral__listener *head, *tail;
+} corral__waitlist;
+
+void corral__waitlist_push(corral__waitlist *l, corral__listener *x);
+void corral__waitlist_remove(corral__listener *x);
+corral__listener *corral__waitlist_pop(corral__waitlist *l);
+
+/* ---- scopes ---- */
+struct corral_scope {
+    atomic_int refs;
+    corral_rt *rt;
+    corral_task *task;        /* owner task; NULL for a group's scope */
+    corral_scope *parent;     /* enclosing scope (task stack, then group, R25) */
+    int64_t deadline;
+    corral__timer timer;
+    uint8_t kind;             /* CORRAL_SCOPE_* */
+    uint8_t shield;
+    uint8_t cancel_called;
+    uint8_t cancelled_caught;
+    uint8_t cause;
+    uint8_t exited;
+    uint8_t embedded;         /* lives inside a task or group: never freed on its own */
+};
+
+void corral__scope_init(corral_scope *s, corral_rt *rt, corral_task *task, corral_scope *parent,
+                        int kind, int shield, bool embedded);
+/* Mark s cancelled (first cause wins) and wake the parked tasks this makes cancel-pending. */
+void corral__scope_cancel(corral_scope *s, int cause);
+/* Is a cancellation visible from scope s upward (stopping after the first shield)? */
+bool corral__scope_cancel_visible(const corral_scope *s);
+/* The cause of the cancellation visible from s, or CORRAL_CAUSE_NONE. */
+int corral__scope_visible_cause(const corral_scope *s);
+/* Drop scopes left open above the task's root scope (a body that forgot to exit them). */
+void corral__scope_unwind_to_root(corral_task *t);
+void corral__scope_timer_fired(corral_scope *s);
+
+/* ---- futures ---- */
+struct corral_future {
+    atomic_int refs;
+    corral_rt *rt;
+    uint8_t state;  /* CORRAL_FUTURE_* */
+    uint8_t closed;
+    corral_value value;
+    corral_error *error;
+    corral__waitlist listeners;
+    int64_t next_id;
+};
+
+/* ---- tasks ---- */
+enum corral__driver { CORRAL__DRIVER_FIBER, CORRAL__DRIVER_STEP, CORRAL__DRIVER_HOST };
+
+enum corral__wait_kind {
+    CORRAL__WAIT_NONE,
+    CORRAL__WAIT_SLEEP,
+    CORRAL__WAIT_FUTURE,
+    CORRAL__WAIT_JOIN,
+    CORRAL__WAIT_QUEUE_GET,
+    CORRAL__WAIT_QUEUE_PUT,
+    CORRAL__WAIT_GROUP,
+};
+
+typedef struct corral__wait {
+    uint8_t kind;
+    corral__listener listener;  /* on the source's list */
+    corral__timer timer;        /* SLEEP wake-up or per-call deadline */
+    void *source;               /* future / task / queue / group (reference held) */
+    corral_value put_value;     /* QUEUE_PUT: the item, still the caller's */
+} corral__wait;
+
+typedef struct corral__fiber corral__fiber;
+
+typedef struct corral__local {
+    const void *key;
+    uintptr_t value;
+} corral__local;
+
+struct corral_task {
+    corral__entry entry;       /* ready-queue link: first member */
+    atomic_int refs;
+    corral_rt *rt;
+    uint64_t id;
+    char *name;
+    uint8_t state;
+    uint8_t driver;
+    uint8_t in_step;           /* step/host: handed a step, not yet awaited or finished */
+    uint8_t runtime_ref;       /* the runtime holds a reference (non-terminal, R12) */
+    corral_task *live_prev, *live_next;
+    corral_group *group;       /* reference held */
+    corral_scope root_scope;
+    corral_scope *scope;       /* innermost */
+    int hosted_groups;         /* scoped groups whose scope hangs below this task's */
+
+    /* the outcome of the last await, handed to the next step */
+    int resume_status;
+    uint8_t resume_owned;
+    corral_value resume_value;
+    corral_error *resume_error;
+    corral_error *last_error;  /* the error of the outcome delivered last (borrowed out) */
+
+    corral__wait wait;
+
+    /* completion */
+    corral_value result;
+    char *repr;
+    corral_error *error;
+    corral_error *pending_error;   /* corral_task_set_error */
+    corral__waitlist joiners;
+
+    /* driver */
+    union {
+        struct {
+            corral_fiber_fn fn;
+            corral__fiber *fiber;
+        } fiber;
+        corral_step_fn step;
+        struct {
+            uint32_t binding;
+            uint64_t token;
+        } host;
+    } d;
+    void *arg;
+    void (*arg_free)(void *);
+
+    corral__local *locals;
+    size_t nlocals;
+};
+
+corral_task *corral__task_alloc(corral_rt *rt, corral_group *group, const char *name,
+                                uint8_t driver, int *rc);
+void corral__task_admit(corral_task *t);
+/* The body ended (R14, R18): set the terminal state, trace, notify, group bookkeeping. */
+void corral__task_finish(corral_task *t, int status, const corral_value *value, const char *repr,
+                         corral_error *err);
+/* Outcome a joiner sees: 0 / error code / CORRAL_ETASKCANCELLED. */
+int corral__task_join_outcome(corral_task *t, corral_value *v, corral_error **err);
+bool corral__task_cancel_pending(const corral_task *t);
+bool corral__task_terminal(const corral_task *t);
+void corral__task_clear_resume(corral_rt *rt, corral_task *t);
+/* Discard a task at runtime close: no trace, no listeners. */
+void corral__task_discard(corral_task *t);
+
+/* ---- the checkpoint protocol (await.c) ---- */
+/* Detach a parked task from whatever it waits on and make it READY with this outcome. */
+void corral__wake(corral_task *t, int status, const corral_value *v, bool owned, corral_error *err);
+/* Abort a parked task's wait (no side effect) with Cancelled or Timeout. */
+void corral__abort(corral_task *t, int status);
+void corral__wait_timer_fired(corral_task *t);
+void corral__task_detach_wait(corral_task *t);
+
+/* ---- groups ---- */
+enum corral__group_state { CORRAL__GROUP_OPEN, CORRAL__GROUP_CLOSING, CORRAL__GROUP_CLOSED };
+
+struct corral_group {
+    atomic_int refs;
+    corral_rt *rt;
+    char *name;                /* NULL: unnamed, no trace lines */
+    uint8_t state;
+    uint8_t cancelled;         /* close(cancel=True) performed */
+    uint8_t is_root;
+    corral_scope scope;
+    corral_group *parent;      /* reference held by the child while attached */
+    corral_group *first_child, *last_child, *prev_sibling, *next_sibling; /* children held */
+    int64_t nmembers;
+    corral__waitlist closing_waiters, closed_waiters;
+    corral_group_handler_fn handler;
+    void *handler_ud;
+};
+
+int corral__group_new(corral_group **out, corral_rt *rt, corral_group *parent, const char *name,
+                      bool is_root);
+void corral__group_member_done(corral_group *g);
+void corral__group_close(corral_group *g, bool cancel, int cause);
+bool corral__group_contains_task(const corral_group *g, const corral_task *t);
+void corral__group_report(corral_group *g, corral_task *member, corral_error *err);
+void corral__group_run_handler(corral__job *job);
+void corral__group_discard_tree(corral_group *g);
+
+/* ---- queues ---- */
+struct corral_queue {
+    atomic_int refs;
+    corral_rt *rt;
+    int64_t maxsize;
+    uint8_t closed;
+    corral_value *buf;  /* ring buffer */
+    size_t head, len, cap;
+    corral__waitlist getters, putters;
+};
+
+int corral__queue_try_get(corral_queue *q, corral_value *out);
+int corral__queue_try_put(corral_queue *q, const corral_value *v);
+
+/* ---- fibers ---- */
+typedef struct corral__stack {
+    void *map;      /* mapping start (guard page first) */
+    size_t map_len;
+    void *lo;       /* usable stack bottom */
+    size_t size;    /* usable size */
+    unsigned valgrind_id;
+} corral__stack;
+
+typedef struct corral__stack_pool {
+    corral__stack *free;
+    size_t len, cap;
+    size_t stack_size;
+} corral__stack_pool;
+
+void corral__stack_pool_init(corral__stack_pool *p, size_t stack_size);
+int corral__stack_get(corral__stack_pool *p, corral__stack *out);
+void corral__stack_put(corral__stack_pool *p, corral__stack *s);
+void corral__stack_pool_free(corral__stack_pool *p);
+
+/* Context switch (fiber_switch_*.{S,c}): save the current context in `from`, resume `to`. */
+#ifdef CORRAL_FIBER_UCONTEXT
+#include <ucontext.h>
+typedef struct corral__ctx {
+    ucontext_t uc;
+} corral__ctx;
+#else
+typedef struct corral__ctx {
+    void *sp; /* everything else lives on the stack */
+} corral__ctx;
+#endif
+void corral__ctx_make(corral__ctx *c, void *stack_lo, size_t size, void (*entry)(void *),
+                      void *arg);
+void corral__ctx_switch(corral__ctx *from, corral__ctx *to);
+
+int corral__fiber_create(corral_task *t);
+void corral__fiber_resume(corral_task *t);   /* scheduler -> fiber */
+void corral__fiber_suspend(corral_task *t);  /* fiber -> scheduler */
+void corral__fiber_release(corral_task *t);  /* return the stack to the pool */
+
+/* ---- the runtime ---- */
+enum corral__run_phase {
+    CORRAL__RUN_IDLE,
+    CORRAL__RUN_MAIN,      /* waiting for main to end */
+    CORRAL__RUN_SHUTDOWN,  /* root group closing */
+    CORRAL__RUN_DONE,
+};
+
+struct corral_rt {
+    atomic_int user_refs;
+    atomic_int obj_refs;
+    uint32_t flags;
+    uint8_t closed;
+    uint8_t in_loop;       /* inside corral_rt_run / corral_host_poll */
+
+    struct event_base *base;
+    struct event *timer_ev;
+    struct event *wake_ev;
+    int wake_fd;
+    int user_sources;      /* registered user I/O sources (deadlock detection) */
+    int internal_sources;  /* signal events etc. (poll, but not deadlock-relevant) */
+    uint32_t tick_count;
+
+    corral__fifo ready;
+    corral__fifo batch;    /* the current tick's snapshot (R5) */
+    corral__heap timers;
+    uint64_t timer_seq;
+
+    int64_t now;
+    bool now_valid;
+    struct timespec origin;
+
+    uint64_t next_task_id;
+    corral_task *live_head, *live_tail;
+    corral_task *graveyard;   /* terminal tasks whose runtime reference is released later */
+    corral_group *root;
+    corral_task *current;     /* the fiber/step task running now */
+
+    int trace_fd;
+    corral_trace_fn trace_fn;
+    void *trace_ud;
+    corral_trace_fn log_fn;
+    void *log_ud;
+    int64_t unhandled;
+
+    /* run() */
+    uint8_t phase;
+    uint8_t deadlocked;
+    int signals_seen;
+    int run_status;
+    corral_task *main;
+    int main_cause;           /* the cancellation cause main saw when it ended */
+    corral_error *strict_error;
+    struct event *sig_events[2];
+    bool host_entry_in_c_run;
+
+    /* fibers */
+    corral__stack_pool stacks;
+    corral__ctx sched_ctx;
+    const void *sched_stack_lo;
+    size_t sched_stack_size;
+
+    /* host */
+    corral_task **handed;     /* host tasks handed out in the last batch (references held) */
+    size_t nhanded, handed_cap;
+    corral__job *handed_jobs; /* CALLBACK/RELEASE entries of the last batch, freed next poll */
+
+    /* post_threadsafe */
+    pthread_mutex_t post_mu;
+    corral__job *posted_head, *posted_tail;
+    atomic_int posted_flag;
+    atomic_int sleeping;
+    atomic_int holds;
+};
+
+extern _Thread_local corral_task *corral__tls_current;
+
+void corral__rt_obj_ref(corral_rt *rt);
+void corral__rt_obj_unref(corral_rt *rt);
+int64_t corral__now(corral_rt *rt);
+int64_t corral__clock_read(corral_rt *rt);
+/* Check a handle's runtime: 0, CORRAL_ECLOSED. */
+int corral__rt_usable(const corral_rt *rt);
+
+/* scheduler.c */
+void corral__fifo_push(corral__fifo *q, corral__entry *e);
+corral__entry *corral__fifo_pop(corral__fifo *q);
+void corral__ready_task(corral_task *t);          /* append a task resumption */
+void corral__ready_job(corral_rt *rt, corral__job *j);
+corral__job *corral__job_new(uint8_t kind);
+void corral__job_free(corral__job *j);
+void corral__abort_cancelled(corral_rt *rt, const corral_scope *s);
+void corral__timer_arm(corral_rt *rt, corral__timer *t, int64_t deadline, uint8_t kind);
+void corral__timer_disarm(corral_rt *rt, corral__timer *t);
+/* Start a tick: fire due timers, poll, snapshot. Returns false when the loop is deadlocked. */
+bool corral__tick_begin(corral_rt *rt);
+/* Run one non-host entry. */
+void corral__run_entry(corral_rt *rt, corral__entry *e);
+bool corral__entry_is_host(const corral__entry *e);
+void corral__flush_graveyard(corral_rt *rt);
+void corral__drain_posted(corral_rt *rt);
+
+/* trace.c */
+void corral__trace(corral_rt *rt, const char *actor, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void corral__log_diag(corral_rt *rt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* run.c */
+/* Drive the run: returns 0 with records, CORRAL_DONE, or an error. */
+int corral__drive(corral_rt *rt, corral_record *recs, size_t cap, size_t *n);
+int corral__run_start(corral_rt *rt, corral_task *main);
+void corral__main_finished(corral_rt *rt);
+void corral__run_signal(corral_rt *rt, int signo);
+
+/* host.c */
+bool corral__host_record(corral_rt *rt, corral__entry *e, corral_record *rec);
+void corral__host_check_handed(corral_rt *rt);
+void corral__host_release_handed(corral_rt *rt);
+
+#endif /* CORRAL_INTERNAL_H */

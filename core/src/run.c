@@ -1,0 +1,208 @@
+/* run.c - run(): main, root shutdown, deadlock handling and signals (R10, R51). */
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+static void on_signal(evutil_socket_t signo, short what, void *arg)
+{
+    (void)what;
+    corral__run_signal(arg, (int)signo);
+}
+
+static void install_signals(corral_rt *rt)
+{
+    static const int signals[2] = {SIGINT, SIGTERM};
+    for (int i = 0; i < 2; i++) {
+        rt->sig_events[i] = evsignal_new(rt->base, signals[i], on_signal, rt);
+        if (rt->sig_events[i] && event_add(rt->sig_events[i], NULL) == 0)
+            rt->internal_sources++;
+    }
+}
+
+/* Deleting libevent's signal events restores the handlers that were there before (R51). */
+static void remove_signals(corral_rt *rt)
+{
+    for (int i = 0; i < 2; i++) {
+        if (!rt->sig_events[i])
+            continue;
+        event_free(rt->sig_events[i]);
+        rt->sig_events[i] = NULL;
+        rt->internal_sources--;
+    }
+}
+
+void corral__run_signal(corral_rt *rt, int signo)
+{
+    (void)signo;
+    if (rt->signals_seen++ > 0)
+        return; /* later signals are ignored */
+    if (rt->main && !corral__task_terminal(rt->main))
+        corral__scope_cancel(&rt->main->root_scope, CORRAL_CAUSE_SIGNAL);
+}
+
+int corral_rt_inject_signal(corral_rt *rt, int signo)
+{
+    int rc = corral__rt_usable(rt);
+    if (rc < 0)
+        return rc;
+    if (signo != SIGINT && signo != SIGTERM)
+        return corral__fail(CORRAL_EINVALIDARG, "inject_signal: only SIGINT and SIGTERM");
+    corral__run_signal(rt, signo);
+    return 0;
+}
+
+int corral__run_start(corral_rt *rt, corral_task *main)
+{
+    if (rt->phase != CORRAL__RUN_IDLE)
+        return corral__fail(CORRAL_EINVALIDSTATE, "run: the runtime already ran");
+    rt->main = corral_task_ref(main);
+    rt->phase = CORRAL__RUN_MAIN;
+    if (rt->flags & CORRAL_RT_SIGNALS)
+        install_signals(rt);
+    if (corral__task_terminal(main))
+        corral__main_finished(rt);
+    return 0;
+}
+
+void corral__main_finished(corral_rt *rt)
+{
+    if (rt->phase != CORRAL__RUN_MAIN)
+        return;
+    rt->main_cause = corral__scope_visible_cause(&rt->main->root_scope);
+    rt->phase = CORRAL__RUN_SHUTDOWN;
+    corral__group_close(rt->root, true, CORRAL_CAUSE_GROUP_CLOSE);
+}
+
+static void trace_parked(corral_rt *rt)
+{
+    char list[900];
+    size_t used = 0;
+    list[0] = '\0';
+    for (corral_task *t = rt->live_head; t; t = t->live_next) {
+        if (t->state != CORRAL_TASK_PARKED)
+            continue;
+        int n = snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", t->name);
+        if (n < 0 || (size_t)n >= sizeof list - used)
+            break;
+        used += (size_t)n;
+    }
+    corral__trace(rt, "rt", "deadlock [%s]", list);
+}
+
+static void finish_run(corral_rt *rt)
+{
+    rt->phase = CORRAL__RUN_DONE;
+    remove_signals(rt);
+    char text[600];
+    corral_task *m = rt->main;
+    if (rt->deadlocked) {
+        rt->run_status = CORRAL_EDEADLOCK;
+        snprintf(text, sizeof text, "Deadlock");
+    } else if (rt->strict_error) {
+        rt->run_status = corral_error_code(rt->strict_error);
+        corral_error_format(rt->strict_error, text, sizeof text);
+    } else if (m->state == CORRAL_TASK_COMPLETED) {
+        rt->run_status = 0;
+        if (m->repr)
+            snprintf(text, sizeof text, "%s", m->repr);
+        else
+            corral__value_format(&m->result, text, sizeof text);
+    } else if (m->state == CORRAL_TASK_FAILED) {
+        rt->run_status = corral_error_code(m->error);
+        corral_error_format(m->error, text, sizeof text);
+    } else {
+        rt->run_status = CORRAL_ECANCELLED;
+        snprintf(text, sizeof text, "Cancelled(%s)", corral_cause_name(rt->main_cause));
+    }
+    corral__trace(rt, "rt", "run%s%s", *text ? " " : "", text);
+}
+
+/* R10: report, cancel the root group (cause SHUTDOWN) so tasks unwind; a second deadlock
+ * ends the run at once. */
+static void on_deadlock(corral_rt *rt)
+{
+    trace_parked(rt);
+    if (rt->deadlocked || rt->phase != CORRAL__RUN_MAIN) {
+        rt->deadlocked = 1;
+        finish_run(rt);
+        return;
+    }
+    rt->deadlocked = 1;
+    corral__group_close(rt->root, true, CORRAL_CAUSE_SHUTDOWN);
+}
+
+int corral__drive(corral_rt *rt, corral_record *recs, size_t cap, size_t *n)
+{
+    int rc = 0;
+    *n = 0;
+    rt->in_loop = 1;
+    corral__host_check_handed(rt);
+    corral__flush_graveyard(rt);
+    for (;;) {
+        corral__entry *e = rt->batch.head;
+        if (!e) {
+            if (*n)
+                break; /* the host runs its records before the next tick starts */
+            if (rt->phase == CORRAL__RUN_SHUTDOWN && rt->root->state == CORRAL__GROUP_CLOSED)
+                finish_run(rt);
+            if (rt->phase == CORRAL__RUN_DONE) {
+                rc = CORRAL_DONE;
+                break;
+            }
+            if (!corral__tick_begin(rt))
+                on_deadlock(rt);
+            continue;
+        }
+        if (corral__entry_is_host(e)) {
+            if (cap == 0) {
+                rc = corral__fail(CORRAL_EINVALIDSTATE,
+                                  "run: a host task needs corral_host_poll to drive it");
+                break;
+            }
+            if (*n == cap)
+                break;
+            corral__fifo_pop(&rt->batch);
+            corral__host_record(rt, e, &recs[(*n)++]);
+            continue;
+        }
+        if (*n)
+            break; /* C entries run after the host has processed the records before them */
+        corral__fifo_pop(&rt->batch);
+        corral__run_entry(rt, e);
+    }
+    rt->in_loop = 0;
+    return rc;
+}
+
+int corral_rt_run(corral_rt *rt, corral_task *main)
+{
+    int rc = corral__rt_usable(rt);
+    if (rc < 0)
+        return rc;
+    if (!main)
+        return corral__fail(CORRAL_EINVALIDARG, "run: main is NULL");
+    if (main->rt != rt)
+        return corral__fail(CORRAL_EINVALIDARG, "run: main belongs to another runtime");
+    if (rt->in_loop || corral__tls_current)
+        return corral__fail(CORRAL_EINVALIDSTATE, "run: called from inside a loop");
+    rc = corral__run_start(rt, main);
+    if (rc < 0)
+        return rc;
+    size_t n;
+    do
+        rc = corral__drive(rt, NULL, 0, &n);
+    while (rc == 0);
+    return rc < 0 ? rc : rt->run_status;
+}
+
+int corral_rt_run_status(corral_rt *rt)
+{
+    if (!rt)
+        return corral__fail(CORRAL_EINVALIDARG, "runtime is NULL");
+    if (rt->phase != CORRAL__RUN_DONE)
+        return corral__fail(CORRAL_EINVALIDSTATE, "run_status: the run is not over");
+    return rt->run_status;
+}

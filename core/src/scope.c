@@ -1,0 +1,274 @@
+/* scope.c - level-triggered cancel scopes with deadlines and shields (R24-R40). */
+#include <stdlib.h>
+
+#include "internal.h"
+
+static const char *const cause_names[] = {"NONE",      "EXPLICIT", "DEADLINE", "GROUP_CLOSE",
+                                          "FAIL_FAST", "PARENT",   "SIGNAL",   "SHUTDOWN"};
+
+const char *corral_cause_name(int cause)
+{
+    return cause >= 0 && cause <= CORRAL_CAUSE_SHUTDOWN ? cause_names[cause] : "UNKNOWN";
+}
+
+void corral__scope_init(corral_scope *s, corral_rt *rt, corral_task *task, corral_scope *parent,
+                        int kind, int shield, bool embedded)
+{
+    atomic_init(&s->refs, 1);
+    s->rt = rt;
+    s->task = task;
+    s->parent = parent;
+    s->deadline = CORRAL__NO_DEADLINE;
+    s->timer.index = CORRAL__TIMER_IDLE;
+    s->kind = (uint8_t)kind;
+    s->shield = shield ? 1 : 0;
+    s->embedded = embedded;
+}
+
+/* R25: walking up from s, a cancelled scope is reached at or before the first shield. */
+bool corral__scope_cancel_visible(const corral_scope *s)
+{
+    return corral__scope_visible_cause(s) != CORRAL_CAUSE_NONE;
+}
+
+int corral__scope_visible_cause(const corral_scope *s)
+{
+    for (; s; s = s->parent) {
+        if (s->cancel_called)
+            return s->cause;
+        if (s->shield)
+            return CORRAL_CAUSE_NONE;
+    }
+    return CORRAL_CAUSE_NONE;
+}
+
+void corral__scope_cancel(corral_scope *s, int cause)
+{
+    if (s->cancel_called)
+        return; /* R29: the first cause is kept */
+    s->cancel_called = 1;
+    s->cause = (uint8_t)cause;
+    corral__timer_disarm(s->rt, &s->timer);
+    corral__abort_cancelled(s->rt, s);
+}
+
+void corral__scope_timer_fired(corral_scope *s) { corral__scope_cancel(s, CORRAL_CAUSE_DEADLINE); }
+
+static void apply_deadline(corral_scope *s, int64_t deadline)
+{
+    s->deadline = deadline;
+    if (s->cancel_called)
+        return; /* sticky: a later deadline never un-cancels (R37) */
+    if (deadline == CORRAL__NO_DEADLINE)
+        corral__timer_disarm(s->rt, &s->timer);
+    else if (deadline <= corral__now(s->rt))
+        corral__scope_cancel(s, CORRAL_CAUSE_DEADLINE); /* R40: synchronously */
+    else
+        corral__timer_arm(s->rt, &s->timer, deadline, CORRAL__TIMER_SCOPE);
+}
+
+static void scope_free(corral_scope *s)
+{
+    corral_rt *rt = s->rt;
+    free(s);
+    corral__rt_obj_unref(rt);
+}
+
+corral_scope *corral_scope_ref(corral_scope *s)
+{
+    if (s && !s->embedded)
+        atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+    return s;
+}
+
+void corral_scope_unref(corral_scope *s)
+{
+    if (s && !s->embedded && atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) == 1)
+        scope_free(s);
+}
+
+static corral_task *resolve_task(corral_task *t) { return t ? t : corral__tls_current; }
+
+int corral_scope_enter(corral_scope **out, corral_task *t, int kind, int64_t deadline, int shield)
+{
+    t = resolve_task(t);
+    if (!out || !t)
+        return corral__fail(CORRAL_EINVALIDARG, "scope_enter: out and a task are required");
+    int rc = corral__rt_usable(t->rt);
+    if (rc < 0)
+        return rc;
+    if (kind != CORRAL_SCOPE_MOVE_ON && kind != CORRAL_SCOPE_FAIL)
+        return corral__fail(CORRAL_EINVALIDARG, "scope_enter: unknown kind %d", kind);
+    if (deadline < CORRAL__NO_DEADLINE)
+        return corral__fail(CORRAL_EINVALIDARG, "scope_enter: negative deadline");
+    if (corral__task_terminal(t))
+        return corral__fail(CORRAL_EINVALIDSTATE, "scope_enter: task %s is done", t->name);
+    corral_scope *s = calloc(1, sizeof *s);
+    if (!s)
+        return CORRAL_ENOMEM;
+    corral__scope_init(s, t->rt, t, t->scope, kind, shield, false);
+    corral__rt_obj_ref(t->rt);
+    atomic_store(&s->refs, 2); /* the caller's, and the task's scope stack's */
+    t->scope = s;
+    if (deadline != CORRAL__NO_DEADLINE)
+        apply_deadline(s, deadline);
+    *out = s;
+    return 0;
+}
+
+static int relative(corral_task *t, int64_t duration, int64_t *deadline)
+{
+    t = resolve_task(t);
+    if (!t)
+        return corral__fail(CORRAL_EINVALIDARG, "scope: no task");
+    int rc = corral__rt_usable(t->rt);
+    if (rc < 0)
+        return rc;
+    if (duration < 0)
+        return corral__fail(CORRAL_EINVALIDARG, "scope: negative duration");
+    int64_t now = corral__now(t->rt); /* R37: relative deadlines count from entry */
+    *deadline = duration > INT64_MAX - now ? INT64_MAX : now + duration;
+    return 0;
+}
+
+int corral_move_on_at(corral_scope **out, corral_task *t, int64_t deadline)
+{
+    return corral_scope_enter(out, t, CORRAL_SCOPE_MOVE_ON, deadline, 0);
+}
+
+int corral_move_on_after(corral_scope **out, corral_task *t, int64_t duration)
+{
+    int64_t deadline;
+    int rc = relative(t, duration, &deadline);
+    return rc < 0 ? rc : corral_scope_enter(out, t, CORRAL_SCOPE_MOVE_ON, deadline, 0);
+}
+
+int corral_fail_at(corral_scope **out, corral_task *t, int64_t deadline)
+{
+    return corral_scope_enter(out, t, CORRAL_SCOPE_FAIL, deadline, 0);
+}
+
+int corral_fail_after(corral_scope **out, corral_task *t, int64_t duration)
+{
+    int64_t deadline;
+    int rc = relative(t, duration, &deadline);
+    return rc < 0 ? rc : corral_scope_enter(out, t, CORRAL_SCOPE_FAIL, deadline, 0);
+}
+
+int corral_shield(corral_scope **out, corral_task *t)
+{
+    return corral_scope_enter(out, t, CORRAL_SCOPE_MOVE_ON, CORRAL__NO_DEADLINE, 1);
+}
+
+static void pop(corral_scope *s)
+{
+    corral__timer_disarm(s->rt, &s->timer);
+    s->task->scope = s->parent;
+    s->exited = 1;
+    corral_scope_unref(s); /* the stack's reference */
+}
+
+int corral_scope_exit(corral_scope *s, int status)
+{
+    if (!s || s->embedded)
+        return corral__fail(CORRAL_EINVALIDARG, "scope_exit: not an entered scope");
+    if (s->exited)
+        return corral__fail(CORRAL_EINVALIDSTATE, "scope_exit: scope already exited");
+    if (s->task->scope != s)
+        return corral__fail(CORRAL_EINVALIDSTATE, "scope_exit: not the innermost scope");
+    /* R28: absorb a Cancelled this scope owns: it was cancelled and no ancestor cancellation
+     * is visible to it (a shield hides its ancestors). */
+    if (status == CORRAL_ECANCELLED && s->cancel_called &&
+        (s->shield || !corral__scope_cancel_visible(s->parent))) {
+        s->cancelled_caught = 1;
+        status = 0;
+    }
+    /* R38: a fail scope raises Timeout only when its own deadline caused it. */
+    if (status == 0 && s->kind == CORRAL_SCOPE_FAIL && s->cancelled_caught &&
+        s->cause == CORRAL_CAUSE_DEADLINE)
+        status = CORRAL_ETIMEOUT;
+    pop(s);
+    return status;
+}
+
+int corral_scope_exit_uncancellable(corral_scope *s, int status, int raise_cancel)
+{
+    corral_task *t = s ? s->task : NULL;
+    status = corral_scope_exit(s, status);
+    if (status == 0 && raise_cancel && t && corral__task_cancel_pending(t))
+        return CORRAL_ECANCELLED; /* R33: the result is discarded */
+    return status;                 /* R34: the cancellation stays pending */
+}
+
+void corral__scope_unwind_to_root(corral_task *t)
+{
+    while (t->scope != &t->root_scope)
+        pop(t->scope);
+}
+
+int corral_scope_cancel(corral_scope *s)
+{
+    if (!s)
+        return corral__fail(CORRAL_EINVALIDARG, "scope is NULL");
+    int rc = corral__rt_usable(s->rt);
+    if (rc < 0)
+        return rc;
+    if (s->cancel_called)
+        return 0;
+    corral__scope_cancel(s, CORRAL_CAUSE_EXPLICIT);
+    return 1;
+}
+
+int corral_scope_set_deadline(corral_scope *s, int64_t deadline)
+{
+    if (!s)
+        return corral__fail(CORRAL_EINVALIDARG, "scope is NULL");
+    int rc = corral__rt_usable(s->rt);
+    if (rc < 0)
+        return rc;
+    if (deadline < CORRAL__NO_DEADLINE)
+        return corral__fail(CORRAL_EINVALIDARG, "scope_set_deadline: negative deadline");
+    if (s->exited)
+        return corral__fail(CORRAL_EINVALIDSTATE, "scope_set_deadline: scope was exited");
+    apply_deadline(s, deadline);
+    return 0;
+}
+
+int64_t corral_scope_deadline(const corral_scope *s)
+{
+    return s ? s->deadline : corral__fail(CORRAL_EINVALIDARG, "scope is NULL");
+}
+
+int corral_scope_cancel_called(const corral_scope *s)
+{
+    return s ? s->cancel_called : corral__fail(CORRAL_EINVALIDARG, "scope is NULL");
+}
+
+int corral_scope_cancelled_caught(const corral_scope *s)
+{
+    return s ? s->cancelled_caught : corral__fail(CORRAL_EINVALIDARG, "scope is NULL");
+}
+
+int corral_scope_cause(const corral_scope *s)
+{
+    return s ? s->cause : corral__fail(CORRAL_EINVALIDARG, "scope is NULL");
+}
+
+int corral_uncancellable(corral_fiber_fn fn, void *arg, corral_value *out, int raise_cancel)
+{
+    corral_task *t = corral__tls_current;
+    if (!t || t->driver != CORRAL__DRIVER_FIBER)
+        return corral__fail(CORRAL_EINVALIDSTATE, "uncancellable: not called from a fiber task");
+    if (!fn)
+        return corral__fail(CORRAL_EINVALIDARG, "uncancellable: fn is NULL");
+    corral_scope *s;
+    int rc = corral_shield(&s, t);
+    if (rc < 0)
+        return rc;
+    corral_value result = {0};
+    rc = corral_scope_exit_uncancellable(s, fn(t, arg, &result), raise_cancel);
+    corral_scope_unref(s);
+    if (out)
+        *out = result; /* the body's value stays the caller's; meaningful only when rc == 0 */
+    return rc;
+}
