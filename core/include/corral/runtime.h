@@ -66,6 +66,7 @@ CORRAL_API int corral_rt_run_status(corral_rt *rt);
 
 /* Deliver a (simulated or real) SIGINT/SIGTERM to the run exactly as the signal handler
  * would: the first one cancels main's root scope (cause SIGNAL), later ones are ignored.
+ * Works with or without CORRAL_RT_SIGNALS (that flag only installs the real handlers).
  * Errors: CORRAL_EINVALIDARG (other signal numbers). Thread: loop. */
 CORRAL_API int corral_rt_inject_signal(corral_rt *rt, int signo);
 

@@ -72,7 +72,8 @@ CORRAL_API corral_scope *corral_scope_ref(corral_scope *s);
 CORRAL_API void corral_scope_unref(corral_scope *s);
 
 /* Fiber shorthand for R33/R34: run fn(self, arg, out) inline inside a shield scope, then
- * apply corral_scope_exit_uncancellable. */
+ * apply corral_scope_exit_uncancellable. *out is the body's value exactly as the body set it
+ * (not a copy; ownership is whatever the body gave), meaningful when the result is 0. */
 CORRAL_API int corral_uncancellable(corral_fiber_fn fn, void *arg, corral_value *out,
                                     int raise_cancel);
 
