@@ -37,6 +37,8 @@ void corral__wake(corral_task *t, int status, const corral_value *v, bool owned,
 
 void corral__abort(corral_task *t, int status)
 {
+    if (t->wait.kind == CORRAL__WAIT_QUEUE_PUT)
+        t->resume_value = (corral_value){0}; /* the item was never taken: still the caller's */
     corral__task_detach_wait(t); /* removing the listener is the whole undo: no side effect */
     set_resume(t, status, NULL, false, NULL);
     corral__ready_task(t);
@@ -81,9 +83,11 @@ static int validate(const corral_task *t, const corral_op *op)
     if (rc < 0)
         return rc;
     if (t->state != CORRAL_TASK_RUNNING)
-        return corral__fail(CORRAL_EINVALIDSTATE, "await: task %s is not running", t->name);
+        return corral__fail(CORRAL_EINVALIDSTATE, "await: task %s is not running",
+                            corral__task_name((corral_task *)t));
     if (t->driver == CORRAL__DRIVER_FIBER ? t != corral__tls_current : !t->in_step)
-        return corral__fail(CORRAL_EINVALIDSTATE, "await: task %s is not in its step", t->name);
+        return corral__fail(CORRAL_EINVALIDSTATE, "await: task %s is not in its step",
+                            corral__task_name((corral_task *)t));
     if (op->kind > CORRAL_OP_GROUP_WAIT_CLOSED)
         return corral__fail(CORRAL_EINVALIDARG, "await: unknown op kind %u", op->kind);
     if (op->deadline < CORRAL__NO_DEADLINE)
@@ -215,7 +219,7 @@ int corral_task_await(corral_task *t, const corral_op *op)
             return finish_now(t, rc, NULL, false, NULL);
         if (past(rt, deadline))
             return finish_now(t, CORRAL_ETIMEOUT, NULL, false, NULL);
-        t->wait.put_value = op->value; /* still the caller's until a getter commits it */
+        t->resume_value = op->value; /* still the caller's until a getter commits it */
         park(t, CORRAL__WAIT_QUEUE_PUT, corral_queue_ref(q), &q->putters, deadline,
              CORRAL__TIMER_CALL);
         return CORRAL_PENDING;
@@ -239,7 +243,7 @@ int corral_task_finish(corral_task *t, int status, const corral_value *value, co
         return corral__fail(CORRAL_EINVALIDSTATE, "task_finish: a fiber finishes by returning");
     if (!t->in_step || t->state != CORRAL_TASK_RUNNING)
         return corral__fail(CORRAL_EINVALIDSTATE, "task_finish: task %s is not in its step",
-                            t->name);
+                            corral__task_name(t));
     if (status > 0)
         return corral__fail(CORRAL_EINVALIDARG, "task_finish: status must be 0 or negative");
     if (value && value->type > CORRAL_VALUE_HOST)

@@ -58,7 +58,7 @@ int corral_future_new(corral_future **out, corral_rt *rt)
         return rc;
     if (!out)
         return corral__fail(CORRAL_EINVALIDARG, "future_new: out is NULL");
-    corral_future *f = calloc(1, sizeof *f);
+    corral_future *f = corral__block_get(rt, CORRAL__POOL_FUTURE, sizeof *f);
     if (!f)
         return CORRAL_ENOMEM;
     atomic_init(&f->refs, 1);
@@ -83,10 +83,10 @@ void corral_future_unref(corral_future *f)
     corral_rt *rt = f->rt;
     corral__listener *x;
     while ((x = corral__waitlist_pop(&f->listeners))) /* only callbacks can remain */
-        free(x);
+        corral__block_put(rt, CORRAL__POOL_CALLBACK, x);
     corral__value_drop(rt, &f->value);
     corral_error_unref(f->error);
-    free(f);
+    corral__block_put(rt, CORRAL__POOL_FUTURE, f);
     corral__rt_obj_unref(rt);
 }
 
@@ -118,20 +118,21 @@ static void notify(corral_future *f, corral__listener *x)
         corral_value v;
         corral_error *err;
         int status = outcome(f, &v, &err);
-        corral__wake(x->task, status, &v, false, err);
+        corral__wake(CORRAL__WAITER_TASK(x), status, &v, false, err);
         return;
     }
-    corral__job *j = corral__job_new(x->kind == CORRAL__LISTENER_CB ? CORRAL__ENTRY_FUTURE_CB
-                                                                     : CORRAL__ENTRY_HOST_CB);
+    corral__callback *cb = (corral__callback *)x;
+    corral__job *j = corral__job_new(rt, x->kind == CORRAL__LISTENER_CB ? CORRAL__ENTRY_FUTURE_CB
+                                                                         : CORRAL__ENTRY_HOST_CB);
     if (j) {
         j->future = corral_future_ref(f);
-        j->fn = x->fn;
-        j->ud = x->ud;
-        j->binding = x->binding;
-        j->token = x->token;
+        j->fn = cb->fn;
+        j->ud = cb->ud;
+        j->binding = cb->binding;
+        j->token = cb->token;
         corral__ready_job(rt, j);
     }
-    free(x);
+    corral__block_put(rt, CORRAL__POOL_CALLBACK, cb);
 }
 
 static void complete(corral_future *f, uint8_t state)
@@ -219,10 +220,10 @@ static int64_t add_listener(corral_future *f, uint8_t kind, corral_future_cb cb,
     int rc = usable(f);
     if (rc < 0)
         return rc;
-    corral__listener *x = calloc(1, sizeof *x);
+    corral__callback *x = corral__block_get(f->rt, CORRAL__POOL_CALLBACK, sizeof *x);
     if (!x)
         return CORRAL_ENOMEM;
-    x->kind = kind;
+    x->l.kind = kind;
     x->id = f->next_id++;
     x->fn = cb;
     x->ud = ud;
@@ -230,9 +231,9 @@ static int64_t add_listener(corral_future *f, uint8_t kind, corral_future_cb cb,
     x->token = token;
     int64_t id = x->id;
     if (f->state == CORRAL_FUTURE_PENDING)
-        corral__waitlist_push(&f->listeners, x);
+        corral__waitlist_push(&f->listeners, &x->l);
     else
-        notify(f, x); /* R20: added after completion -> queued at once */
+        notify(f, &x->l); /* R20: added after completion -> queued at once */
     return id;
 }
 
@@ -254,9 +255,9 @@ int corral_future_remove_callback(corral_future *f, int64_t id)
     if (rc < 0)
         return rc;
     for (corral__listener *x = f->listeners.head; x; x = x->next) {
-        if (x->kind != CORRAL__LISTENER_WAITER && x->id == id) {
+        if (x->kind != CORRAL__LISTENER_WAITER && ((corral__callback *)x)->id == id) {
             corral__waitlist_remove(x);
-            free(x);
+            corral__block_put(f->rt, CORRAL__POOL_CALLBACK, x);
             return 1;
         }
     }

@@ -85,7 +85,7 @@ static void wake_all(corral__waitlist *l)
 {
     corral__listener *x;
     while ((x = corral__waitlist_pop(l)))
-        corral__wake(x->task, 0, NULL, false, NULL);
+        corral__wake(CORRAL__WAITER_TASK(x), 0, NULL, false, NULL);
 }
 
 static void detach_from_parent(corral_group *g)
@@ -235,7 +235,7 @@ int64_t corral_group_size(const corral_group *g)
 
 void corral__group_report(corral_group *g, corral_task *member, corral_error *err)
 {
-    corral__job *j = corral__job_new(CORRAL__ENTRY_HANDLER);
+    corral__job *j = corral__job_new(g->rt, CORRAL__ENTRY_HANDLER);
     if (!j)
         return;
     j->group = corral_group_ref(g);
@@ -255,7 +255,7 @@ static corral_group *chain_from(corral_group *g)
 static void root_handler(corral_rt *rt, corral_task *member, corral_error *err)
 {
     rt->unhandled++;
-    corral__log_diag(rt, "unhandled error in task %s: %s: %s", corral_task_name(member),
+    corral__log_diag(rt, "unhandled error in task %s: %s: %s", corral__task_name(member),
                      corral_error_kind(err), corral_error_message(err));
     if ((rt->flags & CORRAL_RT_STRICT) && !rt->strict_error && rt->main) {
         rt->strict_error = corral_error_ref(err); /* R57 strict mode */
@@ -273,7 +273,7 @@ void corral__group_run_handler(corral__job *job)
         char text[512];
         corral_error_format(err, text, sizeof text);
         corral__trace(rt, h ? display_name(h) : "root", "handler %s %s",
-                      corral_task_name(job->task), text);
+                      corral__task_name(job->task), text);
         if (!h || !h->handler) {
             root_handler(rt, job->task, err);
             break;

@@ -29,6 +29,9 @@
 struct event_base;
 struct event;
 
+enum { CORRAL__POOL_TASK, CORRAL__POOL_JOB, CORRAL__POOL_CALLBACK, CORRAL__POOL_FUTURE,
+       CORRAL__POOL_COUNT };
+
 #define CORRAL__NO_DEADLINE (-1)
 #define CORRAL__CONTAINER(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
@@ -67,6 +70,7 @@ typedef struct corral__fifo {
 /* A non-task entry. */
 typedef struct corral__job {
     corral__entry entry;
+    corral_rt *rt;
     corral_future *future;   /* FUTURE_CB / HOST_CB (a reference is held) */
     corral_future_cb fn;     /* FUTURE_CB */
     void (*posted)(void *);  /* POSTED */
@@ -116,13 +120,19 @@ typedef struct corral__listener {
     struct corral__listener *prev, *next;
     struct corral__waitlist *list; /* the list it is on, or NULL */
     uint8_t kind;
+} corral__listener;
+
+/* A future callback: a listener with its payload. */
+typedef struct corral__callback {
+    corral__listener l;
     int64_t id;
-    corral_task *task;         /* WAITER */
     corral_future_cb fn;       /* CB */
     void *ud;
     uint32_t binding;          /* HOST_CB */
     uint64_t token;
-} corral__listener;
+} corral__callback;
+
+#define CORRAL__WAITER_TASK(x) CORRAL__CONTAINER(x, corral_task, wait.listener)
 
 typedef struct corral__waitlist {
     corral__listener *head, *tail;
@@ -191,7 +201,6 @@ typedef struct corral__wait {
     corral__listener listener;  /* on the source's list */
     corral__timer timer;        /* SLEEP wake-up or per-call deadline */
     void *source;               /* future / task / queue / group (reference held) */
-    corral_value put_value;     /* QUEUE_PUT: the item, still the caller's */
 } corral__wait;
 
 typedef struct corral__fiber corral__fiber;
@@ -215,9 +224,10 @@ struct corral_task {
     corral_group *group;       /* reference held */
     corral_scope root_scope;
     corral_scope *scope;       /* innermost */
-    int hosted_groups;         /* scoped groups whose scope hangs below this task's */
+    int hosted_groups;
 
-    /* the outcome of the last await, handed to the next step */
+    /* The outcome of the last await, handed to the next step. While a QUEUE_PUT is parked,
+     * resume_value holds its item (still the caller's); once COMPLETED it is the result. */
     int resume_status;
     uint8_t resume_owned;
     corral_value resume_value;
@@ -226,8 +236,7 @@ struct corral_task {
 
     corral__wait wait;
 
-    /* completion */
-    corral_value result;
+    /* completion (the value is resume_value) */
     char *repr;
     corral_error *error;
     corral_error *pending_error;   /* corral_task_set_error */
@@ -263,6 +272,8 @@ int corral__task_join_outcome(corral_task *t, corral_value *v, corral_error **er
 bool corral__task_cancel_pending(const corral_task *t);
 bool corral__task_terminal(const corral_task *t);
 void corral__task_clear_resume(corral_rt *rt, corral_task *t);
+/* The task's name, formatting the default "task<id>" on first use. */
+const char *corral__task_name(corral_task *t);
 /* Discard a task at runtime close: no trace, no listeners. */
 void corral__task_discard(corral_task *t);
 
@@ -423,6 +434,10 @@ struct corral_rt {
     size_t nhanded, handed_cap;
     corral__job *handed_jobs; /* CALLBACK/RELEASE entries of the last batch, freed next poll */
 
+    /* free lists (corral__block_get) */
+    void *pools[CORRAL__POOL_COUNT];
+    uint32_t pool_len[CORRAL__POOL_COUNT];
+
     /* post_threadsafe */
     pthread_mutex_t post_mu;
     corral__job *posted_head, *posted_tail;
@@ -431,21 +446,60 @@ struct corral_rt {
     atomic_int holds;
 };
 
-extern _Thread_local corral_task *corral__tls_current;
+extern _Thread_local corral_task *corral__tls_current __attribute__((tls_model("initial-exec")));
+/* The runtime whose loop runs on this thread now (free lists are used only from there). */
+extern _Thread_local corral_rt *corral__tls_loop __attribute__((tls_model("initial-exec")));
 
 void corral__rt_obj_ref(corral_rt *rt);
 void corral__rt_obj_unref(corral_rt *rt);
 int64_t corral__now(corral_rt *rt);
 int64_t corral__clock_read(corral_rt *rt);
-/* Check a handle's runtime: 0, CORRAL_ECLOSED. */
-int corral__rt_usable(const corral_rt *rt);
+/* Check a handle's runtime: 0, CORRAL_EINVALIDARG (NULL), CORRAL_ECLOSED. */
+int corral__rt_unusable(const corral_rt *rt);
+#define corral__rt_usable(rt) ((rt) && !(rt)->closed ? 0 : corral__rt_unusable(rt))
+
+/* ---- hot helpers ---- */
+static inline void corral__fifo_push(corral__fifo *q, corral__entry *e)
+{
+    e->next = NULL;
+    if (q->tail)
+        q->tail->next = e;
+    else
+        q->head = e;
+    q->tail = e;
+}
+
+static inline corral__entry *corral__fifo_pop(corral__fifo *q)
+{
+    corral__entry *e = q->head;
+    if (e) {
+        q->head = e->next;
+        if (!q->head)
+            q->tail = NULL;
+        e->next = NULL;
+    }
+    return e;
+}
+
+/* Append a task resumption (R4). */
+static inline void corral__ready_task(corral_task *t)
+{
+    t->state = CORRAL_TASK_READY;
+    corral__fifo_push(&t->rt->ready, &t->entry);
+}
+
+static inline bool corral__tracing(const corral_rt *rt)
+{
+    return rt->trace_fn || rt->trace_fd >= 0;
+}
+
+/* Per-runtime free lists of fixed-size blocks; used only on the loop's own thread. */
+void *corral__block_get(corral_rt *rt, int pool, size_t size);
+void corral__block_put(corral_rt *rt, int pool, void *p);
 
 /* scheduler.c */
-void corral__fifo_push(corral__fifo *q, corral__entry *e);
-corral__entry *corral__fifo_pop(corral__fifo *q);
-void corral__ready_task(corral_task *t);          /* append a task resumption */
 void corral__ready_job(corral_rt *rt, corral__job *j);
-corral__job *corral__job_new(uint8_t kind);
+corral__job *corral__job_new(corral_rt *rt, uint8_t kind);
 void corral__job_free(corral__job *j);
 void corral__abort_cancelled(corral_rt *rt, const corral_scope *s);
 void corral__timer_arm(corral_rt *rt, corral__timer *t, int64_t deadline, uint8_t kind);

@@ -78,8 +78,10 @@ int corral__queue_try_get(corral_queue *q, corral_value *out)
     /* R60: promote the first parked putter synchronously, so nobody barges in. */
     corral__listener *p = corral__waitlist_pop(&q->putters);
     if (p) {
-        int rc = push_back(q, &p->task->wait.put_value);
-        corral__wake(p->task, rc, NULL, false, NULL);
+        corral_task *putter = CORRAL__WAITER_TASK(p);
+        int rc = push_back(q, &putter->resume_value); /* the parked put's item */
+        putter->resume_value = (corral_value){0};
+        corral__wake(putter, rc, NULL, false, NULL);
     }
     return 0;
 }
@@ -96,7 +98,7 @@ int corral__queue_try_put(corral_queue *q, const corral_value *v)
             corral__waitlist_push(&q->getters, g); /* nothing happened; keep its place */
             return rc;
         }
-        corral__wake(g->task, 0, &item, true, NULL);
+        corral__wake(CORRAL__WAITER_TASK(g), 0, &item, true, NULL);
         return 0;
     }
     if (q->maxsize > 0 && (int64_t)q->len >= q->maxsize)
@@ -134,11 +136,14 @@ int corral_queue_close(corral_queue *q)
         return 0;
     q->closed = 1;
     corral__listener *x;
-    while ((x = corral__waitlist_pop(&q->putters))) /* R63: their items are not enqueued */
-        corral__wake(x->task, CORRAL_EQUEUECLOSED, NULL, false, NULL);
+    while ((x = corral__waitlist_pop(&q->putters))) { /* R63: their items are not enqueued */
+        corral_task *putter = CORRAL__WAITER_TASK(x);
+        putter->resume_value = (corral_value){0}; /* the item stays the caller's */
+        corral__wake(putter, CORRAL_EQUEUECLOSED, NULL, false, NULL);
+    }
     if (q->len == 0)
         while ((x = corral__waitlist_pop(&q->getters)))
-            corral__wake(x->task, CORRAL_EQUEUECLOSED, NULL, false, NULL);
+            corral__wake(CORRAL__WAITER_TASK(x), CORRAL_EQUEUECLOSED, NULL, false, NULL);
     return 0;
 }
 

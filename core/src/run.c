@@ -84,7 +84,8 @@ static void trace_parked(corral_rt *rt)
     for (corral_task *t = rt->live_head; t; t = t->live_next) {
         if (t->state != CORRAL_TASK_PARKED)
             continue;
-        int n = snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", t->name);
+        int n = snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "",
+                         corral__task_name(t));
         if (n < 0 || (size_t)n >= sizeof list - used)
             break;
         used += (size_t)n;
@@ -109,7 +110,7 @@ static void finish_run(corral_rt *rt)
         if (m->repr)
             snprintf(text, sizeof text, "%s", m->repr);
         else
-            corral__value_format(&m->result, text, sizeof text);
+            corral__value_format(&m->resume_value, text, sizeof text);
     } else if (m->state == CORRAL_TASK_FAILED) {
         rt->run_status = corral_error_code(m->error);
         corral_error_format(m->error, text, sizeof text);
@@ -139,6 +140,8 @@ int corral__drive(corral_rt *rt, corral_record *recs, size_t cap, size_t *n)
     int rc = 0;
     *n = 0;
     rt->in_loop = 1;
+    corral_rt *outer = corral__tls_loop;
+    corral__tls_loop = rt;
     corral__host_check_handed(rt);
     corral__flush_graveyard(rt);
     for (;;) {
@@ -173,6 +176,7 @@ int corral__drive(corral_rt *rt, corral_record *recs, size_t cap, size_t *n)
         corral__fifo_pop(&rt->batch);
         corral__run_entry(rt, e);
     }
+    corral__tls_loop = outer;
     rt->in_loop = 0;
     return rc;
 }

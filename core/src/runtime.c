@@ -27,7 +27,7 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
     (void)arg; /* the tick fires due timers from corral's own heap */
 }
 
-int corral__rt_usable(const corral_rt *rt)
+int corral__rt_unusable(const corral_rt *rt)
 {
     if (!rt)
         return corral__fail(CORRAL_EINVALIDARG, "runtime is NULL");
@@ -36,8 +36,50 @@ int corral__rt_usable(const corral_rt *rt)
     return 0;
 }
 
+_Thread_local corral_rt *corral__tls_loop;
+
+/* Free lists: blocks are recycled only on the loop's own thread, so no locking is needed;
+ * anywhere else they go straight to malloc/free. */
+#define POOL_MAX 4096
+
+void *corral__block_get(corral_rt *rt, int pool, size_t size)
+{
+    void *p = rt->pools[pool];
+    if (p && corral__tls_loop == rt) {
+        rt->pools[pool] = *(void **)p;
+        rt->pool_len[pool]--;
+        memset(p, 0, size);
+        return p;
+    }
+    return calloc(1, size);
+}
+
+void corral__block_put(corral_rt *rt, int pool, void *p)
+{
+    if (corral__tls_loop == rt && !rt->closed && rt->pool_len[pool] < POOL_MAX) {
+        *(void **)p = rt->pools[pool];
+        rt->pools[pool] = p;
+        rt->pool_len[pool]++;
+        return;
+    }
+    free(p);
+}
+
+static void free_pools(corral_rt *rt)
+{
+    for (int i = 0; i < CORRAL__POOL_COUNT; i++) {
+        while (rt->pools[i]) {
+            void *p = rt->pools[i];
+            rt->pools[i] = *(void **)p;
+            free(p);
+        }
+        rt->pool_len[i] = 0;
+    }
+}
+
 static void rt_free(corral_rt *rt)
 {
+    free_pools(rt);
     pthread_mutex_destroy(&rt->post_mu);
     free(rt->handed);
     free(rt);
@@ -172,6 +214,7 @@ int corral_rt_close(corral_rt *rt)
     event_base_free(rt->base);
     rt->base = NULL;
     corral__stack_pool_free(&rt->stacks);
+    free_pools(rt);
     corral__rt_obj_unref(rt);
     return 0;
 }
@@ -201,7 +244,7 @@ int corral_rt_post_threadsafe(corral_rt *rt, void (*fn)(void *ud), void *ud)
 {
     if (!rt || !fn)
         return corral__fail(CORRAL_EINVALIDARG, "post: runtime and fn are required");
-    corral__job *j = corral__job_new(CORRAL__ENTRY_POSTED);
+    corral__job *j = corral__job_new(NULL, CORRAL__ENTRY_POSTED);
     if (!j)
         return CORRAL_ENOMEM;
     j->posted = fn;

@@ -7,41 +7,16 @@
 /* Poll I/O at most every this many busy ticks when sources exist (design.md). */
 #define POLL_EVERY_TICKS 64
 
-void corral__fifo_push(corral__fifo *q, corral__entry *e)
-{
-    e->next = NULL;
-    if (q->tail)
-        q->tail->next = e;
-    else
-        q->head = e;
-    q->tail = e;
-}
-
-corral__entry *corral__fifo_pop(corral__fifo *q)
-{
-    corral__entry *e = q->head;
-    if (e) {
-        q->head = e->next;
-        if (!q->head)
-            q->tail = NULL;
-        e->next = NULL;
-    }
-    return e;
-}
-
-void corral__ready_task(corral_task *t)
-{
-    t->state = CORRAL_TASK_READY;
-    corral__fifo_push(&t->rt->ready, &t->entry);
-}
-
 void corral__ready_job(corral_rt *rt, corral__job *j) { corral__fifo_push(&rt->ready, &j->entry); }
 
-corral__job *corral__job_new(uint8_t kind)
+/* rt may be NULL for jobs made off the loop thread (post_threadsafe). */
+corral__job *corral__job_new(corral_rt *rt, uint8_t kind)
 {
-    corral__job *j = calloc(1, sizeof *j);
-    if (j)
+    corral__job *j = rt ? corral__block_get(rt, CORRAL__POOL_JOB, sizeof *j) : calloc(1, sizeof *j);
+    if (j) {
         j->entry.kind = kind;
+        j->rt = rt;
+    }
     return j;
 }
 
@@ -51,7 +26,10 @@ void corral__job_free(corral__job *j)
     corral_group_unref(j->group);
     corral_task_unref(j->task);
     corral_error_unref(j->error);
-    free(j);
+    if (j->rt)
+        corral__block_put(j->rt, CORRAL__POOL_JOB, j);
+    else
+        free(j);
 }
 
 bool corral__entry_is_host(const corral__entry *e)
@@ -99,7 +77,10 @@ static void fire_due_timers(corral_rt *rt)
         corral__heap_remove(&rt->timers, t);
         switch (t->kind) {
         case CORRAL__TIMER_SLEEP:
-            corral__wake(CORRAL__CONTAINER(t, corral_task, wait.timer), 0, NULL, false, NULL);
+            {
+            corral_task *task = CORRAL__CONTAINER(t, corral_task, wait.timer);
+            corral__wake(task, 0, NULL, false, NULL);
+        }
             break;
         case CORRAL__TIMER_CALL:
             corral__wait_timer_fired(CORRAL__CONTAINER(t, corral_task, wait.timer));

@@ -102,7 +102,8 @@ int corral_scope_enter(corral_scope **out, corral_task *t, int kind, int64_t dea
     if (deadline < CORRAL__NO_DEADLINE)
         return corral__fail(CORRAL_EINVALIDARG, "scope_enter: negative deadline");
     if (corral__task_terminal(t))
-        return corral__fail(CORRAL_EINVALIDSTATE, "scope_enter: task %s is done", t->name);
+        return corral__fail(CORRAL_EINVALIDSTATE, "scope_enter: task %s is done",
+                            corral__task_name(t));
     corral_scope *s = calloc(1, sizeof *s);
     if (!s)
         return CORRAL_ENOMEM;

@@ -7,6 +7,16 @@
 
 _Thread_local corral_task *corral__tls_current;
 
+const char *corral__task_name(corral_task *t)
+{
+    if (!t->name) { /* formatted on first use: spawning stays free of snprintf */
+        char buf[32];
+        snprintf(buf, sizeof buf, "task%llu", (unsigned long long)t->id);
+        t->name = strdup(buf);
+    }
+    return t->name ? t->name : "";
+}
+
 corral_task *corral_current(void) { return corral__tls_current; }
 
 static int usable(const corral_task *t)
@@ -40,9 +50,10 @@ corral_task *corral__task_alloc(corral_rt *rt, corral_group *group, const char *
                            group->name ? group->name : "(unnamed)");
         return NULL;
     }
-    corral_task *t = calloc(1, sizeof *t);
+    corral_task *t = corral__block_get(rt, CORRAL__POOL_TASK, sizeof *t);
     if (!t || (name && !(t->name = strdup(name)))) {
-        free(t);
+        if (t)
+            corral__block_put(rt, CORRAL__POOL_TASK, t);
         *rc = CORRAL_ENOMEM;
         return NULL;
     }
@@ -52,7 +63,7 @@ corral_task *corral__task_alloc(corral_rt *rt, corral_group *group, const char *
         t->locals = malloc(parent->nlocals * sizeof *t->locals);
         if (!t->locals) {
             free(t->name);
-            free(t);
+            corral__block_put(rt, CORRAL__POOL_TASK, t);
             *rc = CORRAL_ENOMEM;
             return NULL;
         }
@@ -69,7 +80,6 @@ corral_task *corral__task_alloc(corral_rt *rt, corral_group *group, const char *
     t->scope = &t->root_scope;
     t->wait.timer.index = CORRAL__TIMER_IDLE;
     t->wait.listener.kind = CORRAL__LISTENER_WAITER;
-    t->wait.listener.task = t;
     corral__rt_obj_ref(rt);
     *rc = 0;
     return t;
@@ -80,11 +90,6 @@ void corral__task_admit(corral_task *t)
 {
     corral_rt *rt = t->rt;
     t->id = rt->next_task_id++;
-    if (!t->name) {
-        char buf[32];
-        snprintf(buf, sizeof buf, "task%llu", (unsigned long long)t->id);
-        t->name = strdup(buf);
-    }
     t->live_prev = rt->live_tail;
     if (rt->live_tail)
         rt->live_tail->live_next = t;
@@ -119,7 +124,7 @@ int corral__task_join_outcome(corral_task *t, corral_value *v, corral_error **er
     switch (t->state) {
     case CORRAL_TASK_COMPLETED:
         if (v)
-            *v = t->result;
+            *v = t->resume_value;
         return 0;
     case CORRAL_TASK_FAILED:
         *err = t->error;
@@ -145,9 +150,11 @@ void corral__task_finish(corral_task *t, int status, const corral_value *value, 
 {
     corral_rt *rt = t->rt;
     corral__scope_unwind_to_root(t);
+    corral__task_clear_resume(rt, t); /* from here on resume_value is the result */
     if (status == 0) {
-        if (corral__value_take(&t->result, value) < 0)
-            t->result = (corral_value){0};
+        if (corral__value_take(&t->resume_value, value) < 0)
+            t->resume_value = (corral_value){0};
+        t->resume_owned = 1;
         t->repr = repr ? strdup(repr) : NULL;
         t->state = CORRAL_TASK_COMPLETED;
     } else if (status == CORRAL_ECANCELLED && corral__task_cancel_pending(t)) {
@@ -164,18 +171,21 @@ void corral__task_finish(corral_task *t, int status, const corral_value *value, 
     t->pending_error = NULL;
 
     /* (1) terminal state and trace line */
-    char text[512];
-    if (t->state == CORRAL_TASK_COMPLETED) {
-        if (t->repr)
-            snprintf(text, sizeof text, "%s", t->repr);
-        else
-            corral__value_format(&t->result, text, sizeof text);
-        corral__trace(rt, t->name, "done%s%s", *text ? " " : "", text);
-    } else if (t->state == CORRAL_TASK_FAILED) {
-        corral_error_format(t->error, text, sizeof text);
-        corral__trace(rt, t->name, "fail %s", text);
-    } else {
-        corral__trace(rt, t->name, "cancelled");
+    if (corral__tracing(rt)) {
+        char text[512];
+        const char *name = corral__task_name(t);
+        if (t->state == CORRAL_TASK_COMPLETED) {
+            if (t->repr)
+                snprintf(text, sizeof text, "%s", t->repr);
+            else
+                corral__value_format(&t->resume_value, text, sizeof text);
+            corral__trace(rt, name, "done%s%s", *text ? " " : "", text);
+        } else if (t->state == CORRAL_TASK_FAILED) {
+            corral_error_format(t->error, text, sizeof text);
+            corral__trace(rt, name, "fail %s", text);
+        } else {
+            corral__trace(rt, name, "cancelled");
+        }
     }
     unlink_live(t);
 
@@ -187,7 +197,7 @@ void corral__task_finish(corral_task *t, int status, const corral_value *value, 
         corral_value v;
         corral_error *e;
         int st = corral__task_join_outcome(t, &v, &e);
-        corral__wake(x->task, st, &v, false, e);
+        corral__wake(CORRAL__WAITER_TASK(x), st, &v, false, e);
     }
     /* (3) group bookkeeping, then run() bookkeeping */
     corral__group_member_done(t->group);
@@ -272,8 +282,7 @@ void corral_task_unref(corral_task *t)
     if (!t || atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) != 1)
         return;
     corral_rt *rt = t->rt;
-    corral__value_drop(rt, &t->result);
-    corral__task_clear_resume(rt, t);
+    corral__task_clear_resume(rt, t); /* drops the result (owned) */
     corral_error_unref(t->error);
     corral_error_unref(t->last_error);
     corral_error_unref(t->pending_error);
@@ -291,7 +300,7 @@ void corral_task_unref(corral_task *t)
     free(t->locals);
     free(t->repr);
     free(t->name);
-    free(t);
+    corral__block_put(rt, CORRAL__POOL_TASK, t);
     corral__rt_obj_unref(rt);
 }
 
@@ -358,7 +367,10 @@ int corral_spawn_host(corral_task **out, corral_rt *rt, corral_group *group, con
 }
 
 uint64_t corral_task_id(const corral_task *t) { return t ? t->id : 0; }
-const char *corral_task_name(const corral_task *t) { return t && t->name ? t->name : ""; }
+const char *corral_task_name(const corral_task *t)
+{
+    return t ? corral__task_name((corral_task *)t) : "";
+}
 int corral_task_state(const corral_task *t) { return t ? t->state : -1; }
 corral_rt *corral_task_rt(const corral_task *t) { return t ? t->rt : NULL; }
 
@@ -390,7 +402,8 @@ int corral_task_result(const corral_task *t, corral_value *out)
     if (!t)
         return corral__fail(CORRAL_EINVALIDARG, "task is NULL");
     if (!corral__task_terminal(t))
-        return corral__fail(CORRAL_EINVALIDSTATE, "task_result: task %s is not done", t->name);
+        return corral__fail(CORRAL_EINVALIDSTATE, "task_result: task %s is not done",
+                            corral__task_name((corral_task *)t));
     corral_error *e;
     return corral__task_join_outcome((corral_task *)t, out, &e);
 }

@@ -43,7 +43,7 @@ int corral__value_take(corral_value *dst, const corral_value *src)
 void corral__value_drop(corral_rt *rt, corral_value *v)
 {
     if (v->type == CORRAL_VALUE_HOST) {
-        corral__job *j = rt && !rt->closed ? corral__job_new(CORRAL__ENTRY_RELEASE) : NULL;
+        corral__job *j = rt && !rt->closed ? corral__job_new(rt, CORRAL__ENTRY_RELEASE) : NULL;
         if (j) {
             j->binding = v->binding;
             j->token = v->as.token;
