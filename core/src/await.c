@@ -231,6 +231,16 @@ int corral_task_await(corral_task *t, const corral_op *op)
     }
 }
 
+int corral_task_await_many(corral_task *const *tasks, const corral_op *ops, int32_t *results,
+                           size_t n)
+{
+    if (n && (!tasks || !ops || !results))
+        return corral__fail(CORRAL_EINVALIDARG, "await_many: arrays are required");
+    for (size_t i = 0; i < n; i++)
+        results[i] = corral_task_await(tasks[i], &ops[i]);
+    return 0;
+}
+
 int corral_task_finish(corral_task *t, int status, const corral_value *value, const char *repr,
                        corral_error *err)
 {

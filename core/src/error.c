@@ -11,6 +11,7 @@ struct corral_error {
     char *kind;
     char *msg;
     corral_value host;
+    corral_rt *rt; /* where the host token is released */
     corral_error *context;
 };
 
@@ -120,11 +121,17 @@ corral_error *corral__error_from_code(int code, const char *msg)
     return e;
 }
 
-int corral_error_set_host(corral_error *e, const corral_value *host)
+int corral_error_set_host(corral_error *e, corral_rt *rt, const corral_value *host)
 {
-    if (!e || !host || host->type != CORRAL_VALUE_HOST)
-        return corral__fail(CORRAL_EINVALIDARG, "error_set_host: needs an error and a HOST value");
+    if (!e || !host || host->type != CORRAL_VALUE_HOST || e->rt)
+        return corral__fail(CORRAL_EINVALIDARG,
+                            "error_set_host: needs an error without host and a HOST value");
+    int rc = corral__rt_usable(rt);
+    if (rc < 0)
+        return rc;
     e->host = *host;
+    e->rt = rt;
+    corral__rt_obj_ref(rt);
     return 0;
 }
 
@@ -175,6 +182,10 @@ void corral_error_unref(corral_error *e)
 {
     while (e && atomic_fetch_sub_explicit(&e->refs, 1, memory_order_acq_rel) == 1) {
         corral_error *next = e->context;
+        if (e->rt) {
+            corral__value_drop(e->rt, &e->host); /* a RELEASE record for the binding */
+            corral__rt_obj_unref(e->rt);
+        }
         free(e->kind);
         free(e->msg);
         free(e);

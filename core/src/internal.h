@@ -224,6 +224,7 @@ struct corral_task {
     corral_group *group;       /* reference held */
     corral_scope root_scope;
     corral_scope *scope;       /* innermost */
+    int32_t cancel_flag;       /* R25, kept eagerly: would a checkpoint raise Cancelled? */
     int hosted_groups;
 
     /* The outcome of the last await, handed to the next step. While a QUEUE_PUT is parked,
@@ -269,7 +270,9 @@ void corral__task_finish(corral_task *t, int status, const corral_value *value, 
                          corral_error *err);
 /* Outcome a joiner sees: 0 / error code / CORRAL_ETASKCANCELLED. */
 int corral__task_join_outcome(corral_task *t, corral_value *v, corral_error **err);
-bool corral__task_cancel_pending(const corral_task *t);
+static inline bool corral__task_cancel_pending(const corral_task *t) { return t->cancel_flag; }
+/* Recompute t's cancel flag after its scope chain or a scope above it changed. */
+void corral__task_update_cancel(corral_task *t);
 bool corral__task_terminal(const corral_task *t);
 void corral__task_clear_resume(corral_rt *rt, corral_task *t);
 /* The task's name, formatting the default "task<id>" on first use. */

@@ -111,6 +111,7 @@ int corral_scope_enter(corral_scope **out, corral_task *t, int kind, int64_t dea
     corral__rt_obj_ref(t->rt);
     atomic_store(&s->refs, 2); /* the caller's, and the task's scope stack's */
     t->scope = s;
+    corral__task_update_cancel(t); /* a shield hides outer cancellation */
     if (deadline != CORRAL__NO_DEADLINE)
         apply_deadline(s, deadline);
     *out = s;
@@ -165,6 +166,7 @@ static void pop(corral_scope *s)
 {
     corral__timer_disarm(s->rt, &s->timer);
     s->task->scope = s->parent;
+    corral__task_update_cancel(s->task);
     s->exited = 1;
     corral_scope_unref(s); /* the stack's reference */
 }

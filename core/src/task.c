@@ -28,9 +28,14 @@ static int usable(const corral_task *t)
 
 bool corral__task_terminal(const corral_task *t) { return t->state >= CORRAL_TASK_COMPLETED; }
 
-bool corral__task_cancel_pending(const corral_task *t)
+void corral__task_update_cancel(corral_task *t)
 {
-    return corral__scope_cancel_visible(t->scope);
+    t->cancel_flag = corral__scope_cancel_visible(t->scope);
+}
+
+const volatile int32_t *corral_task_cancel_flag(const corral_task *t)
+{
+    return t ? &t->cancel_flag : NULL;
 }
 
 corral_task *corral__task_alloc(corral_rt *rt, corral_group *group, const char *name,
@@ -78,6 +83,7 @@ corral_task *corral__task_alloc(corral_rt *rt, corral_group *group, const char *
     t->group = corral_group_ref(group);
     corral__scope_init(&t->root_scope, rt, t, &group->scope, CORRAL_SCOPE_MOVE_ON, 0, true);
     t->scope = &t->root_scope;
+    corral__task_update_cancel(t); /* spawned into a cancelled group: pending from the start */
     t->wait.timer.index = CORRAL__TIMER_IDLE;
     t->wait.listener.kind = CORRAL__LISTENER_WAITER;
     corral__rt_obj_ref(rt);

@@ -145,9 +145,14 @@ typedef struct corral_error corral_error;
  * Strings are copied. Errors: CORRAL_EINVALIDARG (out NULL, code >= 0, EUSER without kind),
  * CORRAL_ENOMEM. Thread: any. */
 CORRAL_API int corral_error_new(corral_error **out, int code, const char *kind, const char *msg);
-/* Attach the host object behind this error (a HOST value, token owned by the binding).
- * Thread: any (before the error is shared). */
-CORRAL_API int corral_error_set_host(corral_error *e, const corral_value *host);
+/* Attach the host object behind this error (a HOST value): the token then belongs to the
+ * error, and when the error's last reference goes, runtime `rt` hands it back to its binding
+ * as a RELEASE record (nothing is delivered if rt is closed by then). The error keeps rt's
+ * memory alive. Errors: CORRAL_EINVALIDARG (NULL, not a HOST value, host already set),
+ * CORRAL_ECLOSED. Thread: the loop thread of rt, as for the error's last unref. */
+struct corral_rt;
+CORRAL_API int corral_error_set_host(corral_error *e, struct corral_rt *rt,
+                                     const corral_value *host);
 /* Attach `context` (the error that was being handled); takes a reference. Thread: any. */
 CORRAL_API int corral_error_set_context(corral_error *e, corral_error *context);
 /* Accessors; all borrowed and valid while `e` is referenced. NULL-safe (0 / "" / NULL). */

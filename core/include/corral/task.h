@@ -73,6 +73,9 @@ CORRAL_API int corral_task_state(const corral_task *t);
 CORRAL_API int corral_task_done(const corral_task *t);
 /* 1 when a checkpoint of this task would raise Cancelled (R25, R30), else 0. */
 CORRAL_API int corral_task_cancel_pending(const corral_task *t);
+/* The same answer as a word in the task's memory, kept up to date by the core, so a host
+ * can read it without a call (valid while t is referenced; NULL for NULL). Thread: loop. */
+CORRAL_API const volatile int32_t *corral_task_cancel_flag(const corral_task *t);
 CORRAL_API corral_rt *corral_task_rt(const corral_task *t);
 
 /* Cancel the task's root scope (cause EXPLICIT, R15). Returns 1 if the task was not terminal
@@ -133,6 +136,14 @@ CORRAL_API int corral_task_await(corral_task *t, const corral_op *op);
  * Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (not in its step). Thread: loop. */
 CORRAL_API int corral_task_finish(corral_task *t, int status, const corral_value *value,
                                   const char *repr, corral_error *err);
+
+/* Submit n awaits in one call, exactly as n calls of corral_task_await in order would;
+ * results[i] receives each return value. For hosts that batch their coroutines' awaits
+ * (reading corral_task_cancel_flag to raise Cancelled at the cancel point themselves) and
+ * flush the batch before any other corral call. Returns 0, or CORRAL_EINVALIDARG for NULL
+ * arrays. Thread: loop. */
+CORRAL_API int corral_task_await_many(corral_task *const *tasks, const corral_op *ops,
+                                      int32_t *results, size_t n);
 
 /* Fiber-blocking form of corral_task_await for the current fiber: parks it and returns the
  * outcome: 0 with *out (may be NULL) or a negative code. Errors: CORRAL_EINVALIDSTATE when
