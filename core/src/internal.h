@@ -524,6 +524,9 @@ void corral__log_diag(corral_rt *rt, const char *fmt, ...) __attribute__((format
 /* Drive the run: returns 0 with records, CORRAL_DONE, or an error. */
 int corral__drive(corral_rt *rt, corral_record *recs, size_t cap, size_t *n);
 int corral__run_start(corral_rt *rt, corral_task *main);
+/* The next entry the loop would run, popped, when it is a fiber task that can be switched to
+ * directly from the current fiber; NULL when the scheduler's own stack is needed. */
+corral_task *corral__next_fiber(corral_rt *rt);
 void corral__main_finished(corral_rt *rt);
 void corral__run_signal(corral_rt *rt, int signo);
 

@@ -135,6 +135,23 @@ static void on_deadlock(corral_rt *rt)
     corral__group_close(rt->root, true, CORRAL_CAUSE_SHUTDOWN);
 }
 
+corral_task *corral__next_fiber(corral_rt *rt)
+{
+    if (rt->graveyard)
+        return NULL;
+    if (!rt->batch.head) {
+        /* Start the next tick here only when it cannot block, deadlock or end the run:
+         * something is ready and main is still running. */
+        if (rt->phase != CORRAL__RUN_MAIN || !rt->ready.head || !corral__tick_begin(rt))
+            return NULL;
+    }
+    corral__entry *e = rt->batch.head;
+    if (e->kind != CORRAL__ENTRY_TASK || ((corral_task *)e)->driver != CORRAL__DRIVER_FIBER)
+        return NULL;
+    corral__fifo_pop(&rt->batch);
+    return (corral_task *)e;
+}
+
 int corral__drive(corral_rt *rt, corral_record *recs, size_t cap, size_t *n)
 {
     int rc = 0;

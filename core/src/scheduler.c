@@ -129,8 +129,11 @@ bool corral__tick_begin(corral_rt *rt)
         fire_due_timers(rt);
     }
     corral__drain_posted(rt);
-    bool external = rt->user_sources > 0 || atomic_load(&rt->holds) > 0;
     while (!rt->ready.head) {
+        /* Sources that can wake an idle loop. Installed signal handlers count on the REAL
+         * clock only: a program waiting for Ctrl-C is idle, not deadlocked. */
+        bool external = rt->user_sources > 0 || atomic_load(&rt->holds) > 0 ||
+                        (!virtual_clock && rt->sig_events[0]);
         if (virtual_clock) {
             if (rt->user_sources > 0) {
                 poll_io(rt, false);
@@ -156,7 +159,6 @@ bool corral__tick_begin(corral_rt *rt)
             corral__now(rt);
             fire_due_timers(rt);
         }
-        external = rt->user_sources > 0 || atomic_load(&rt->holds) > 0;
     }
     if (rt->ready.head && rt->user_sources + rt->internal_sources > 0 &&
         ++rt->tick_count % POLL_EVERY_TICKS == 0)
@@ -201,8 +203,11 @@ void corral__run_entry(corral_rt *rt, corral__entry *e)
         corral__tls_current = t;
         if (t->driver == CORRAL__DRIVER_FIBER) {
             corral__fiber_resume(t);
-            if (corral__task_terminal(t))
-                corral__fiber_release(t);
+            /* Fibers may hand over to each other directly: the one that came back to the
+             * scheduler is the current one. */
+            corral_task *last = rt->current;
+            if (corral__task_terminal(last))
+                corral__fiber_release(last);
         } else {
             run_step_task(t);
         }
