@@ -139,7 +139,16 @@ static int await_group(corral_task *t, corral_group *g, bool closed, int64_t dea
     return CORRAL_PENDING;
 }
 
+static int await_op(corral_task *t, const corral_op *op);
+
 int corral_task_await(corral_task *t, const corral_op *op)
+{
+    if (t && t->driver == CORRAL__DRIVER_FIBER)
+        return corral__fail(CORRAL_EINVALIDSTATE, "task_await: a fiber awaits with corral_await");
+    return await_op(t, op);
+}
+
+static int await_op(corral_task *t, const corral_op *op)
 {
     int rc = validate(t, op);
     if (rc < 0)
@@ -270,7 +279,7 @@ int corral_await(const corral_op *op, corral_value *out)
     corral_task *t = corral__tls_current;
     if (!t || t->driver != CORRAL__DRIVER_FIBER)
         return corral__fail(CORRAL_EINVALIDSTATE, "await: not called from a fiber task");
-    int rc = corral_task_await(t, op);
+    int rc = await_op(t, op);
     if (rc != CORRAL_PENDING)
         return rc;
     corral__fiber_suspend(t);

@@ -71,7 +71,9 @@ const char *corral_strerror(int code)
     if (code >= 0)
         return "success";
     const code_info *c = find_code(code);
-    return c ? c->text : strerror(-code);
+    if (c)
+        return c->text;
+    return code > -4096 ? strerror(-code) : "unknown error";
 }
 
 const char *corral_error_name(int code)
@@ -87,7 +89,9 @@ int corral_errno(int code)
     if (code >= 0)
         return 0;
     const code_info *c = find_code(code);
-    return c ? c->err_no : -code;
+    if (c)
+        return c->err_no;
+    return code > -4096 ? -code : EINVAL;
 }
 
 int corral_error_new(corral_error **out, int code, const char *kind, const char *msg)

@@ -6,6 +6,7 @@
 #include "internal.h"
 
 #if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #define ASAN_START(save, lo, size) __sanitizer_start_switch_fiber(save, lo, size)
 #define ASAN_FINISH(fake, lo, size) __sanitizer_finish_switch_fiber(fake, lo, size)
@@ -78,6 +79,10 @@ int corral__fiber_create(corral_task *t)
     int rc = corral__stack_get(&t->rt->stacks, &stack);
     if (rc < 0)
         return rc;
+#if defined(__SANITIZE_ADDRESS__)
+    /* A reused stack still carries the previous fiber's redzones. */
+    ASAN_UNPOISON_MEMORY_REGION(stack.lo, stack.size);
+#endif
     uintptr_t top = (uintptr_t)stack.lo + stack.size;
     corral__fiber *f = (corral__fiber *)((top - sizeof *f) & ~(uintptr_t)63);
     f->stack = stack;

@@ -255,8 +255,9 @@ static corral_group *chain_from(corral_group *g)
 static void root_handler(corral_rt *rt, corral_task *member, corral_error *err)
 {
     rt->unhandled++;
-    corral__log_diag(rt, "unhandled error in task %s: %s: %s", corral__task_name(member),
-                     corral_error_kind(err), corral_error_message(err));
+    const char *msg = corral_error_message(err);
+    corral__log_diag(rt, "unhandled error in task %s: %s%s%s", corral__task_name(member),
+                     corral_error_kind(err), *msg ? ": " : "", msg);
     if ((rt->flags & CORRAL_RT_STRICT) && !rt->strict_error && rt->main) {
         rt->strict_error = corral_error_ref(err); /* R57 strict mode */
         if (!corral__task_terminal(rt->main))

@@ -166,7 +166,10 @@ int corral__drive(corral_rt *rt, corral_record *recs, size_t cap, size_t *n)
         if (!e) {
             if (*n)
                 break; /* the host runs its records before the next tick starts */
-            if (rt->phase == CORRAL__RUN_SHUTDOWN && rt->root->state == CORRAL__GROUP_CLOSED)
+            /* The run ends once the root group is CLOSED and every entry queued by the last
+             * steps (done callbacks, host callbacks, releases) has run. */
+            if (rt->phase == CORRAL__RUN_SHUTDOWN && rt->root->state == CORRAL__GROUP_CLOSED &&
+                !rt->ready.head)
                 finish_run(rt);
             if (rt->phase == CORRAL__RUN_DONE) {
                 rc = CORRAL_DONE;

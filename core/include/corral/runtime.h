@@ -44,15 +44,15 @@ CORRAL_API corral_group *corral_rt_root_group(corral_rt *rt);
 /* Errors reported to the root handler so far (R57). Thread: loop. */
 CORRAL_API int64_t corral_rt_unhandled_count(corral_rt *rt);
 
-/* Stack size for fibers spawned later (rounded up to pages, at least 16 KiB; default
- * 256 KiB). Errors: CORRAL_EINVALIDARG. Thread: loop. */
+/* Stack size for fibers spawned later: between 16 KiB and 1 GiB, rounded up to whole pages;
+ * default 256 KiB. Errors: CORRAL_EINVALIDARG (out of range). Thread: loop. */
 CORRAL_API int corral_rt_set_fiber_stack_size(corral_rt *rt, size_t bytes);
 
 /* ---- Running --------------------------------------------------------------------------- */
 
 /* Run `main` (a task of this runtime, normally the first spawned, id 1) as in R51: drive the
  * loop until main ends, then close the root group with cancellation and wait for it, then
- * emit "rt run <outcome>" and return main's outcome: 0 (value via corral_task_value),
+ * emit "rt run <outcome>" and return main's outcome: 0 (value via corral_task_result),
  * main's error code, CORRAL_ECANCELLED, or CORRAL_EDEADLOCK. With CORRAL_RT_SIGNALS the first
  * SIGINT/SIGTERM cancels main (cause SIGNAL), later ones are ignored, and the previous
  * handlers are restored on return. Only C-driven tasks (fibers, step callbacks) may exist;
