@@ -56,6 +56,7 @@ static const code_info codes[] = {
     {CORRAL_EDEADLOCK, "Deadlock", "no task can make progress", EDEADLK},
     {CORRAL_EUSER, "User", "user error", EINVAL},
     {CORRAL_ECLOSED, "Closed", "handle or runtime is closed", EBADF},
+    {CORRAL_ESTOPPED, "Stopped", "the loop was stopped", EINTR},
 };
 
 static const code_info *find_code(int code)

@@ -415,8 +415,11 @@ struct corral_rt {
     void *log_ud;
     int64_t unhandled;
 
-    /* run() */
+    /* run() and run_until */
     uint8_t phase;
+    uint8_t stop_requested;
+    corral_future *until_future;  /* run_until targets (borrowed for the call) */
+    corral_task *until_task;
     uint8_t deadlocked;
     int signals_seen;
     int run_status;

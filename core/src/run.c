@@ -137,7 +137,8 @@ static void on_deadlock(corral_rt *rt)
 
 corral_task *corral__next_fiber(corral_rt *rt)
 {
-    if (rt->graveyard)
+    /* The drive loop must see stops, run_until targets and released tasks. */
+    if (rt->graveyard || rt->stop_requested || rt->until_future || rt->until_task)
         return NULL;
     if (!rt->batch.head) {
         /* Start the next tick here only when it cannot block, deadlock or end the run:
@@ -161,7 +162,16 @@ int corral__drive(corral_rt *rt, corral_record *recs, size_t cap, size_t *n)
     corral__tls_loop = rt;
     corral__host_check_handed(rt);
     corral__flush_graveyard(rt);
+    bool until = rt->until_future || rt->until_task;
     for (;;) {
+        if (rt->stop_requested) {
+            rt->stop_requested = 0;
+            rc = CORRAL_ESTOPPED;
+            break;
+        }
+        if (until && ((rt->until_future && rt->until_future->state != CORRAL_FUTURE_PENDING) ||
+                      (rt->until_task && corral__task_terminal(rt->until_task))))
+            break;
         corral__entry *e = rt->batch.head;
         if (!e) {
             if (*n)
@@ -175,8 +185,14 @@ int corral__drive(corral_rt *rt, corral_record *recs, size_t cap, size_t *n)
                 rc = CORRAL_DONE;
                 break;
             }
-            if (!corral__tick_begin(rt))
+            if (!corral__tick_begin(rt)) {
+                if (until) {
+                    trace_parked(rt);
+                    rc = CORRAL_EDEADLOCK;
+                    break;
+                }
                 on_deadlock(rt);
+            }
             continue;
         }
         if (corral__entry_is_host(e)) {
@@ -212,7 +228,10 @@ int corral_rt_run(corral_rt *rt, corral_task *main)
         return corral__fail(CORRAL_EINVALIDARG, "run: main belongs to another runtime");
     if (rt->in_loop || corral__tls_current)
         return corral__fail(CORRAL_EINVALIDSTATE, "run: called from inside a loop");
-    rc = corral__run_start(rt, main);
+    if (rt->phase == CORRAL__RUN_IDLE)
+        rc = corral__run_start(rt, main);
+    else if (rt->phase == CORRAL__RUN_DONE || rt->main != main)
+        rc = corral__fail(CORRAL_EINVALIDSTATE, "run: the runtime already ran");
     if (rc < 0)
         return rc;
     size_t n;
@@ -220,6 +239,50 @@ int corral_rt_run(corral_rt *rt, corral_task *main)
         rc = corral__drive(rt, NULL, 0, &n);
     while (rc == 0);
     return rc < 0 ? rc : rt->run_status;
+}
+
+static int run_until(corral_rt *rt, corral_future *f, corral_task *t)
+{
+    if (rt->in_loop || corral__tls_current)
+        return corral__fail(CORRAL_EINVALIDSTATE, "run_until: called from inside a loop");
+    if (rt->phase != CORRAL__RUN_IDLE)
+        return corral__fail(CORRAL_EINVALIDSTATE, "run_until: a main run is underway");
+    rt->until_future = f;
+    rt->until_task = t;
+    size_t n;
+    int rc = corral__drive(rt, NULL, 0, &n);
+    rt->until_future = NULL;
+    rt->until_task = NULL;
+    return rc;
+}
+
+int corral_rt_run_until_future(corral_rt *rt, corral_future *f)
+{
+    int rc = corral__rt_usable(rt);
+    if (rc < 0)
+        return rc;
+    if (!f || f->rt != rt)
+        return corral__fail(CORRAL_EINVALIDARG, "run_until_future: a future of this runtime");
+    return run_until(rt, f, NULL);
+}
+
+int corral_rt_run_until_task(corral_rt *rt, corral_task *t)
+{
+    int rc = corral__rt_usable(rt);
+    if (rc < 0)
+        return rc;
+    if (!t || t->rt != rt)
+        return corral__fail(CORRAL_EINVALIDARG, "run_until_task: a task of this runtime");
+    return run_until(rt, NULL, t);
+}
+
+int corral_rt_stop(corral_rt *rt)
+{
+    int rc = corral__rt_usable(rt);
+    if (rc < 0)
+        return rc;
+    rt->stop_requested = 1;
+    return 0;
 }
 
 int corral_rt_run_status(corral_rt *rt)

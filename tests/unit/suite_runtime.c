@@ -920,6 +920,100 @@ START_TEST(test_no_signal_flag_keeps_handlers)
 }
 END_TEST
 
+
+/* ---- run_until and stop ------------------------------------------------------------------- */
+
+static int sleep_then_set(corral_task *self, void *arg, corral_value *out)
+{
+    (void)self;
+    (void)out;
+    FCHECK_EQ(cu_sleep_ms(7), 0);
+    corral_value v = cu_int(5);
+    FCHECK_EQ(corral_future_set_result(arg, &v), 0);
+    return 0;
+}
+
+static int sleeper_forever(corral_task *self, void *arg, corral_value *out)
+{
+    (void)self;
+    (void)arg;
+    (void)out;
+    return corral_sleep(-1);
+}
+
+START_TEST(test_run_until_future)
+{
+    corral_future *f = cu_future();
+    corral_task *a = cu_spawn("A", sleep_then_set, f);
+    corral_task *b = cu_spawn("B", sleeper_forever, NULL);
+    ck_assert_int_eq(corral_rt_run_until_future(cu.rt, f), 0);
+    corral_value v;
+    ck_assert_int_eq(corral_future_result(f, &v), 0);
+    ck_assert_int_eq(v.as.i, 5);
+    ck_assert_int_eq(cu_now_ms(), 7);
+    /* no R51 shutdown: B still parked, no "rt run" line */
+    ck_assert_int_eq(corral_task_state(b), CORRAL_TASK_PARKED);
+    ck_assert_int_eq(cu_trace_count_prefix("7 rt run"), 0);
+    /* again: A ends, then nothing but B is left -> deadlock reported, not a hang */
+    ck_assert_int_eq(corral_rt_run_until_task(cu.rt, a), 0);
+    ck_assert_int_eq(corral_task_state(a), CORRAL_TASK_COMPLETED);
+    ck_assert_int_eq(corral_rt_run_until_task(cu.rt, b), CORRAL_EDEADLOCK);
+    ck_assert(cu_trace_has("7 rt deadlock [B]"));
+    cu_assert_no_failure();
+}
+END_TEST
+
+static int stopper(corral_task *self, void *arg, corral_value *out)
+{
+    (void)self;
+    (void)arg;
+    (void)out;
+    FCHECK_EQ(cu_sleep_ms(3), 0);
+    FCHECK_EQ(corral_rt_stop(corral_task_rt(self)), 0);
+    FCHECK_EQ(cu_sleep_ms(3), 0);
+    cu_log("after stop");
+    return 0;
+}
+
+START_TEST(test_stop_and_resume_run)
+{
+    corral_task *m = NULL;
+    ck_assert_int_eq(corral_spawn_fiber(&m, cu.rt, NULL, "main", stopper, NULL, NULL), 0);
+    cu_keep_task(m);
+    ck_assert_int_eq(corral_rt_run(cu.rt, m), CORRAL_ESTOPPED);
+    ck_assert_int_eq(cu_now_ms(), 3);
+    ck_assert_int_eq(corral_task_done(m), 0);
+    ck_assert_int_eq(corral_rt_run_status(cu.rt), CORRAL_EINVALIDSTATE);
+    /* the same main continues; another main is refused */
+    corral_task *other = cu_spawn("other", sleeper_forever, NULL);
+    ck_assert_int_eq(corral_rt_run(cu.rt, other), CORRAL_EINVALIDSTATE);
+    ck_assert_int_eq(corral_rt_run_until_task(cu.rt, m), CORRAL_EINVALIDSTATE);
+    ck_assert_int_eq(corral_rt_run(cu.rt, m), 0);
+    ck_assert(cu_trace_has("6 main log after stop"));
+    ck_assert_int_eq(corral_rt_run(cu.rt, m), CORRAL_EINVALIDSTATE);
+    cu_assert_no_failure();
+}
+END_TEST
+
+START_TEST(test_run_until_bad_args)
+{
+    corral_future *f = cu_future();
+    ck_assert_int_eq(corral_rt_run_until_future(NULL, f), CORRAL_EINVALIDARG);
+    ck_assert_int_eq(corral_rt_run_until_future(cu.rt, NULL), CORRAL_EINVALIDARG);
+    ck_assert_int_eq(corral_rt_run_until_task(cu.rt, NULL), CORRAL_EINVALIDARG);
+    ck_assert_int_eq(corral_rt_stop(NULL), CORRAL_EINVALIDARG);
+    corral_rt *other = NULL;
+    ck_assert_int_eq(corral_rt_new(&other, CORRAL_RT_VIRTUAL_CLOCK), 0);
+    ck_assert_int_eq(corral_rt_run_until_future(other, f), CORRAL_EINVALIDARG);
+    ck_assert_int_eq(corral_rt_close(other), 0);
+    ck_assert_int_eq(corral_rt_stop(other), CORRAL_ECLOSED);
+    corral_rt_unref(other);
+    /* a done future returns at once */
+    ck_assert_int_eq(corral_future_cancel(f), 1);
+    ck_assert_int_eq(corral_rt_run_until_future(cu.rt, f), 0);
+}
+END_TEST
+
 Suite *cu_suite_runtime(void)
 {
     Suite *s = suite_create("runtime");
@@ -968,6 +1062,9 @@ Suite *cu_suite_runtime(void)
     tcase_add_test(tc, test_run_closes_root_group);
     tcase_add_test(tc, test_strict_mode);
     tcase_add_test(tc, test_run_bad_args);
+    tcase_add_test(tc, test_run_until_future);
+    tcase_add_test(tc, test_stop_and_resume_run);
+    tcase_add_test(tc, test_run_until_bad_args);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("signals");

@@ -80,6 +80,7 @@ CORRAL_API const char *corral_version_string(void);
 #define CORRAL_EDEADLOCK (-1013)          /* Deadlock (R10) */
 #define CORRAL_EUSER (-1014)              /* User(kind, message): a host or C user error */
 #define CORRAL_ECLOSED (-1015)            /* the handle (or its runtime) was closed */
+#define CORRAL_ESTOPPED (-1016)           /* the loop was stopped by corral_rt_stop */
 /* System failures are negative errno values. */
 #define CORRAL_ENOMEM (-ENOMEM)
 

@@ -15,6 +15,7 @@ CORRAL_BEGIN_DECLS
 typedef struct corral_rt corral_rt;
 typedef struct corral_task corral_task;
 typedef struct corral_group corral_group;
+typedef struct corral_future corral_future;
 
 /* corral_rt_new flags. */
 #define CORRAL_RT_VIRTUAL_CLOCK 0x1u /* time starts at 0 and jumps only when idle (R10) */
@@ -56,10 +57,25 @@ CORRAL_API int corral_rt_set_fiber_stack_size(corral_rt *rt, size_t bytes);
  * main's error code, CORRAL_ECANCELLED, or CORRAL_EDEADLOCK. With CORRAL_RT_SIGNALS the first
  * SIGINT/SIGTERM cancels main (cause SIGNAL), later ones are ignored, and the previous
  * handlers are restored on return. Only C-driven tasks (fibers, step callbacks) may exist;
- * a runtime with host tasks is driven by corral_host_poll instead.
+ * a runtime with host tasks is driven by corral_host_poll instead. Returns CORRAL_ESTOPPED
+ * when corral_rt_stop was called; calling it again with the same main continues the run.
  * Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (already running / already ran / host
  * tasks present), CORRAL_ECLOSED. Thread: loop (this call makes it so). */
 CORRAL_API int corral_rt_run(corral_rt *rt, corral_task *main);
+/* Drive the loop until future f is done, or task t is terminal, without the run() shutdown
+ * of R51: no root-group close, no "rt run" line, other tasks stay as they are. Returns 0
+ * when the target is done (read it with corral_future_result / corral_task_result),
+ * CORRAL_ESTOPPED after corral_rt_stop, or CORRAL_EDEADLOCK when nothing can make progress
+ * (after emitting "rt deadlock [...]"); the call may be repeated. Not while a main run is
+ * underway. Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (inside the loop, or a main
+ * run underway), CORRAL_ECLOSED. Thread: loop (this call makes it so). */
+CORRAL_API int corral_rt_run_until_future(corral_rt *rt, corral_future *f);
+CORRAL_API int corral_rt_run_until_task(corral_rt *rt, corral_task *t);
+/* Make the running corral_rt_run / corral_rt_run_until_* / corral_host_poll return
+ * CORRAL_ESTOPPED after the current step; calling it again resumes where it stopped.
+ * Errors: CORRAL_EINVALIDARG, CORRAL_ECLOSED. Thread: loop. */
+CORRAL_API int corral_rt_stop(corral_rt *rt);
+
 /* After a run ended (corral_rt_run returned, or corral_host_poll returned CORRAL_DONE): main's
  * outcome as corral_rt_run returns it. CORRAL_EINVALIDSTATE before that. Thread: loop. */
 CORRAL_API int corral_rt_run_status(corral_rt *rt);
