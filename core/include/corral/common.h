@@ -107,7 +107,8 @@ CORRAL_API int64_t corral_s(int64_t n);
 /* ---- Values ------------------------------------------------------------------------------ */
 
 /* The values that may cross languages (design.md, "Values and errors across the ABI").
- * This struct is one of the two transparent structs of the ABI; it never changes layout. */
+ * One of the three transparent structs of the ABI (with corral_op and corral_record); its
+ * layout never changes. */
 #define CORRAL_VALUE_NONE 0   /* no value (None / nil / unit) */
 #define CORRAL_VALUE_INT 1    /* as.i */
 #define CORRAL_VALUE_DOUBLE 2 /* as.d */

@@ -23,7 +23,7 @@ CORRAL_BEGIN_DECLS
 /* record flags */
 #define CORRAL_RECORD_OWNED 0x1u /* RESUME: the value's token now belongs to the host */
 
-/* One unit of host work. Transparent (the other ABI struct beside corral_value); a host
+/* One unit of host work. Transparent (like corral_value and corral_op); a host
  * passes sizeof(corral_record) to corral_host_poll, which checks it. */
 typedef struct corral_record {
     uint32_t kind;      /* CORRAL_RECORD_* */
