@@ -54,4 +54,11 @@ build/examples-installed/spine_demo
 
 step "the same program built with pkg-config (LD_LIBRARY_PATH=_install/lib)"
 LD_LIBRARY_PATH="$libdir" build/examples-installed/spine_demo_pc | tail -n 1
+
+step "the same demo in Rust (examples/rust, on the corral crate; bundled core)"
+if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+  export PATH="$HOME/.cargo/bin:$PATH"
+fi
+CORRAL_SYS_MODE=bundled cargo run --quiet --locked -p corral-demo
+
 printf '\ndemo: done (library, headers, corral.pc and the CMake package are in ./_install)\n'

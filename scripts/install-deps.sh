@@ -16,6 +16,12 @@ packages=(
   swig lua5.4 liblua5.4-dev luajit libluajit-5.1-dev lua-busted   # Lua binding
 )
 
+# Rust comes from rustup (preinstalled on this project's machines), not from apt.
+if ! command -v cargo >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/cargo" ]; then
+  echo "install-deps: cargo (stable Rust) is required for the Rust bindings; install it with rustup" >&2
+  exit 1
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then

@@ -16,6 +16,10 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 start=$SECONDS
+# rustup installs cargo under ~/.cargo/bin, which a non-login shell may not have on PATH.
+if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
+  export PATH="$HOME/.cargo/bin:$PATH"
+fi
 
 passed=() skipped=() failed="" current=""
 section() {
@@ -112,3 +116,25 @@ if [ -f tests/conformance/run.py ]; then
 else
   skip "no tests/conformance/run.py yet"
 fi
+
+# ---------------------------------------------------------------------------------------------
+section "Rust: cargo test, bundled core (bindings/rust-sys, bindings/rust)"
+CORRAL_SYS_MODE=bundled cargo test --locked
+ok
+
+# ---------------------------------------------------------------------------------------------
+section "Rust: cargo test against the installed core (pkg-config)"
+rust_prefix=$root/build/_rust_prefix
+rm -rf "$rust_prefix"
+cmake --install build --prefix "$rust_prefix" >/dev/null
+rust_libdir=$(dirname "$(find "$rust_prefix" -name libcorral.so -print -quit)")
+PKG_CONFIG_PATH="$rust_libdir/pkgconfig" LD_LIBRARY_PATH="$rust_libdir" CORRAL_SYS_MODE=pkg-config \
+  cargo test --locked
+ok
+
+# ---------------------------------------------------------------------------------------------
+section "conformance corpus, every language present (tests/conformance/run.py)"
+CORRAL_SYS_MODE=bundled cargo build --locked -p corral --example conformance
+python3 tests/conformance/run.py --build-dir build/tests/conformance --lang c,rs \
+  --require c --require rs --rs-cmd "$root/target/debug/examples/conformance {id}"
+ok

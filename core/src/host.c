@@ -113,5 +113,12 @@ int corral_host_poll(corral_rt *rt, corral_task *main, corral_record *recs, size
     } else if (rt->main != main) {
         return corral__fail(CORRAL_EINVALIDSTATE, "host_poll: a run of another main is underway");
     }
-    return corral__drive(rt, recs, cap, n);
+    rc = corral__drive(rt, recs, cap, n);
+    /* Between polls the host works on the loop thread too (spawns, unrefs): let it use the
+     * runtime's free lists until the run is over. */
+    if (rc == 0)
+        corral__tls_loop = rt;
+    else if (corral__tls_loop == rt)
+        corral__tls_loop = NULL;
+    return rc;
 }

@@ -181,6 +181,8 @@ int corral_rt_close(corral_rt *rt)
         return corral__fail(CORRAL_EINVALIDSTATE, "rt_close: called from inside the loop");
     corral__rt_obj_ref(rt); /* keep the memory while objects are released below */
     rt->closed = 1;
+    if (corral__tls_loop == rt)
+        corral__tls_loop = NULL;
     corral__host_release_handed(rt);
     discard_entries(rt, &rt->batch);
     discard_entries(rt, &rt->ready);

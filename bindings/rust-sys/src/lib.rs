@@ -1,0 +1,786 @@
+//! Raw FFI declarations for libcorral, the C core of the corral async runtime.
+//!
+//! Everything here mirrors `#include <corral.h>` (core/include/corral.h and
+//! core/include/corral/*.h) one to one: opaque handle types, the three transparent structs
+//! (`corral_value`, `corral_op`, `corral_record`), every `#define` constant and every
+//! `CORRAL_API` function, in this single file. Each item's documentation names the C
+//! declaration and repeats its doc comment; the header is the reference. The test
+//! `tests/header_match.rs` compiles a C program generated from this file against the
+//! header, so a header change that is not mirrored here fails `cargo test`.
+//!
+//! Linking: see `build.rs` (pkg-config first, then the bundled CMake build;
+//! `CORRAL_SYS_MODE=pkg-config|bundled` forces one). Dependants read the header location
+//! from `DEP_CORRAL_INCLUDE`.
+//!
+//! Safety: all functions are `unsafe`; the threading rule of each is in its C comment
+//! ("Thread: loop" = only the runtime's thread). The safe wrapper is the `corral` crate.
+#![no_std]
+#![allow(non_camel_case_types, non_upper_case_globals, non_snake_case)]
+
+use core::ffi::{c_char, c_int, c_void};
+use core::fmt;
+use core::marker::{PhantomData, PhantomPinned};
+
+macro_rules! opaque {
+    ($($(#[$m:meta])* $name:ident;)*) => {$(
+        $(#[$m])*
+        #[repr(C)]
+        pub struct $name {
+            _data: [u8; 0],
+            _marker: PhantomData<(*mut u8, PhantomPinned)>,
+        }
+    )*};
+}
+
+opaque! {
+    /// `corral_rt` (corral/runtime.h): a runtime: one libevent loop, one FIFO ready queue,
+    /// one timer heap, a REAL or VIRTUAL clock, the root group. Opaque, refcounted.
+    corral_rt;
+    /// `corral_task` (corral/runtime.h, corral/task.h): a task driven by a fiber, a step
+    /// callback or a host. Opaque, refcounted.
+    corral_task;
+    /// `corral_group` (corral/runtime.h, corral/group.h): a group of tasks (hat-style free
+    /// group in this version). Opaque, refcounted.
+    corral_group;
+    /// `corral_error` (corral/common.h): an immutable, refcounted error object (code, kind,
+    /// message, optional host payload and context).
+    corral_error;
+    /// `corral_future` (corral/future.h): a one-shot future. Opaque, refcounted.
+    corral_future;
+    /// `corral_queue` (corral/queue.h): a closable FIFO queue. Opaque, refcounted.
+    corral_queue;
+    /// `corral_scope` (corral/scope.h): a cancel scope. Opaque, refcounted.
+    corral_scope;
+}
+
+// ---- corral/common.h: versions ----------------------------------------------------------
+
+/// `CORRAL_VERSION_MAJOR` (corral/common.h).
+pub const CORRAL_VERSION_MAJOR: c_int = 0;
+/// `CORRAL_VERSION_MINOR` (corral/common.h).
+pub const CORRAL_VERSION_MINOR: c_int = 1;
+/// `CORRAL_VERSION_PATCH` (corral/common.h).
+pub const CORRAL_VERSION_PATCH: c_int = 0;
+/// `CORRAL_VERSION_NUMBER` (corral/common.h): MAJOR * 10000 + MINOR * 100 + PATCH.
+pub const CORRAL_VERSION_NUMBER: c_int =
+    CORRAL_VERSION_MAJOR * 10000 + CORRAL_VERSION_MINOR * 100 + CORRAL_VERSION_PATCH;
+/// `CORRAL_VERSION_STRING` (corral/common.h), without the trailing NUL.
+pub const CORRAL_VERSION_STRING: &str = "0.1.0";
+/// `CORRAL_SOVERSION` (corral/common.h): the shared library is libcorral.so.<SOVERSION>.
+pub const CORRAL_SOVERSION: c_int = 0;
+/// Twin of the macro `CORRAL_VERSION_CHECK(M, m, p)` (corral/common.h): true when the
+/// headers these declarations mirror are at least version (M, m, p).
+pub const fn CORRAL_VERSION_CHECK(major: c_int, minor: c_int, patch: c_int) -> bool {
+    CORRAL_VERSION_NUMBER >= major * 10000 + minor * 100 + patch
+}
+
+// ---- corral/common.h: status and error codes --------------------------------------------
+
+/// `CORRAL_OK` (corral/common.h).
+pub const CORRAL_OK: c_int = 0;
+/// `CORRAL_PENDING` (corral/common.h): corral_task_await parked the operation; its outcome
+/// arrives with the task's next step.
+pub const CORRAL_PENDING: c_int = 1;
+/// `CORRAL_DONE` (corral/common.h): corral_host_poll: the run is over; read the outcome
+/// with corral_rt_run_status.
+pub const CORRAL_DONE: c_int = 2;
+/// `CORRAL_ECANCELLED` (corral/common.h): Cancelled: control flow, never an error value.
+pub const CORRAL_ECANCELLED: c_int = -1000;
+/// `CORRAL_ETIMEOUT` (corral/common.h): Timeout: a fail_* scope or per-call deadline.
+pub const CORRAL_ETIMEOUT: c_int = -1001;
+/// `CORRAL_ETASKCANCELLED` (corral/common.h): TaskCancelled: joined task ended CANCELLED.
+pub const CORRAL_ETASKCANCELLED: c_int = -1002;
+/// `CORRAL_EFUTURECANCELLED` (corral/common.h): FutureCancelled: awaited future was cancelled.
+pub const CORRAL_EFUTURECANCELLED: c_int = -1003;
+/// `CORRAL_EINVALIDSTATE` (corral/common.h): InvalidState.
+pub const CORRAL_EINVALIDSTATE: c_int = -1004;
+/// `CORRAL_EINVALIDARG` (corral/common.h): InvalidArgument (NULL handle, bad duration...).
+pub const CORRAL_EINVALIDARG: c_int = -1005;
+/// `CORRAL_EGROUPCLOSED` (corral/common.h): GroupClosed.
+pub const CORRAL_EGROUPCLOSED: c_int = -1006;
+/// `CORRAL_EQUEUECLOSED` (corral/common.h): QueueClosed.
+pub const CORRAL_EQUEUECLOSED: c_int = -1007;
+/// `CORRAL_EQUEUEEMPTY` (corral/common.h): QueueEmpty.
+pub const CORRAL_EQUEUEEMPTY: c_int = -1008;
+/// `CORRAL_EQUEUEFULL` (corral/common.h): QueueFull.
+pub const CORRAL_EQUEUEFULL: c_int = -1009;
+/// `CORRAL_EERRORGROUP` (corral/common.h): ErrorGroup.
+pub const CORRAL_EERRORGROUP: c_int = -1010;
+/// `CORRAL_ESTRAYCANCELLATION` (corral/common.h): StrayCancellation (R14).
+pub const CORRAL_ESTRAYCANCELLATION: c_int = -1011;
+/// `CORRAL_ECLEANUPTIMEOUT` (corral/common.h): CleanupTimeout (R66).
+pub const CORRAL_ECLEANUPTIMEOUT: c_int = -1012;
+/// `CORRAL_EDEADLOCK` (corral/common.h): Deadlock (R10).
+pub const CORRAL_EDEADLOCK: c_int = -1013;
+/// `CORRAL_EUSER` (corral/common.h): User(kind, message): a host or C user error.
+pub const CORRAL_EUSER: c_int = -1014;
+/// `CORRAL_ECLOSED` (corral/common.h): the handle (or its runtime) was closed.
+pub const CORRAL_ECLOSED: c_int = -1015;
+/// `CORRAL_ESTOPPED` (corral/common.h): the loop was stopped by corral_rt_stop.
+pub const CORRAL_ESTOPPED: c_int = -1016;
+/// `CORRAL_ENOMEM` (corral/common.h): `-ENOMEM`; system failures are negative errno values.
+pub const CORRAL_ENOMEM: c_int = -libc::ENOMEM;
+
+// ---- corral/common.h: values --------------------------------------------------------------
+
+/// `CORRAL_VALUE_NONE` (corral/common.h): no value (None / nil / unit).
+pub const CORRAL_VALUE_NONE: u32 = 0;
+/// `CORRAL_VALUE_INT` (corral/common.h): `as.i`.
+pub const CORRAL_VALUE_INT: u32 = 1;
+/// `CORRAL_VALUE_DOUBLE` (corral/common.h): `as.d`.
+pub const CORRAL_VALUE_DOUBLE: u32 = 2;
+/// `CORRAL_VALUE_BYTES` (corral/common.h): `as.p`, `len` bytes; the core copies them when it
+/// takes a value.
+pub const CORRAL_VALUE_BYTES: u32 = 3;
+/// `CORRAL_VALUE_PTR` (corral/common.h): `as.p`; `dtor` (may be NULL) runs once when the
+/// value is dropped.
+pub const CORRAL_VALUE_PTR: u32 = 4;
+/// `CORRAL_VALUE_HOST` (corral/common.h): `as.token` of binding `binding`; released by a
+/// RELEASE record.
+pub const CORRAL_VALUE_HOST: u32 = 5;
+
+/// The anonymous union `as` of `corral_value` (corral/common.h).
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub union corral_value_as {
+    /// `as.i`: CORRAL_VALUE_INT.
+    pub i: i64,
+    /// `as.d`: CORRAL_VALUE_DOUBLE.
+    pub d: f64,
+    /// `as.p`: CORRAL_VALUE_BYTES / CORRAL_VALUE_PTR.
+    pub p: *const c_void,
+    /// `as.token`: CORRAL_VALUE_HOST.
+    pub token: u64,
+}
+
+/// `corral_value` (corral/common.h): the values that may cross languages. One of the
+/// transparent structs of the ABI; it never changes layout. C field `type` is `type_`,
+/// the union `as` is `as_`.
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct corral_value {
+    /// `type`: CORRAL_VALUE_*.
+    pub type_: u32,
+    /// `binding`: HOST: the binding that owns the token (any non-zero id it chose).
+    pub binding: u32,
+    /// `as`: the payload.
+    pub as_: corral_value_as,
+    /// `len`: BYTES: length in bytes.
+    pub len: u64,
+    /// `dtor`: PTR: destructor, or NULL.
+    pub dtor: Option<unsafe extern "C" fn(p: *mut c_void)>,
+}
+
+impl Default for corral_value {
+    /// A NONE value (all zero), like `(corral_value){0}`.
+    fn default() -> Self {
+        corral_value {
+            type_: CORRAL_VALUE_NONE,
+            binding: 0,
+            as_: corral_value_as { token: 0 },
+            len: 0,
+            dtor: None,
+        }
+    }
+}
+
+impl fmt::Debug for corral_value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("corral_value");
+        d.field("type", &self.type_).field("binding", &self.binding);
+        // SAFETY: every union member is plain old data of the same size.
+        unsafe {
+            match self.type_ {
+                CORRAL_VALUE_INT => d.field("i", &self.as_.i),
+                CORRAL_VALUE_DOUBLE => d.field("d", &self.as_.d),
+                CORRAL_VALUE_BYTES | CORRAL_VALUE_PTR => d.field("p", &self.as_.p),
+                _ => d.field("token", &self.as_.token),
+            };
+        }
+        d.field("len", &self.len).finish()
+    }
+}
+
+// ---- corral/runtime.h ---------------------------------------------------------------------
+
+/// `CORRAL_RT_VIRTUAL_CLOCK` (corral/runtime.h): time starts at 0 and jumps only when idle (R10).
+pub const CORRAL_RT_VIRTUAL_CLOCK: u32 = 0x1;
+/// `CORRAL_RT_SIGNALS` (corral/runtime.h): corral_rt_run/host_poll handle SIGINT/SIGTERM (R51).
+pub const CORRAL_RT_SIGNALS: u32 = 0x2;
+/// `CORRAL_RT_STRICT` (corral/runtime.h): first unhandled error cancels main and is raised (R57).
+pub const CORRAL_RT_STRICT: u32 = 0x4;
+
+/// `corral_trace_fn` (corral/runtime.h): receives one complete trace line, without the
+/// trailing newline.
+pub type corral_trace_fn =
+    Option<unsafe extern "C" fn(line: *const c_char, len: usize, ud: *mut c_void)>;
+
+// ---- corral/task.h ------------------------------------------------------------------------
+
+/// `CORRAL_TASK_CREATED` (corral/task.h): task state (R11).
+pub const CORRAL_TASK_CREATED: c_int = 0;
+/// `CORRAL_TASK_RUNNING` (corral/task.h).
+pub const CORRAL_TASK_RUNNING: c_int = 1;
+/// `CORRAL_TASK_READY` (corral/task.h).
+pub const CORRAL_TASK_READY: c_int = 2;
+/// `CORRAL_TASK_PARKED` (corral/task.h).
+pub const CORRAL_TASK_PARKED: c_int = 3;
+/// `CORRAL_TASK_COMPLETED` (corral/task.h).
+pub const CORRAL_TASK_COMPLETED: c_int = 4;
+/// `CORRAL_TASK_FAILED` (corral/task.h).
+pub const CORRAL_TASK_FAILED: c_int = 5;
+/// `CORRAL_TASK_CANCELLED` (corral/task.h).
+pub const CORRAL_TASK_CANCELLED: c_int = 6;
+
+/// `corral_fiber_fn` (corral/task.h): a fiber body. `result` starts as NONE; set it and
+/// return 0 to complete, or return a negative code.
+pub type corral_fiber_fn = Option<
+    unsafe extern "C" fn(
+        self_: *mut corral_task,
+        arg: *mut c_void,
+        result: *mut corral_value,
+    ) -> c_int,
+>;
+/// `corral_step_fn` (corral/task.h): a step body, called for the first step and for each
+/// resumption; it must await or finish before returning.
+pub type corral_step_fn = Option<
+    unsafe extern "C" fn(
+        self_: *mut corral_task,
+        status: c_int,
+        value: *const corral_value,
+        arg: *mut c_void,
+    ),
+>;
+
+/// `CORRAL_OP_CHECKPOINT` (corral/task.h): schedule point + cancel point.
+pub const CORRAL_OP_CHECKPOINT: u32 = 0;
+/// `CORRAL_OP_SLEEP` (corral/task.h): until `deadline` (absolute).
+pub const CORRAL_OP_SLEEP: u32 = 1;
+/// `CORRAL_OP_FUTURE` (corral/task.h): target: corral_future*; value borrowed.
+pub const CORRAL_OP_FUTURE: u32 = 2;
+/// `CORRAL_OP_JOIN` (corral/task.h): target: corral_task*; value borrowed.
+pub const CORRAL_OP_JOIN: u32 = 3;
+/// `CORRAL_OP_QUEUE_GET` (corral/task.h): target: corral_queue*; value owned by the receiver.
+pub const CORRAL_OP_QUEUE_GET: u32 = 4;
+/// `CORRAL_OP_QUEUE_PUT` (corral/task.h): target: corral_queue*; `value` is taken.
+pub const CORRAL_OP_QUEUE_PUT: u32 = 5;
+/// `CORRAL_OP_GROUP_WAIT_CLOSING` (corral/task.h): target: corral_group*.
+pub const CORRAL_OP_GROUP_WAIT_CLOSING: u32 = 6;
+/// `CORRAL_OP_GROUP_WAIT_CLOSED` (corral/task.h): target: corral_group*.
+pub const CORRAL_OP_GROUP_WAIT_CLOSED: u32 = 7;
+
+/// `corral_op` (corral/task.h): an awaitable operation. `deadline` is the per-call absolute
+/// deadline (R41; -1 none, a past value = do not block) except for SLEEP, where it is the
+/// wake-up time.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct corral_op {
+    /// `kind`: CORRAL_OP_*.
+    pub kind: u32,
+    /// `reserved`.
+    pub reserved: u32,
+    /// `target`: the future, task, queue or group.
+    pub target: *mut c_void,
+    /// `deadline`.
+    pub deadline: i64,
+    /// `value`: QUEUE_PUT: the item (taken).
+    pub value: corral_value,
+}
+
+// ---- corral/future.h ----------------------------------------------------------------------
+
+/// `CORRAL_FUTURE_PENDING` (corral/future.h).
+pub const CORRAL_FUTURE_PENDING: c_int = 0;
+/// `CORRAL_FUTURE_RESULT` (corral/future.h).
+pub const CORRAL_FUTURE_RESULT: c_int = 1;
+/// `CORRAL_FUTURE_ERROR` (corral/future.h).
+pub const CORRAL_FUTURE_ERROR: c_int = 2;
+/// `CORRAL_FUTURE_CANCELLED` (corral/future.h).
+pub const CORRAL_FUTURE_CANCELLED: c_int = 3;
+
+/// `corral_future_cb` (corral/future.h): a done callback, run as a ready-queue entry on the
+/// loop thread.
+pub type corral_future_cb = Option<unsafe extern "C" fn(f: *mut corral_future, ud: *mut c_void)>;
+
+// ---- corral/scope.h -----------------------------------------------------------------------
+
+/// `CORRAL_SCOPE_MOVE_ON` (corral/scope.h): plain cancel scope / move_on_*: absorbs, never raises.
+pub const CORRAL_SCOPE_MOVE_ON: c_int = 0;
+/// `CORRAL_SCOPE_FAIL` (corral/scope.h): fail_*: raises Timeout when its deadline caused the cancel.
+pub const CORRAL_SCOPE_FAIL: c_int = 1;
+/// `CORRAL_CAUSE_NONE` (corral/scope.h): not cancelled.
+pub const CORRAL_CAUSE_NONE: c_int = 0;
+/// `CORRAL_CAUSE_EXPLICIT` (corral/scope.h).
+pub const CORRAL_CAUSE_EXPLICIT: c_int = 1;
+/// `CORRAL_CAUSE_DEADLINE` (corral/scope.h).
+pub const CORRAL_CAUSE_DEADLINE: c_int = 2;
+/// `CORRAL_CAUSE_GROUP_CLOSE` (corral/scope.h).
+pub const CORRAL_CAUSE_GROUP_CLOSE: c_int = 3;
+/// `CORRAL_CAUSE_FAIL_FAST` (corral/scope.h).
+pub const CORRAL_CAUSE_FAIL_FAST: c_int = 4;
+/// `CORRAL_CAUSE_PARENT` (corral/scope.h).
+pub const CORRAL_CAUSE_PARENT: c_int = 5;
+/// `CORRAL_CAUSE_SIGNAL` (corral/scope.h).
+pub const CORRAL_CAUSE_SIGNAL: c_int = 6;
+/// `CORRAL_CAUSE_SHUTDOWN` (corral/scope.h).
+pub const CORRAL_CAUSE_SHUTDOWN: c_int = 7;
+
+// ---- corral/group.h -----------------------------------------------------------------------
+
+/// `corral_group_handler_fn` (corral/group.h): an exception callback, run as a ready-queue
+/// entry when a member FAILED; a negative return (with `*raised`) forwards an error to the
+/// parent's chain.
+pub type corral_group_handler_fn = Option<
+    unsafe extern "C" fn(
+        g: *mut corral_group,
+        member: *mut corral_task,
+        err: *mut corral_error,
+        raised: *mut *mut corral_error,
+        ud: *mut c_void,
+    ) -> c_int,
+>;
+
+// ---- corral/host.h ------------------------------------------------------------------------
+
+/// `CORRAL_RECORD_START` (corral/host.h): first step of `task`.
+pub const CORRAL_RECORD_START: u32 = 1;
+/// `CORRAL_RECORD_RESUME` (corral/host.h): outcome of the task's await: status, value, error.
+pub const CORRAL_RECORD_RESUME: u32 = 2;
+/// `CORRAL_RECORD_CALLBACK` (corral/host.h): a host done callback: token = the callback's token.
+pub const CORRAL_RECORD_CALLBACK: u32 = 3;
+/// `CORRAL_RECORD_RELEASE` (corral/host.h): the core dropped HOST value `token` of `binding`.
+pub const CORRAL_RECORD_RELEASE: u32 = 4;
+/// `CORRAL_RECORD_OWNED` (corral/host.h): RESUME: the value's token now belongs to the host.
+pub const CORRAL_RECORD_OWNED: u32 = 0x1;
+
+/// `corral_record` (corral/host.h): one unit of host work. Transparent (part of the ABI
+/// baseline); pass `size_of::<corral_record>()` to corral_host_poll, which checks it.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct corral_record {
+    /// `kind`: CORRAL_RECORD_*.
+    pub kind: u32,
+    /// `flags`: CORRAL_RECORD_OWNED.
+    pub flags: u32,
+    /// `status`: RESUME: 0 or a negative code.
+    pub status: i32,
+    /// `binding`: the binding id of `token`.
+    pub binding: u32,
+    /// `token`: START/RESUME: the task's token; CALLBACK/RELEASE: the token.
+    pub token: u64,
+    /// `task`: START/RESUME: the task (borrowed); CALLBACK: NULL.
+    pub task: *mut corral_task,
+    /// `source`: CALLBACK: the corral_future* that completed (borrowed).
+    pub source: *mut c_void,
+    /// `error`: RESUME with an error: borrowed until the next poll.
+    pub error: *mut corral_error,
+    /// `value`: RESUME with status 0; borrowed unless CORRAL_RECORD_OWNED.
+    pub value: corral_value,
+}
+
+impl Default for corral_record {
+    fn default() -> Self {
+        corral_record {
+            kind: 0,
+            flags: 0,
+            status: 0,
+            binding: 0,
+            token: 0,
+            task: core::ptr::null_mut(),
+            source: core::ptr::null_mut(),
+            error: core::ptr::null_mut(),
+            value: corral_value::default(),
+        }
+    }
+}
+
+// ---- functions ----------------------------------------------------------------------------
+
+extern "C" {
+    // ---- corral/common.h ----
+    /// `corral_version` (corral/common.h). C doc comment: The library's CORRAL_VERSION_NUMBER, for comparing against the headers. Thread: any.
+    pub fn corral_version() -> c_int;
+    /// `corral_version_string` (corral/common.h). C doc comment: The library's version as a static string ("0.1.0"). Thread: any.
+    pub fn corral_version_string() -> *const c_char;
+    /// `corral_strerror` (corral/common.h). C doc comment: Static text for a code ("operation cancelled"). Thread: any.
+    pub fn corral_strerror(code: c_int) -> *const c_char;
+    /// `corral_error_name` (corral/common.h). C doc comment: The R2 kind name of a code ("Cancelled", "Timeout", ...); "Errno" for system codes. Thread: any.
+    pub fn corral_error_name(code: c_int) -> *const c_char;
+    /// `corral_errno` (corral/common.h). C doc comment: The nearest errno for code written in libdill's style (R75): ECANCELED, ETIMEDOUT, EPIPE for QueueClosed/GroupClosed, EAGAIN for QueueEmpty/QueueFull, EINVAL for InvalidState/InvalidArgument, EBADF for Closed; -code for system codes. Thread: any.
+    pub fn corral_errno(code: c_int) -> c_int;
+    /// `corral_last_error_message` (corral/common.h). C doc comment: Detail of the last failure on this thread ("sleep: negative duration"), or "" if none. Valid until the next corral call on this thread. Thread: any (thread-local).
+    pub fn corral_last_error_message() -> *const c_char;
+    /// `corral_ms` (corral/common.h). C doc comment: n milliseconds in nanoseconds, saturating. Thread: any.
+    pub fn corral_ms(n: i64) -> i64;
+    /// `corral_s` (corral/common.h). C doc comment: n seconds in nanoseconds, saturating. Thread: any.
+    pub fn corral_s(n: i64) -> i64;
+    /// `corral_value_clear` (corral/common.h). C doc comment: Drop a value the caller owns: frees BYTES copies made by the core, runs a PTR's dtor, and leaves a NONE value. HOST tokens are the binding's own business (nothing to do). NULL-safe. Thread: any.
+    pub fn corral_value_clear(v: *mut corral_value);
+    /// `corral_error_new` (corral/common.h). C doc comment: Create an error. `code` is a CORRAL_E* kind code; for CORRAL_EUSER `kind` names the host kind ("ValueError"), otherwise `kind` may be NULL (the R2 name is used). `msg` may be NULL. Strings are copied. Errors: CORRAL_EINVALIDARG (out NULL, code >= 0, EUSER without kind), CORRAL_ENOMEM. Thread: any.
+    pub fn corral_error_new(
+        out: *mut *mut corral_error,
+        code: c_int,
+        kind: *const c_char,
+        msg: *const c_char,
+    ) -> c_int;
+    /// `corral_error_set_host` (corral/common.h); see the comment above its group in the header.
+    pub fn corral_error_set_host(
+        e: *mut corral_error,
+        rt: *mut corral_rt,
+        host: *const corral_value,
+    ) -> c_int;
+    /// `corral_error_set_context` (corral/common.h). C doc comment: Attach `context` (the error that was being handled); takes a reference. Thread: any.
+    pub fn corral_error_set_context(e: *mut corral_error, context: *mut corral_error) -> c_int;
+    /// `corral_error_code` (corral/common.h). C doc comment: Accessors; all borrowed and valid while `e` is referenced. NULL-safe (0 / "" / NULL).
+    pub fn corral_error_code(e: *const corral_error) -> c_int;
+    /// `corral_error_kind` (corral/common.h); see the comment above its group in the header.
+    pub fn corral_error_kind(e: *const corral_error) -> *const c_char;
+    /// `corral_error_message` (corral/common.h); see the comment above its group in the header.
+    pub fn corral_error_message(e: *const corral_error) -> *const c_char;
+    /// `corral_error_host` (corral/common.h); see the comment above its group in the header.
+    pub fn corral_error_host(e: *const corral_error) -> *const corral_value;
+    /// `corral_error_context` (corral/common.h); see the comment above its group in the header.
+    pub fn corral_error_context(e: *const corral_error) -> *mut corral_error;
+    /// `corral_error_format` (corral/common.h). C doc comment: Canonical trace text "Kind[:msg][ <- context]" into buf (always NUL-terminated if cap > 0). Returns the full length (like snprintf). Thread: any.
+    pub fn corral_error_format(e: *const corral_error, buf: *mut c_char, cap: usize) -> c_int;
+    /// `corral_error_ref` (corral/common.h); see the comment above its group in the header.
+    pub fn corral_error_ref(e: *mut corral_error) -> *mut corral_error;
+    /// `corral_error_unref` (corral/common.h); see the comment above its group in the header.
+    pub fn corral_error_unref(e: *mut corral_error);
+
+    // ---- corral/runtime.h ----
+    /// `corral_rt_new` (corral/runtime.h). C doc comment: Create a runtime. The REAL clock counts from this call. The root group ("root", free, SUPERVISE) exists from the start. The caller owns one reference. Errors: CORRAL_EINVALIDARG (out NULL, unknown flag), CORRAL_ENOMEM. Thread: any (the runtime then belongs to the thread that first runs it).
+    pub fn corral_rt_new(out: *mut *mut corral_rt, flags: u32) -> c_int;
+    /// `corral_rt_ref` (corral/runtime.h); see the comment above its group in the header.
+    pub fn corral_rt_ref(rt: *mut corral_rt) -> *mut corral_rt;
+    /// `corral_rt_unref` (corral/runtime.h). C doc comment: Drop a reference. When the last user reference goes, the runtime is closed (see corral_rt_close); its memory goes when the last object of it is released. NULL-safe.
+    pub fn corral_rt_unref(rt: *mut corral_rt);
+    /// `corral_rt_close` (corral/runtime.h). C doc comment: Close: tasks that are not terminal are discarded without running further (fiber stacks are unmapped, not unwound; host tokens are released), and every later call on the runtime or its objects returns CORRAL_ECLOSED. Idempotent. Errors: CORRAL_EINVALIDSTATE when called from inside the runtime's own loop. Thread: loop.
+    pub fn corral_rt_close(rt: *mut corral_rt) -> c_int;
+    /// `corral_rt_now` (corral/runtime.h). C doc comment: Current time in ns: the time of the current tick (time never advances inside a step). Returns a negative code for a NULL or closed runtime. Thread: loop.
+    pub fn corral_rt_now(rt: *mut corral_rt) -> i64;
+    /// `corral_rt_root_group` (corral/runtime.h). C doc comment: The runtime's root group (borrowed). NULL for NULL. Thread: loop.
+    pub fn corral_rt_root_group(rt: *mut corral_rt) -> *mut corral_group;
+    /// `corral_rt_unhandled_count` (corral/runtime.h). C doc comment: Errors reported to the root handler so far (R57). Thread: loop.
+    pub fn corral_rt_unhandled_count(rt: *mut corral_rt) -> i64;
+    /// `corral_rt_set_fiber_stack_size` (corral/runtime.h). C doc comment: Stack size for fibers spawned later (rounded up to pages, at least 16 KiB; default 256 KiB). Errors: CORRAL_EINVALIDARG. Thread: loop.
+    pub fn corral_rt_set_fiber_stack_size(rt: *mut corral_rt, bytes: usize) -> c_int;
+    /// `corral_rt_run` (corral/runtime.h). C doc comment: Run `main` (a task of this runtime, normally the first spawned, id 1) as in R51: drive the loop until main ends, then close the root group with cancellation and wait for it, then emit "rt run <outcome>" and return main's outcome: 0 (value via corral_task_value), main's error code, CORRAL_ECANCELLED, or CORRAL_EDEADLOCK. With CORRAL_RT_SIGNALS the first SIGINT/SIGTERM cancels main (cause SIGNAL), later ones are ignored, and the previous handlers are restored on return. Only C-driven tasks (fibers, step callbacks) may exist; a runtime with host tasks is driven by corral_host_poll instead. Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (already running / already ran / host tasks present), CORRAL_ECLOSED. Thread: loop (this call makes it so).
+    pub fn corral_rt_run(rt: *mut corral_rt, main: *mut corral_task) -> c_int;
+    /// `corral_rt_run_until_future` (corral/runtime.h). C doc comment: Drive the loop until future f is done, or task t is terminal, without the run() shutdown of R51: no root-group close, no "rt run" line, other tasks stay as they are. Returns 0 when the target is done (read it with corral_future_result / corral_task_result), CORRAL_ESTOPPED after corral_rt_stop, or CORRAL_EDEADLOCK when nothing can make progress (after emitting "rt deadlock [...]"); the call may be repeated. Not while a main run is underway. Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (inside the loop, or a main run underway), CORRAL_ECLOSED. Thread: loop (this call makes it so).
+    pub fn corral_rt_run_until_future(rt: *mut corral_rt, f: *mut corral_future) -> c_int;
+    /// `corral_rt_run_until_task` (corral/runtime.h): as corral_rt_run_until_future, until task `t` is terminal.
+    pub fn corral_rt_run_until_task(rt: *mut corral_rt, t: *mut corral_task) -> c_int;
+    /// `corral_rt_stop` (corral/runtime.h). C doc comment: Make the running corral_rt_run / corral_rt_run_until_* / corral_host_poll return CORRAL_ESTOPPED after the current step; calling it again resumes where it stopped. Errors: CORRAL_EINVALIDARG, CORRAL_ECLOSED. Thread: loop.
+    pub fn corral_rt_stop(rt: *mut corral_rt) -> c_int;
+    /// `corral_rt_run_status` (corral/runtime.h). C doc comment: After a run ended (corral_rt_run returned, or corral_host_poll returned CORRAL_DONE): main's outcome as corral_rt_run returns it. CORRAL_EINVALIDSTATE before that. Thread: loop.
+    pub fn corral_rt_run_status(rt: *mut corral_rt) -> c_int;
+    /// `corral_rt_inject_signal` (corral/runtime.h). C doc comment: Deliver a (simulated or real) SIGINT/SIGTERM to the run exactly as the signal handler would: the first one cancels main's root scope (cause SIGNAL), later ones are ignored. Works with or without CORRAL_RT_SIGNALS (that flag only installs the real handlers). Errors: CORRAL_EINVALIDARG (other signal numbers). Thread: loop.
+    pub fn corral_rt_inject_signal(rt: *mut corral_rt, signo: c_int) -> c_int;
+    /// `corral_rt_post_threadsafe` (corral/runtime.h). C doc comment: Call fn(ud) on the loop thread as a ready-queue entry of the next tick, waking the loop if it sleeps (R1). fn never runs inside this call. Errors: CORRAL_EINVALIDARG, CORRAL_ECLOSED (fn is then never called), CORRAL_ENOMEM. Thread: any.
+    pub fn corral_rt_post_threadsafe(
+        rt: *mut corral_rt,
+        fn_: Option<unsafe extern "C" fn(*mut c_void)>,
+        ud: *mut c_void,
+    ) -> c_int;
+    /// `corral_rt_hold_threadsafe` (corral/runtime.h). C doc comment: Tell the runtime that work outside it (a thread, an external event) will post back, so an idle loop sleeps instead of reporting a deadlock (R10). `delta` is +1 or -1. Errors: CORRAL_EINVALIDARG. Thread: any.
+    pub fn corral_rt_hold_threadsafe(rt: *mut corral_rt, delta: c_int) -> c_int;
+    /// `corral_rt_set_trace_fd` (corral/runtime.h). C doc comment: Write trace lines ("<t_ms> <actor> <event> [detail]\n") to fd; -1 turns file tracing off. Thread: loop.
+    pub fn corral_rt_set_trace_fd(rt: *mut corral_rt, fd: c_int) -> c_int;
+    /// `corral_rt_set_trace_fn` (corral/runtime.h). C doc comment: Send trace lines to fn (replaces any previous hook; NULL removes it). Thread: loop.
+    pub fn corral_rt_set_trace_fn(
+        rt: *mut corral_rt,
+        fn_: corral_trace_fn,
+        ud: *mut c_void,
+    ) -> c_int;
+    /// `corral_rt_set_log_fn` (corral/runtime.h). C doc comment: Diagnostics such as the root handler's "unhandled error in task A: ValueError: boom" (R57) go to fn; default: standard error. NULL restores the default. Thread: loop.
+    pub fn corral_rt_set_log_fn(rt: *mut corral_rt, fn_: corral_trace_fn, ud: *mut c_void)
+        -> c_int;
+    /// `corral_log` (corral/runtime.h). C doc comment: Emit "<t> <actor> log <text>". Errors: CORRAL_EINVALIDARG (NULL actor/text). Thread: loop.
+    pub fn corral_log(rt: *mut corral_rt, actor: *const c_char, text: *const c_char) -> c_int;
+    /// `corral_trace_emit` (corral/runtime.h). C doc comment: Emit "<t> <actor> <event>" verbatim, for bindings' own lines. Thread: loop.
+    pub fn corral_trace_emit(
+        rt: *mut corral_rt,
+        actor: *const c_char,
+        event: *const c_char,
+    ) -> c_int;
+
+    // ---- corral/task.h ----
+    /// `corral_spawn_fiber` (corral/task.h). C doc comment: Spawn a fiber task into `group` (NULL = the root group). `name` is copied (NULL = "task<id>"). `arg_free`, if given, runs on `arg` when the task's memory is released. The caller owns one reference to *out; the runtime holds its own until the task is terminal (R12). Errors: CORRAL_EINVALIDARG, CORRAL_EGROUPCLOSED, CORRAL_ECLOSED, CORRAL_ENOMEM (also when no more guarded stacks can be mapped). On failure nothing is called and arg is not freed. Thread: loop.
+    pub fn corral_spawn_fiber(
+        out: *mut *mut corral_task,
+        rt: *mut corral_rt,
+        group: *mut corral_group,
+        name: *const c_char,
+        fn_: corral_fiber_fn,
+        arg: *mut c_void,
+        arg_free: Option<unsafe extern "C" fn(*mut c_void)>,
+    ) -> c_int;
+    /// `corral_spawn_step` (corral/task.h). C doc comment: Spawn a step-callback task. Same contract as corral_spawn_fiber. Thread: loop.
+    pub fn corral_spawn_step(
+        out: *mut *mut corral_task,
+        rt: *mut corral_rt,
+        group: *mut corral_group,
+        name: *const c_char,
+        fn_: corral_step_fn,
+        arg: *mut c_void,
+        arg_free: Option<unsafe extern "C" fn(*mut c_void)>,
+    ) -> c_int;
+    /// `corral_spawn_host` (corral/task.h). C doc comment: Spawn a host-driven task: `token` is the binding's handle for its coroutine, handed back in every record of this task and released by a RELEASE record when the task's memory goes. Same contract otherwise. Thread: loop.
+    pub fn corral_spawn_host(
+        out: *mut *mut corral_task,
+        rt: *mut corral_rt,
+        group: *mut corral_group,
+        name: *const c_char,
+        binding: u32,
+        token: u64,
+    ) -> c_int;
+    /// `corral_task_ref` (corral/task.h); see the comment above its group in the header.
+    pub fn corral_task_ref(t: *mut corral_task) -> *mut corral_task;
+    /// `corral_task_unref` (corral/task.h); see the comment above its group in the header.
+    pub fn corral_task_unref(t: *mut corral_task);
+    /// `corral_current` (corral/task.h). C doc comment: The task running now on this thread (a fiber or a step callback), or NULL (host tasks are never "current": hosts pass their task explicitly). Borrowed. Thread: any.
+    pub fn corral_current() -> *mut corral_task;
+    /// `corral_task_id` (corral/task.h). C doc comment: Queries. NULL-safe: id 0, name "", state -1. Thread: loop.
+    pub fn corral_task_id(t: *const corral_task) -> u64;
+    /// `corral_task_name` (corral/task.h); see the comment above its group in the header.
+    pub fn corral_task_name(t: *const corral_task) -> *const c_char;
+    /// `corral_task_state` (corral/task.h); see the comment above its group in the header.
+    pub fn corral_task_state(t: *const corral_task) -> c_int;
+    /// `corral_task_done` (corral/task.h). C doc comment: 1 when terminal, 0 otherwise, negative code for NULL.
+    pub fn corral_task_done(t: *const corral_task) -> c_int;
+    /// `corral_task_cancel_pending` (corral/task.h). C doc comment: 1 when a checkpoint of this task would raise Cancelled (R25, R30), else 0.
+    pub fn corral_task_cancel_pending(t: *const corral_task) -> c_int;
+    /// `corral_task_cancel_flag` (corral/task.h). C doc comment: The same answer as a word in the task's memory, kept up to date by the core, so a host can read it without a call (valid while t is referenced; NULL for NULL). Thread: loop.
+    pub fn corral_task_cancel_flag(t: *const corral_task) -> *const i32;
+    /// `corral_task_rt` (corral/task.h); see the comment above its group in the header.
+    pub fn corral_task_rt(t: *const corral_task) -> *mut corral_rt;
+    /// `corral_task_cancel` (corral/task.h). C doc comment: Cancel the task's root scope (cause EXPLICIT, R15). Returns 1 if the task was not terminal and its root scope not already cancelled, else 0. Never waits, never runs user code. Errors: CORRAL_EINVALIDARG, CORRAL_ECLOSED. Thread: loop.
+    pub fn corral_task_cancel(t: *mut corral_task) -> c_int;
+    /// `corral_task_result` (corral/task.h). C doc comment: Outcome of a terminal task: 0 (COMPLETED; *out borrows the value, valid while t is referenced), the error code (FAILED; corral_task_error gives the error), or CORRAL_ETASKCANCELLED (CANCELLED). CORRAL_EINVALIDSTATE while not terminal. Thread: loop.
+    pub fn corral_task_result(t: *const corral_task, out: *mut corral_value) -> c_int;
+    /// `corral_task_error` (corral/task.h). C doc comment: The error of a FAILED task (borrowed), else NULL.
+    pub fn corral_task_error(t: *const corral_task) -> *mut corral_error;
+    /// `corral_task_last_error` (corral/task.h). C doc comment: The error object that came with the last outcome this task received (borrowed, valid until its next await), or NULL. This is how a fiber reads the error behind CORRAL_EUSER.
+    pub fn corral_task_last_error(t: *const corral_task) -> *mut corral_error;
+    /// `corral_task_set_error` (corral/task.h). C doc comment: Record the error a task body is about to end with (takes a reference) and return its code, so a fiber can write `return corral_task_set_error(self, e);`. Thread: loop.
+    pub fn corral_task_set_error(self_: *mut corral_task, e: *mut corral_error) -> c_int;
+    /// `corral_task_raise` (corral/task.h). C doc comment: Shorthand: make a User(kind, msg) error, record it, return CORRAL_EUSER. Thread: loop.
+    pub fn corral_task_raise(
+        self_: *mut corral_task,
+        kind: *const c_char,
+        msg: *const c_char,
+    ) -> c_int;
+    /// `corral_task_await` (corral/task.h). C doc comment: Await `op` in task `t` (a step or host task in its step; a fiber must use corral_await). Every operation is a checkpoint (R23): if cancellation is pending this returns CORRAL_ECANCELLED at once and performs nothing; otherwise it returns CORRAL_PENDING and the outcome arrives as the task's next step (step driver) or record (host driver), after at least one pass through the ready queue. Errors (nothing performed, no step follows): CORRAL_EINVALIDARG (bad op), CORRAL_EINVALIDSTATE (t is not in its step, or already awaiting), CORRAL_ECLOSED. Thread: loop.
+    pub fn corral_task_await(t: *mut corral_task, op: *const corral_op) -> c_int;
+    /// `corral_task_finish` (corral/task.h). C doc comment: Finish task `t` (a step or host task, inside its step) with `status`: 0 with `value` (taken; NULL = NONE) and `repr` (the canonical text for the trace "done" line; NULL = the core formats the value), CORRAL_ECANCELLED, or an error code with `err` (a reference is taken; NULL = an error made from the code). Terminal state per R14. Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (not in its step). Thread: loop.
+    pub fn corral_task_finish(
+        t: *mut corral_task,
+        status: c_int,
+        value: *const corral_value,
+        repr: *const c_char,
+        err: *mut corral_error,
+    ) -> c_int;
+    /// `corral_task_await_many` (corral/task.h). C doc comment: Submit n awaits in one call, exactly as n calls of corral_task_await in order would; results[i] receives each return value. For hosts that batch their coroutines' awaits (reading corral_task_cancel_flag to raise Cancelled at the cancel point themselves) and flush the batch before any other corral call. Returns 0, or CORRAL_EINVALIDARG for NULL arrays. Thread: loop.
+    pub fn corral_task_await_many(
+        tasks: *const *mut corral_task,
+        ops: *const corral_op,
+        results: *mut i32,
+        n: usize,
+    ) -> c_int;
+    /// `corral_await` (corral/task.h). C doc comment: Fiber-blocking form of corral_task_await for the current fiber: parks it and returns the outcome: 0 with *out (may be NULL) or a negative code. Errors: CORRAL_EINVALIDSTATE when not called from a fiber ("awaiting from outside a task"), plus corral_task_await's.
+    pub fn corral_await(op: *const corral_op, out: *mut corral_value) -> c_int;
+    /// `corral_checkpoint` (corral/task.h). C doc comment: Fiber shorthands (Thread: loop, from a fiber).
+    pub fn corral_checkpoint() -> c_int;
+    /// `corral_sleep` (corral/task.h); see the comment above its group in the header.
+    pub fn corral_sleep(deadline: i64) -> c_int;
+    /// `corral_sleep_for` (corral/task.h); see the comment above its group in the header.
+    pub fn corral_sleep_for(duration: i64) -> c_int;
+    /// `corral_join` (corral/task.h); see the comment above its group in the header.
+    pub fn corral_join(t: *mut corral_task, out: *mut corral_value, deadline: i64) -> c_int;
+    /// `corral_task_set_local` (corral/task.h). C doc comment: Task-locals are (key, value) pairs copied into each task spawned by a task (decision 6). Values are plain words: the core never frees them. Thread: loop.
+    pub fn corral_task_set_local(t: *mut corral_task, key: *const c_void, value: usize) -> c_int;
+    /// `corral_task_get_local` (corral/task.h). C doc comment: Returns 1 and sets *out if the key is present, else 0.
+    pub fn corral_task_get_local(
+        t: *const corral_task,
+        key: *const c_void,
+        out: *mut usize,
+    ) -> c_int;
+
+    // ---- corral/future.h ----
+    /// `corral_future_new` (corral/future.h). C doc comment: Create a pending future; the caller owns one reference. Errors: CORRAL_EINVALIDARG, CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop.
+    pub fn corral_future_new(out: *mut *mut corral_future, rt: *mut corral_rt) -> c_int;
+    /// `corral_future_ref` (corral/future.h); see the comment above its group in the header.
+    pub fn corral_future_ref(f: *mut corral_future) -> *mut corral_future;
+    /// `corral_future_unref` (corral/future.h); see the comment above its group in the header.
+    pub fn corral_future_unref(f: *mut corral_future);
+    /// `corral_future_close` (corral/future.h). C doc comment: Close: cancels the future if pending; later calls return CORRAL_ECLOSED (queries still answer). Idempotent. Thread: loop.
+    pub fn corral_future_close(f: *mut corral_future) -> c_int;
+    /// `corral_future_set_result` (corral/future.h). C doc comment: Complete with a value (taken; NULL = NONE). Errors: CORRAL_EINVALIDSTATE if not pending, CORRAL_EINVALIDARG, CORRAL_ECLOSED. Thread: loop.
+    pub fn corral_future_set_result(f: *mut corral_future, v: *const corral_value) -> c_int;
+    /// `corral_future_set_error` (corral/future.h). C doc comment: Complete with an error (a reference is taken). Same errors. Thread: loop.
+    pub fn corral_future_set_error(f: *mut corral_future, e: *mut corral_error) -> c_int;
+    /// `corral_future_cancel` (corral/future.h). C doc comment: Cancel: returns 1 if the future was pending (now CANCELLED), 0 otherwise. Thread: loop.
+    pub fn corral_future_cancel(f: *mut corral_future) -> c_int;
+    /// `corral_future_state` (corral/future.h). C doc comment: CORRAL_FUTURE_* state, or a negative code for NULL. Thread: loop.
+    pub fn corral_future_state(f: *const corral_future) -> c_int;
+    /// `corral_future_result` (corral/future.h). C doc comment: Outcome: 0 with *out borrowed (valid while f is referenced), the error code (corral_future_error gives the error), CORRAL_EFUTURECANCELLED, or CORRAL_EINVALIDSTATE while pending. Thread: loop.
+    pub fn corral_future_result(f: *const corral_future, out: *mut corral_value) -> c_int;
+    /// `corral_future_error` (corral/future.h); see the comment above its group in the header.
+    pub fn corral_future_error(f: *const corral_future) -> *mut corral_error;
+    /// `corral_future_add_callback` (corral/future.h). C doc comment: Add a done callback; returns a positive id for corral_future_remove_callback. A callback added after completion is queued at once at the tail (R20). Errors: CORRAL_EINVALIDARG, CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop.
+    pub fn corral_future_add_callback(
+        f: *mut corral_future,
+        cb: corral_future_cb,
+        ud: *mut c_void,
+    ) -> i64;
+    /// `corral_future_add_host_callback` (corral/future.h). C doc comment: Add a host done callback: delivered as a CALLBACK record carrying `token` (corral/host.h).
+    pub fn corral_future_add_host_callback(f: *mut corral_future, binding: u32, token: u64) -> i64;
+    /// `corral_future_remove_callback` (corral/future.h). C doc comment: Remove a callback that has not been queued yet. Returns 1 if removed, 0 if not found.
+    pub fn corral_future_remove_callback(f: *mut corral_future, id: i64) -> c_int;
+    /// `corral_future_await` (corral/future.h). C doc comment: Fiber shorthand: await f with a per-call deadline. 0 with *out borrowed, or a code.
+    pub fn corral_future_await(
+        f: *mut corral_future,
+        out: *mut corral_value,
+        deadline: i64,
+    ) -> c_int;
+
+    // ---- corral/scope.h ----
+    /// `corral_cause_name` (corral/scope.h). C doc comment: "EXPLICIT", "DEADLINE", ... ("NONE" for 0). Thread: any.
+    pub fn corral_cause_name(cause: c_int) -> *const c_char;
+    /// `corral_scope_enter` (corral/scope.h). C doc comment: Enter a scope on task t (NULL = current task) with an absolute deadline (-1 = none; a deadline <= now cancels the scope at once, R40) and a shield flag fixed for its life. The caller owns one reference (the scope stays readable after exit). Errors: CORRAL_EINVALIDARG (bad kind, no task), CORRAL_EINVALIDSTATE (task terminal), CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop.
+    pub fn corral_scope_enter(
+        out: *mut *mut corral_scope,
+        t: *mut corral_task,
+        kind: c_int,
+        deadline: i64,
+        shield: c_int,
+    ) -> c_int;
+    /// `corral_move_on_at` (corral/scope.h). C doc comment: Shorthands (deadline relative to the current tick at entry, R37; negative: EINVALIDARG).
+    pub fn corral_move_on_at(
+        out: *mut *mut corral_scope,
+        t: *mut corral_task,
+        deadline: i64,
+    ) -> c_int;
+    /// `corral_move_on_after` (corral/scope.h); see the comment above its group in the header.
+    pub fn corral_move_on_after(
+        out: *mut *mut corral_scope,
+        t: *mut corral_task,
+        duration: i64,
+    ) -> c_int;
+    /// `corral_fail_at` (corral/scope.h); see the comment above its group in the header.
+    pub fn corral_fail_at(out: *mut *mut corral_scope, t: *mut corral_task, deadline: i64)
+        -> c_int;
+    /// `corral_fail_after` (corral/scope.h); see the comment above its group in the header.
+    pub fn corral_fail_after(
+        out: *mut *mut corral_scope,
+        t: *mut corral_task,
+        duration: i64,
+    ) -> c_int;
+    /// `corral_shield` (corral/scope.h); see the comment above its group in the header.
+    pub fn corral_shield(out: *mut *mut corral_scope, t: *mut corral_task) -> c_int;
+    /// `corral_scope_exit` (corral/scope.h). C doc comment: Exit the innermost scope `s` of its task. `status` is what the body ended with (0 or a code); the result is what propagates (see the file comment). The reference stays with the caller. Errors: CORRAL_EINVALIDSTATE (not the innermost scope / already exited), CORRAL_EINVALIDARG. Thread: loop.
+    pub fn corral_scope_exit(s: *mut corral_scope, status: c_int) -> c_int;
+    /// `corral_scope_exit_uncancellable` (corral/scope.h). C doc comment: Exit an uncancellable (shield) scope (R33, R34): like corral_scope_exit, then if the body succeeded and cancellation is pending, return CORRAL_ECANCELLED when raise_cancel is set (the result must be discarded) or 0 when it is not (the cancellation stays pending).
+    pub fn corral_scope_exit_uncancellable(
+        s: *mut corral_scope,
+        status: c_int,
+        raise_cancel: c_int,
+    ) -> c_int;
+    /// `corral_scope_cancel` (corral/scope.h). C doc comment: Cancel the scope (cause EXPLICIT unless already cancelled; sticky). Parked tasks that become cancel-pending are woken with Cancelled in ascending id order (R26). Returns 1 if this call cancelled it, 0 if it already was. Thread: loop.
+    pub fn corral_scope_cancel(s: *mut corral_scope) -> c_int;
+    /// `corral_scope_set_deadline` (corral/scope.h). C doc comment: Move the deadline (absolute, -1 = none); a value <= now cancels at once; a later deadline never un-cancels (R37). Errors: CORRAL_EINVALIDSTATE after exit. Thread: loop.
+    pub fn corral_scope_set_deadline(s: *mut corral_scope, deadline: i64) -> c_int;
+    /// `corral_scope_deadline` (corral/scope.h); see the comment above its group in the header.
+    pub fn corral_scope_deadline(s: *const corral_scope) -> i64;
+    /// `corral_scope_cancel_called` (corral/scope.h). C doc comment: Flags: 1/0, negative code for NULL.
+    pub fn corral_scope_cancel_called(s: *const corral_scope) -> c_int;
+    /// `corral_scope_cancelled_caught` (corral/scope.h); see the comment above its group in the header.
+    pub fn corral_scope_cancelled_caught(s: *const corral_scope) -> c_int;
+    /// `corral_scope_cause` (corral/scope.h); see the comment above its group in the header.
+    pub fn corral_scope_cause(s: *const corral_scope) -> c_int;
+    /// `corral_scope_ref` (corral/scope.h); see the comment above its group in the header.
+    pub fn corral_scope_ref(s: *mut corral_scope) -> *mut corral_scope;
+    /// `corral_scope_unref` (corral/scope.h); see the comment above its group in the header.
+    pub fn corral_scope_unref(s: *mut corral_scope);
+    /// `corral_uncancellable` (corral/scope.h). C doc comment: Fiber shorthand for R33/R34: run fn(self, arg, out) inline inside a shield scope, then apply corral_scope_exit_uncancellable. *out is the body's value exactly as the body set it (not a copy; ownership is whatever the body gave), meaningful when the result is 0.
+    pub fn corral_uncancellable(
+        fn_: corral_fiber_fn,
+        arg: *mut c_void,
+        out: *mut corral_value,
+        raise_cancel: c_int,
+    ) -> c_int;
+
+    // ---- corral/group.h ----
+    /// `corral_group_new` (corral/group.h). C doc comment: Create a free group under `parent` (NULL = the root group). `name` may be NULL (unnamed: no trace lines). The caller owns one reference. Errors: CORRAL_EINVALIDARG, CORRAL_EGROUPCLOSED (parent not open), CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop.
+    pub fn corral_group_new(
+        out: *mut *mut corral_group,
+        rt: *mut corral_rt,
+        parent: *mut corral_group,
+        name: *const c_char,
+    ) -> c_int;
+    /// `corral_group_ref` (corral/group.h); see the comment above its group in the header.
+    pub fn corral_group_ref(g: *mut corral_group) -> *mut corral_group;
+    /// `corral_group_unref` (corral/group.h); see the comment above its group in the header.
+    pub fn corral_group_unref(g: *mut corral_group);
+    /// `corral_group_set_handler` (corral/group.h). C doc comment: Set the group's exception callback (NULL = use the parent's chain). Thread: loop.
+    pub fn corral_group_set_handler(
+        g: *mut corral_group,
+        fn_: corral_group_handler_fn,
+        ud: *mut c_void,
+    ) -> c_int;
+    /// `corral_group_close` (corral/group.h). C doc comment: Close (R45, R46): OPEN -> CLOSING for the group and its subgroups; with `cancel`, their scopes are cancelled (cause GROUP_CLOSE) and parked members woken in ascending id order. A later close with cancel escalates; other repeats are no-ops. Never waits. Errors: CORRAL_EINVALIDARG, CORRAL_ECLOSED. Thread: loop.
+    pub fn corral_group_close(g: *mut corral_group, cancel: c_int) -> c_int;
+    /// `corral_group_is_open` (corral/group.h). C doc comment: State queries: 1/0, negative code for NULL.
+    pub fn corral_group_is_open(g: *const corral_group) -> c_int;
+    /// `corral_group_is_closing` (corral/group.h); see the comment above its group in the header.
+    pub fn corral_group_is_closing(g: *const corral_group) -> c_int;
+    /// `corral_group_is_closed` (corral/group.h); see the comment above its group in the header.
+    pub fn corral_group_is_closed(g: *const corral_group) -> c_int;
+    /// `corral_group_name` (corral/group.h); see the comment above its group in the header.
+    pub fn corral_group_name(g: *const corral_group) -> *const c_char;
+    /// `corral_group_size` (corral/group.h). C doc comment: Number of non-terminal members.
+    pub fn corral_group_size(g: *const corral_group) -> i64;
+    /// `corral_group_wait_closing` (corral/group.h). C doc comment: Fiber shorthands: wait for CLOSING / CLOSED (checkpoints; a shielded self-wait fails with InvalidState, R17), and close + wait_closed (R48).
+    pub fn corral_group_wait_closing(g: *mut corral_group, deadline: i64) -> c_int;
+    /// `corral_group_wait_closed` (corral/group.h); see the comment above its group in the header.
+    pub fn corral_group_wait_closed(g: *mut corral_group, deadline: i64) -> c_int;
+    /// `corral_group_async_close` (corral/group.h); see the comment above its group in the header.
+    pub fn corral_group_async_close(g: *mut corral_group, cancel: c_int, deadline: i64) -> c_int;
+
+    // ---- corral/queue.h ----
+    /// `corral_queue_new` (corral/queue.h). C doc comment: Errors: CORRAL_EINVALIDARG, CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop.
+    pub fn corral_queue_new(out: *mut *mut corral_queue, rt: *mut corral_rt, maxsize: i64)
+        -> c_int;
+    /// `corral_queue_ref` (corral/queue.h); see the comment above its group in the header.
+    pub fn corral_queue_ref(q: *mut corral_queue) -> *mut corral_queue;
+    /// `corral_queue_unref` (corral/queue.h); see the comment above its group in the header.
+    pub fn corral_queue_unref(q: *mut corral_queue);
+    /// `corral_queue_put_nowait` (corral/queue.h). C doc comment: Put without waiting: hands the item to the first parked getter or buffers it. On failure the item stays the caller's. Errors: CORRAL_EQUEUECLOSED, CORRAL_EQUEUEFULL, CORRAL_EINVALIDARG. Thread: loop.
+    pub fn corral_queue_put_nowait(q: *mut corral_queue, v: *const corral_value) -> c_int;
+    /// `corral_queue_get_nowait` (corral/queue.h). C doc comment: Get without waiting (promotes the first parked putter). Errors: CORRAL_EQUEUEEMPTY (also when closed and empty), CORRAL_EINVALIDARG. Thread: loop.
+    pub fn corral_queue_get_nowait(q: *mut corral_queue, out: *mut corral_value) -> c_int;
+    /// `corral_queue_close` (corral/queue.h). C doc comment: Close (R63): idempotent; parked putters fail with QueueClosed; if the buffer is empty, parked getters too. Buffered items stay gettable. Thread: loop.
+    pub fn corral_queue_close(q: *mut corral_queue) -> c_int;
+    /// `corral_queue_size` (corral/queue.h). C doc comment: Queries (negative code for NULL).
+    pub fn corral_queue_size(q: *const corral_queue) -> i64;
+    /// `corral_queue_maxsize` (corral/queue.h); see the comment above its group in the header.
+    pub fn corral_queue_maxsize(q: *const corral_queue) -> i64;
+    /// `corral_queue_is_closed` (corral/queue.h); see the comment above its group in the header.
+    pub fn corral_queue_is_closed(q: *const corral_queue) -> c_int;
+    /// `corral_queue_get` (corral/queue.h). C doc comment: Fiber shorthands with per-call deadlines (R41, R61).
+    pub fn corral_queue_get(q: *mut corral_queue, out: *mut corral_value, deadline: i64) -> c_int;
+    /// `corral_queue_put` (corral/queue.h); see the comment above its group in the header.
+    pub fn corral_queue_put(q: *mut corral_queue, v: *const corral_value, deadline: i64) -> c_int;
+
+    // ---- corral/host.h ----
+    /// `corral_host_poll` (corral/host.h). C doc comment: Drive the run of `main` (same meaning as corral_rt_run, R51), returning at most `cap` records in recs. Returns 0 with *n >= 1, or CORRAL_DONE with *n == 0 when the run is over (corral_rt_run_status gives main's outcome). The first call starts the run; signals are handled as in corral_rt_run while the run lasts. A host task that was handed out in the previous batch and neither awaited nor finished is failed with InvalidState. Errors: CORRAL_EINVALIDARG (NULL, cap 0, record_size mismatch, main of another runtime), CORRAL_EINVALIDSTATE (called from inside the loop, or a different main), CORRAL_ECLOSED. Thread: loop (this call makes it so).
+    pub fn corral_host_poll(
+        rt: *mut corral_rt,
+        main: *mut corral_task,
+        recs: *mut corral_record,
+        cap: usize,
+        record_size: usize,
+        n: *mut usize,
+    ) -> c_int;
+}

@@ -1,0 +1,632 @@
+//! Proves that `src/lib.rs` mirrors the C header (style.md 6.3, ctest2's idea done by hand):
+//!
+//! 1. the set of `CORRAL_API` functions and `CORRAL_*` constants in `corral/*.h` equals the
+//!    set declared in `src/lib.rs` (a new header function that is not mirrored fails);
+//! 2. every Rust signature, translated back to C, is the header's type: a generated C file
+//!    asserts `__builtin_types_compatible_p(__typeof__(&f), <translated type>)` for each
+//!    function and is compiled against the header with `-Werror`;
+//! 3. every constant has the header's value, and the transparent structs have the header's
+//!    size, alignment and field offsets (the generated program prints the C side).
+use corral_sys::*;
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::mem::{align_of, offset_of, size_of};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn include_dir() -> PathBuf {
+    PathBuf::from(env!("CORRAL_SYS_INCLUDE"))
+}
+
+fn header_text() -> String {
+    let dir = include_dir().join("corral");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().map(|x| x == "h").unwrap_or(false))
+        .collect();
+    files.sort();
+    let mut all = String::new();
+    for f in files {
+        all.push_str(&std::fs::read_to_string(f).unwrap());
+        all.push('\n');
+    }
+    all
+}
+
+fn lib_rs() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs")).unwrap()
+}
+
+/// Functions declared `CORRAL_API` in the header.
+fn header_functions(h: &str) -> BTreeSet<String> {
+    let flat = h.replace('\n', " ");
+    let mut out = BTreeSet::new();
+    for part in flat.split("CORRAL_API").skip(1) {
+        let decl = &part[..part.find(';').unwrap_or(part.len())];
+        if let Some(paren) = decl.find('(') {
+            let name = decl[..paren].trim().rsplit([' ', '*']).next().unwrap();
+            if name.starts_with("corral_") {
+                out.insert(name.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// `#define CORRAL_X value` constants (not include guards, function-like or export macros).
+fn header_constants(h: &str) -> BTreeSet<String> {
+    let skip = ["CORRAL_API", "CORRAL_BEGIN_DECLS", "CORRAL_END_DECLS"];
+    h.lines()
+        .filter_map(|l| l.trim().strip_prefix("#define "))
+        .filter_map(|rest| {
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            let after = &rest[name.len()..];
+            let guard = name.ends_with("_H") && after.trim().is_empty();
+            let function_like = after.starts_with('(');
+            (name.starts_with("CORRAL_") && !guard && !skip.contains(&name.as_str())).then(|| {
+                if function_like {
+                    format!("{name}()")
+                } else {
+                    name
+                }
+            })
+        })
+        .collect()
+}
+
+struct RsFn {
+    name: String,
+    params: Vec<String>,
+    ret: Option<String>,
+}
+
+fn split_top(s: &str) -> Vec<String> {
+    let (mut depth, mut cur, mut out) = (0i32, String::new(), Vec::new());
+    for ch in s.chars() {
+        match ch {
+            '(' | '<' => depth += 1,
+            ')' | '>' if !cur.ends_with('-') => depth -= 1,
+            _ => {}
+        }
+        if ch == ',' && depth == 0 {
+            out.push(cur.trim().to_string());
+            cur.clear();
+        } else {
+            cur.push(ch);
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur.trim().to_string());
+    }
+    out
+}
+
+/// The extern block of src/lib.rs, parsed.
+fn rust_functions(src: &str) -> Vec<RsFn> {
+    let block = &src[src.find("extern \"C\" {").expect("extern block")..];
+    // Statements, whatever rustfmt did to the lines: drop comments, join, split at ';'.
+    let code: String = block
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with("//"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut out = Vec::new();
+    for stmt in code.split(';').map(str::trim) {
+        let Some(at) = stmt.find("pub fn ") else {
+            continue;
+        };
+        let line = stmt[at..]
+            .replace("( ", "(")
+            .replace(" )", ")")
+            .replace(", )", ")");
+        let sig = line.trim_start_matches("pub fn ");
+        let open = sig.find('(').unwrap();
+        let name = sig[..open].to_string();
+        // matching close paren of the parameter list
+        let mut depth = 0;
+        let mut close = open;
+        for (i, ch) in sig.char_indices().skip(open) {
+            if ch == '(' {
+                depth += 1;
+            } else if ch == ')' {
+                depth -= 1;
+                if depth == 0 {
+                    close = i;
+                    break;
+                }
+            }
+        }
+        let params = split_top(&sig[open + 1..close])
+            .into_iter()
+            .map(|p| {
+                p.split_once(':')
+                    .map(|x| x.1.trim().to_string())
+                    .unwrap_or(p)
+            })
+            .collect();
+        let ret = sig[close + 1..]
+            .trim()
+            .strip_prefix("->")
+            .map(|r| r.trim().to_string());
+        out.push(RsFn { name, params, ret });
+    }
+    out
+}
+
+/// Translate a Rust FFI type back to C; `decl` names the declarator (for function pointers).
+fn c_type(t: &str) -> String {
+    let t = t.trim();
+    if let Some(inner) = t.strip_prefix("*const ") {
+        let c = c_type_inner(inner);
+        // `*const *mut T` is `T *const *`; `*const T` is `const T *`.
+        return if c.ends_with('*') {
+            format!("{c} const*")
+        } else {
+            format!("const {c}*")
+        };
+    }
+    if let Some(inner) = t.strip_prefix("*mut ") {
+        return format!("{}*", c_type_inner(inner));
+    }
+    if let Some(inner) = t.strip_prefix("Option<").and_then(|x| x.strip_suffix('>')) {
+        let f = inner
+            .trim()
+            .strip_prefix("unsafe extern \"C\" fn(")
+            .expect("fn pointer");
+        let close = f.rfind(')').unwrap();
+        let args: Vec<String> = split_top(&f[..close])
+            .into_iter()
+            .map(|a| c_type(a.split_once(':').map(|x| x.1).unwrap_or(&a)))
+            .collect();
+        let ret = f[close + 1..]
+            .trim()
+            .strip_prefix("->")
+            .map(c_type)
+            .unwrap_or("void".into());
+        let args = if args.is_empty() {
+            "void".to_string()
+        } else {
+            args.join(", ")
+        };
+        return format!("{ret} (*)({args})");
+    }
+    match t {
+        "c_int" => "int".into(),
+        "i64" => "int64_t".into(),
+        "u64" => "uint64_t".into(),
+        "i32" => "int32_t".into(),
+        "u32" => "uint32_t".into(),
+        "usize" => "size_t".into(),
+        "f64" => "double".into(),
+        "c_char" => "char".into(),
+        "c_void" => "void".into(),
+        other if other.starts_with("corral_") => other.into(),
+        other => panic!("no C spelling for Rust type {other:?}"),
+    }
+}
+
+fn c_type_inner(t: &str) -> String {
+    let c = c_type(t);
+    if c.ends_with(')') {
+        panic!("pointer to function pointer not supported: {t}");
+    }
+    c
+}
+
+/// Known, deliberate differences (ctest2's skip hooks): C qualifiers Rust cannot express.
+fn c_override(name: &str) -> Option<&'static str> {
+    match name {
+        // `const volatile int32_t *`: Rust has no volatile pointee; the crate reads it with
+        // read_volatile.
+        "corral_task_cancel_flag" => Some("const volatile int32_t *(*)(const corral_task *)"),
+        _ => None,
+    }
+}
+
+fn cc() -> String {
+    std::env::var("CC").unwrap_or_else(|_| "cc".into())
+}
+
+fn run_c(name: &str, source: &str) -> String {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let c = dir.join("check.c");
+    let exe = dir.join("check");
+    std::fs::write(&c, source).unwrap();
+    let out = Command::new(cc())
+        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-I"])
+        .arg(include_dir())
+        .arg(&c)
+        .arg("-o")
+        .arg(&exe)
+        .output()
+        .expect("run the C compiler");
+    assert!(
+        out.status.success(),
+        "generated C check does not compile against the header ({}):\n{}",
+        c.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = Command::new(&exe).output().unwrap();
+    assert!(run.status.success());
+    String::from_utf8(run.stdout).unwrap()
+}
+
+#[test]
+fn every_header_function_is_declared_and_nothing_else() {
+    let h = header_functions(&header_text());
+    let r: BTreeSet<String> = rust_functions(&lib_rs())
+        .into_iter()
+        .map(|f| f.name)
+        .collect();
+    assert!(h.len() > 100, "parsed only {} header functions", h.len());
+    let missing: Vec<_> = h.difference(&r).collect();
+    let extra: Vec<_> = r.difference(&h).collect();
+    assert!(
+        missing.is_empty(),
+        "in the header, not in src/lib.rs: {missing:?}"
+    );
+    assert!(
+        extra.is_empty(),
+        "in src/lib.rs, not in the header: {extra:?}"
+    );
+}
+
+#[test]
+fn every_signature_matches_the_header() {
+    let mut src = String::from("#include <corral.h>\n#include <stdio.h>\n");
+    let fns = rust_functions(&lib_rs());
+    for f in &fns {
+        let ty = match c_override(&f.name) {
+            Some(t) => t.to_string(),
+            None => {
+                let ret = f.ret.as_deref().map(c_type).unwrap_or("void".into());
+                let params: Vec<String> = f.params.iter().map(|p| c_type(p)).collect();
+                let params = if params.is_empty() {
+                    "void".into()
+                } else {
+                    params.join(", ")
+                };
+                format!("{ret} (*)({params})")
+            }
+        };
+        writeln!(
+            src,
+            "_Static_assert(__builtin_types_compatible_p(__typeof__(&{n}), {ty}), \"{n}: Rust \
+             declaration does not match the header\");",
+            n = f.name
+        )
+        .unwrap();
+    }
+    src.push_str("int main(void) { puts(\"ok\"); return 0; }\n");
+    assert_eq!(run_c("signatures", &src).trim(), "ok");
+}
+
+macro_rules! constants {
+    ($($name:ident),* $(,)?) => { vec![$((stringify!($name), $name as i64)),*] };
+}
+
+#[test]
+fn every_constant_matches_the_header() {
+    let rust = constants![
+        CORRAL_VERSION_MAJOR,
+        CORRAL_VERSION_MINOR,
+        CORRAL_VERSION_PATCH,
+        CORRAL_VERSION_NUMBER,
+        CORRAL_SOVERSION,
+        CORRAL_OK,
+        CORRAL_PENDING,
+        CORRAL_DONE,
+        CORRAL_ECANCELLED,
+        CORRAL_ETIMEOUT,
+        CORRAL_ETASKCANCELLED,
+        CORRAL_EFUTURECANCELLED,
+        CORRAL_EINVALIDSTATE,
+        CORRAL_EINVALIDARG,
+        CORRAL_EGROUPCLOSED,
+        CORRAL_EQUEUECLOSED,
+        CORRAL_EQUEUEEMPTY,
+        CORRAL_EQUEUEFULL,
+        CORRAL_EERRORGROUP,
+        CORRAL_ESTRAYCANCELLATION,
+        CORRAL_ECLEANUPTIMEOUT,
+        CORRAL_EDEADLOCK,
+        CORRAL_EUSER,
+        CORRAL_ECLOSED,
+        CORRAL_ESTOPPED,
+        CORRAL_ENOMEM,
+        CORRAL_VALUE_NONE,
+        CORRAL_VALUE_INT,
+        CORRAL_VALUE_DOUBLE,
+        CORRAL_VALUE_BYTES,
+        CORRAL_VALUE_PTR,
+        CORRAL_VALUE_HOST,
+        CORRAL_RT_VIRTUAL_CLOCK,
+        CORRAL_RT_SIGNALS,
+        CORRAL_RT_STRICT,
+        CORRAL_TASK_CREATED,
+        CORRAL_TASK_RUNNING,
+        CORRAL_TASK_READY,
+        CORRAL_TASK_PARKED,
+        CORRAL_TASK_COMPLETED,
+        CORRAL_TASK_FAILED,
+        CORRAL_TASK_CANCELLED,
+        CORRAL_OP_CHECKPOINT,
+        CORRAL_OP_SLEEP,
+        CORRAL_OP_FUTURE,
+        CORRAL_OP_JOIN,
+        CORRAL_OP_QUEUE_GET,
+        CORRAL_OP_QUEUE_PUT,
+        CORRAL_OP_GROUP_WAIT_CLOSING,
+        CORRAL_OP_GROUP_WAIT_CLOSED,
+        CORRAL_FUTURE_PENDING,
+        CORRAL_FUTURE_RESULT,
+        CORRAL_FUTURE_ERROR,
+        CORRAL_FUTURE_CANCELLED,
+        CORRAL_SCOPE_MOVE_ON,
+        CORRAL_SCOPE_FAIL,
+        CORRAL_CAUSE_NONE,
+        CORRAL_CAUSE_EXPLICIT,
+        CORRAL_CAUSE_DEADLINE,
+        CORRAL_CAUSE_GROUP_CLOSE,
+        CORRAL_CAUSE_FAIL_FAST,
+        CORRAL_CAUSE_PARENT,
+        CORRAL_CAUSE_SIGNAL,
+        CORRAL_CAUSE_SHUTDOWN,
+        CORRAL_RECORD_START,
+        CORRAL_RECORD_RESUME,
+        CORRAL_RECORD_CALLBACK,
+        CORRAL_RECORD_RELEASE,
+        CORRAL_RECORD_OWNED,
+    ];
+    // Names: header == lib.rs == this list (plus the string and the function-like macro).
+    let mut header = header_constants(&header_text());
+    assert!(header.remove("CORRAL_VERSION_STRING"));
+    assert!(header.remove("CORRAL_VERSION_CHECK()"));
+    let lib = lib_rs();
+    let declared: BTreeSet<String> = lib
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("pub const "))
+        .filter_map(|r| r.split(':').next())
+        .filter(|n| *n != "CORRAL_VERSION_STRING" && !n.starts_with("fn "))
+        .map(str::to_string)
+        .collect();
+    let listed: BTreeSet<String> = rust.iter().map(|(n, _)| n.to_string()).collect();
+    assert_eq!(header, declared, "constants: header vs src/lib.rs");
+    assert_eq!(
+        declared, listed,
+        "constants: src/lib.rs vs this test's list"
+    );
+    assert!(lib.contains("pub const fn CORRAL_VERSION_CHECK"));
+
+    let mut src = String::from("#include <corral.h>\n#include <stdio.h>\nint main(void) {\n");
+    for (n, _) in &rust {
+        writeln!(
+            src,
+            "    printf(\"%s %lld\\n\", \"{n}\", (long long)({n}));"
+        )
+        .unwrap();
+    }
+    src.push_str("    printf(\"CORRAL_VERSION_STRING %s\\n\", CORRAL_VERSION_STRING);\n");
+    src.push_str("    printf(\"CHECK %d %d\\n\", CORRAL_VERSION_CHECK(0, 1, 0), CORRAL_VERSION_CHECK(0, 2, 0));\n");
+    src.push_str("    return 0;\n}\n");
+    let out = run_c("constants", &src);
+    let mut want = String::new();
+    for (n, v) in &rust {
+        writeln!(want, "{n} {v}").unwrap();
+    }
+    writeln!(want, "CORRAL_VERSION_STRING {CORRAL_VERSION_STRING}").unwrap();
+    writeln!(
+        want,
+        "CHECK {} {}",
+        CORRAL_VERSION_CHECK(0, 1, 0) as i32,
+        CORRAL_VERSION_CHECK(0, 2, 0) as i32
+    )
+    .unwrap();
+    assert_eq!(out, want);
+}
+
+#[test]
+fn transparent_structs_have_the_header_layout() {
+    let rust: Vec<(&str, usize)> = vec![
+        ("sizeof(corral_value)", size_of::<corral_value>()),
+        ("_Alignof(corral_value)", align_of::<corral_value>()),
+        (
+            "offsetof(corral_value, type)",
+            offset_of!(corral_value, type_),
+        ),
+        (
+            "offsetof(corral_value, binding)",
+            offset_of!(corral_value, binding),
+        ),
+        ("offsetof(corral_value, as)", offset_of!(corral_value, as_)),
+        ("offsetof(corral_value, len)", offset_of!(corral_value, len)),
+        (
+            "offsetof(corral_value, dtor)",
+            offset_of!(corral_value, dtor),
+        ),
+        (
+            "sizeof(((corral_value *)0)->as)",
+            size_of::<corral_value_as>(),
+        ),
+        ("sizeof(corral_op)", size_of::<corral_op>()),
+        ("_Alignof(corral_op)", align_of::<corral_op>()),
+        ("offsetof(corral_op, kind)", offset_of!(corral_op, kind)),
+        (
+            "offsetof(corral_op, reserved)",
+            offset_of!(corral_op, reserved),
+        ),
+        ("offsetof(corral_op, target)", offset_of!(corral_op, target)),
+        (
+            "offsetof(corral_op, deadline)",
+            offset_of!(corral_op, deadline),
+        ),
+        ("offsetof(corral_op, value)", offset_of!(corral_op, value)),
+        ("sizeof(corral_record)", size_of::<corral_record>()),
+        ("_Alignof(corral_record)", align_of::<corral_record>()),
+        (
+            "offsetof(corral_record, kind)",
+            offset_of!(corral_record, kind),
+        ),
+        (
+            "offsetof(corral_record, flags)",
+            offset_of!(corral_record, flags),
+        ),
+        (
+            "offsetof(corral_record, status)",
+            offset_of!(corral_record, status),
+        ),
+        (
+            "offsetof(corral_record, binding)",
+            offset_of!(corral_record, binding),
+        ),
+        (
+            "offsetof(corral_record, token)",
+            offset_of!(corral_record, token),
+        ),
+        (
+            "offsetof(corral_record, task)",
+            offset_of!(corral_record, task),
+        ),
+        (
+            "offsetof(corral_record, source)",
+            offset_of!(corral_record, source),
+        ),
+        (
+            "offsetof(corral_record, error)",
+            offset_of!(corral_record, error),
+        ),
+        (
+            "offsetof(corral_record, value)",
+            offset_of!(corral_record, value),
+        ),
+    ];
+    let mut src = String::from(
+        "#include <corral.h>\n#include <stddef.h>\n#include <stdio.h>\nint main(void) {\n",
+    );
+    for (expr, _) in &rust {
+        writeln!(src, "    printf(\"%zu\\n\", (size_t)({expr}));").unwrap();
+    }
+    src.push_str("    return 0;\n}\n");
+    let out = run_c("layout", &src);
+    for ((expr, r), c) in rust.iter().zip(out.lines()) {
+        assert_eq!(
+            c.parse::<usize>().unwrap(),
+            *r,
+            "{expr}: C says {c}, Rust says {r}"
+        );
+    }
+}
+
+#[test]
+fn the_linked_library_is_the_header_version() {
+    // SAFETY: Thread: any; returns a static string.
+    let (n, s) = unsafe {
+        (
+            corral_version(),
+            std::ffi::CStr::from_ptr(corral_version_string())
+                .to_str()
+                .unwrap(),
+        )
+    };
+    assert_eq!(n, CORRAL_VERSION_NUMBER);
+    assert_eq!(s, CORRAL_VERSION_STRING);
+    assert_eq!(unsafe { corral_ms(3) }, 3_000_000);
+}
+
+#[test]
+fn raw_calls_answer_bad_input_with_codes() {
+    unsafe {
+        assert_eq!(corral_rt_new(std::ptr::null_mut(), 0), CORRAL_EINVALIDARG);
+        let mut rt = std::ptr::null_mut();
+        assert_eq!(corral_rt_new(&mut rt, 0x80), CORRAL_EINVALIDARG);
+        assert_eq!(corral_rt_new(&mut rt, CORRAL_RT_VIRTUAL_CLOCK), 0);
+        assert_eq!(corral_rt_now(rt), 0);
+        let mut n = 0usize;
+        let mut recs = [corral_record::default(); 4];
+        // wrong record size
+        let mut main = std::ptr::null_mut();
+        assert_eq!(
+            corral_spawn_host(&mut main, rt, std::ptr::null_mut(), c"main".as_ptr(), 7, 1),
+            0
+        );
+        assert_eq!(
+            corral_host_poll(rt, main, recs.as_mut_ptr(), 4, 8, &mut n),
+            CORRAL_EINVALIDARG
+        );
+        let msg = std::ffi::CStr::from_ptr(corral_last_error_message()).to_string_lossy();
+        assert!(msg.contains("record size"), "{msg}");
+        assert_eq!(
+            corral_host_poll(
+                rt,
+                main,
+                recs.as_mut_ptr(),
+                0,
+                size_of::<corral_record>(),
+                &mut n
+            ),
+            CORRAL_EINVALIDARG
+        );
+        // one real step: START, then finish with 7
+        assert_eq!(
+            corral_host_poll(
+                rt,
+                main,
+                recs.as_mut_ptr(),
+                4,
+                size_of::<corral_record>(),
+                &mut n
+            ),
+            0
+        );
+        assert_eq!(
+            (n, recs[0].kind, recs[0].token, recs[0].binding),
+            (1, CORRAL_RECORD_START, 1, 7)
+        );
+        let v = corral_value {
+            type_: CORRAL_VALUE_INT,
+            as_: corral_value_as { i: 7 },
+            ..Default::default()
+        };
+        assert_eq!(
+            corral_task_finish(main, 0, &v, std::ptr::null(), std::ptr::null_mut()),
+            0
+        );
+        // finishing twice is refused
+        assert_eq!(
+            corral_task_finish(main, 0, &v, std::ptr::null(), std::ptr::null_mut()),
+            CORRAL_EINVALIDSTATE
+        );
+        let mut rc;
+        loop {
+            rc = corral_host_poll(
+                rt,
+                main,
+                recs.as_mut_ptr(),
+                4,
+                size_of::<corral_record>(),
+                &mut n,
+            );
+            if rc != 0 {
+                break;
+            }
+        }
+        assert_eq!(rc, CORRAL_DONE);
+        assert_eq!(corral_rt_run_status(rt), 0);
+        assert_eq!(corral_task_state(main), CORRAL_TASK_COMPLETED);
+        corral_task_unref(main);
+        assert_eq!(corral_rt_close(rt), 0);
+        assert_eq!(corral_rt_now(rt), CORRAL_ECLOSED as i64);
+        corral_rt_unref(rt);
+        // NULL-safe calls
+        corral_rt_unref(std::ptr::null_mut());
+        corral_task_unref(std::ptr::null_mut());
+        assert_eq!(corral_task_id(std::ptr::null()), 0);
+        assert_eq!(corral_task_state(std::ptr::null()), -1);
+    }
+}

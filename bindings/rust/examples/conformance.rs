@@ -1,0 +1,121 @@
+//! The Rust programs of the conformance corpus (tests/conformance/<id>_<slug>/rs.rs), as one
+//! binary taking the scenario id:
+//!
+//! ```sh
+//! cargo build --example conformance
+//! python3 tests/conformance/run.py --build-dir build-rs/tests/conformance --lang rs --require rs \
+//!     --rs-cmd "bindings/rust/target/debug/examples/conformance {id}"
+//! ```
+//!
+//! Each rs.rs defines `pub async fn main() -> corral::Result<()>` (the body of task `main`)
+//! and `pub const OUTCOME: Option<ErrorKind>` (how the run must end: `None` = main
+//! completes). The program runs it on a fresh VIRTUAL-clock runtime whose trace goes to
+//! standard output (semantics.md section 3.0), and exits 0, or 1 with a message on standard
+//! error when the run ends otherwise, or 2 for an unknown scenario id.
+use corral::{ErrorKind, Result, Runtime};
+use std::future::Future;
+
+#[path = "../../../tests/conformance/S01_lazy_spawn_fifo/rs.rs"]
+mod s01;
+#[path = "../../../tests/conformance/S02_immediate_completion_yields/rs.rs"]
+mod s02;
+#[path = "../../../tests/conformance/S03_timer_equal_deadlines/rs.rs"]
+mod s03;
+#[path = "../../../tests/conformance/S04_cancel_parked_task/rs.rs"]
+mod s04;
+#[path = "../../../tests/conformance/S05_swallowed_cancel_redelivered/rs.rs"]
+mod s05;
+#[path = "../../../tests/conformance/S06_cancel_before_first_step/rs.rs"]
+mod s06;
+#[path = "../../../tests/conformance/S07_completion_wins/rs.rs"]
+mod s07;
+#[path = "../../../tests/conformance/S08_cancel_before_handoff/rs.rs"]
+mod s08;
+#[path = "../../../tests/conformance/S09_uncancellable_raise/rs.rs"]
+mod s09;
+#[path = "../../../tests/conformance/S10_uncancellable_defer/rs.rs"]
+mod s10;
+#[path = "../../../tests/conformance/S11_shield_inner_deadline/rs.rs"]
+mod s11;
+#[path = "../../../tests/conformance/S12_move_on_after/rs.rs"]
+mod s12;
+#[path = "../../../tests/conformance/S13_nested_deadlines_outermost/rs.rs"]
+mod s13;
+#[path = "../../../tests/conformance/S14_fail_after_cause/rs.rs"]
+mod s14;
+#[path = "../../../tests/conformance/S15_past_deadlines/rs.rs"]
+mod s15;
+#[path = "../../../tests/conformance/S22_waiting_never_cancels/rs.rs"]
+mod s22;
+#[path = "../../../tests/conformance/S23_future_listener_order/rs.rs"]
+mod s23;
+#[path = "../../../tests/conformance/S24_await_cancelled_future/rs.rs"]
+mod s24;
+#[path = "../../../tests/conformance/S37_self_wait_rejection/rs.rs"]
+mod s37;
+#[path = "../../../tests/conformance/S38_return_after_cancel/rs.rs"]
+mod s38;
+#[path = "../../../tests/conformance/S44_per_call_deadline/rs.rs"]
+mod s44;
+#[path = "../../../tests/conformance/S45_signal_cancels_main/rs.rs"]
+mod s45;
+#[path = "../../../tests/conformance/S46_deadlock_detection/rs.rs"]
+mod s46;
+#[path = "../../../tests/conformance/S47_fair_yield_loops/rs.rs"]
+mod s47;
+
+fn scenario<F>(want: Option<ErrorKind>, main: F) -> i32
+where
+    F: Future<Output = Result<()>> + 'static,
+{
+    let rt = match Runtime::builder().virtual_clock().trace_fd(1).build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot create the runtime: {e}");
+            return 1;
+        }
+    };
+    match (rt.block_on(main), want) {
+        (Ok(()), None) => 0,
+        (Err(e), Some(k)) if e.kind() == k => 0,
+        (got, _) => {
+            eprintln!("run ended with {got:?}, expected {want:?}");
+            1
+        }
+    }
+}
+
+fn main() {
+    let id = std::env::args().nth(1).unwrap_or_default();
+    let rc = match id.as_str() {
+        "S01" => scenario(s01::OUTCOME, s01::main()),
+        "S02" => scenario(s02::OUTCOME, s02::main()),
+        "S03" => scenario(s03::OUTCOME, s03::main()),
+        "S04" => scenario(s04::OUTCOME, s04::main()),
+        "S05" => scenario(s05::OUTCOME, s05::main()),
+        "S06" => scenario(s06::OUTCOME, s06::main()),
+        "S07" => scenario(s07::OUTCOME, s07::main()),
+        "S08" => scenario(s08::OUTCOME, s08::main()),
+        "S09" => scenario(s09::OUTCOME, s09::main()),
+        "S10" => scenario(s10::OUTCOME, s10::main()),
+        "S11" => scenario(s11::OUTCOME, s11::main()),
+        "S12" => scenario(s12::OUTCOME, s12::main()),
+        "S13" => scenario(s13::OUTCOME, s13::main()),
+        "S14" => scenario(s14::OUTCOME, s14::main()),
+        "S15" => scenario(s15::OUTCOME, s15::main()),
+        "S22" => scenario(s22::OUTCOME, s22::main()),
+        "S23" => scenario(s23::OUTCOME, s23::main()),
+        "S24" => scenario(s24::OUTCOME, s24::main()),
+        "S37" => scenario(s37::OUTCOME, s37::main()),
+        "S38" => scenario(s38::OUTCOME, s38::main()),
+        "S44" => scenario(s44::OUTCOME, s44::main()),
+        "S45" => scenario(s45::OUTCOME, s45::main()),
+        "S46" => scenario(s46::OUTCOME, s46::main()),
+        "S47" => scenario(s47::OUTCOME, s47::main()),
+        _ => {
+            eprintln!("usage: conformance <scenario id>; unknown id {id:?}");
+            2
+        }
+    };
+    std::process::exit(rc);
+}

@@ -1,0 +1,74 @@
+//! corral for Rust: `async fn` futures as corral tasks.
+//!
+//! corral is an async runtime with one C core (libevent underneath) that makes every
+//! scheduling and cancellation decision; this crate drives Rust futures through the core's
+//! pull-style host driver (`corral_host_poll`), so a Rust program produces the same trace as
+//! the same program in C, Python or Lua (semantics.md, R74).
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! let rt = corral::Runtime::new()?;
+//! let v = rt.block_on(async {
+//!     let h = corral::spawn_named("worker", async {
+//!         corral::sleep(Duration::from_millis(10)).await?;
+//!         Ok::<_, corral::Error>(42)
+//!     })?;
+//!     h.await
+//! })?;
+//! assert_eq!(v, 42);
+//! # Ok::<(), corral::Error>(())
+//! ```
+//!
+//! # The model
+//! - Every corral awaitable ([`sleep`], [`checkpoint`], joining a [`JoinHandle`],
+//!   [`Future::wait`], [`Queue::get`], [`Group::wait_closed`], ...) is a checkpoint (R23): it
+//!   returns `Err(Cancelled)` without suspending when the task's cancellation is pending, and
+//!   otherwise yields through the core's ready queue at least once.
+//! - Cancellation is level-triggered (R24): swallowing `Err(Cancelled)` (`let _ = op.await`)
+//!   is harmless, the next checkpoint returns it again. A task whose future returns
+//!   `Err(Cancelled)` ends CANCELLED; returning a value after catching it ends COMPLETED (R14).
+//! - Dropping a future never cancels a task (R12, R76b); [`JoinHandle::cancel`] does.
+//! - Handles are `!Send` (one runtime per thread, R1); `Drop` releases each C reference once.
+//! - A panic inside a task fails it (`fail Panic:<msg>` in the trace) and is resumed in the
+//!   joiner by `JoinHandle`'s `await`; it never unwinds through C.
+//!
+//! # Limits of this version (see the README)
+//! - A task awaits one corral operation at a time: `join!`/`select!` over two corral
+//!   awaitables inside one task returns `InvalidState` for the second (spawn tasks instead).
+//!   The core has one pending operation per task.
+//! - Foreign (non-corral) futures work inside tasks when their Waker is called on the
+//!   runtime's thread (e.g. a `futures` channel between two corral tasks): the task parks on
+//!   a private shielded corral future that the Waker completes. Such a wait is not a cancel
+//!   point, and a Waker called from another thread is ignored (a tokio timer never fires).
+//!   While a task is parked on a corral operation, its Waker is only noticed after that
+//!   operation completes.
+//! - An operation future dropped while parked (a `select!` branch lost to a non-corral
+//!   future) stays parked in the core until it completes; its outcome is then discarded
+//!   (R31's rollback of a committed queue item needs a core call to withdraw an operation).
+#![warn(missing_docs)]
+
+mod driver;
+mod error;
+mod ops;
+mod repr;
+mod scope;
+mod sync;
+
+pub use driver::{
+    current, inject_signal, log, log_as, run, spawn, spawn_named, unhandled_count, Builder,
+    JoinHandle, Runtime, RuntimeBuilder, TaskOutput, TaskRef,
+};
+pub use error::{Error, ErrorKind, Result};
+pub use ops::{checkpoint, now, sleep, sleep_ms, sleep_until, Checkpoint, Instant, Join, Sleep};
+pub use repr::repr_of;
+pub use scope::{
+    cancel_pending, fail_after, fail_at, move_on_after, move_on_at, shield, uncancellable,
+    CancelScope, Cause, Scoped,
+};
+pub use sync::{
+    CallbackId, Future, FutureState, FutureWait, Group, GroupWait, PutError, Queue, QueueGet,
+    QueuePut,
+};
+
+/// The raw FFI crate.
+pub use corral_sys as sys;

@@ -1,0 +1,286 @@
+//! Awaitable operations. Each one is a corral checkpoint (R23): its first poll submits a
+//! `corral_op` for the current task with `corral_task_await` — which returns `Cancelled`
+//! at once when cancellation is pending (the future is then Ready without suspending) — and
+//! its outcome arrives with the task's next RESUME record (after at least one pass through
+//! the ready queue, even when it could complete at once: no fast path, R76a).
+use crate::driver::{with_driver, Outcome, TaskRef};
+use crate::error::{Error, ErrorKind, Result};
+use corral_sys as sys;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::ptr;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+const INIT: u8 = 0;
+const WAITING: u8 = 1;
+const DONE: u8 = 2;
+
+pub(crate) struct Op {
+    target: *mut std::ffi::c_void,
+    pub(crate) deadline: i64,
+    kind: u32,
+    slot: u32,
+    state: u8,
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl Op {
+    pub(crate) fn new(kind: u32, target: *mut std::ffi::c_void, deadline: i64) -> Op {
+        Op {
+            target,
+            deadline,
+            kind,
+            state: INIT,
+            slot: u32::MAX,
+            _not_send: PhantomData,
+        }
+    }
+
+    pub(crate) fn join(task: *mut sys::corral_task) -> Op {
+        Op::new(sys::CORRAL_OP_JOIN, task.cast(), -1)
+    }
+
+    /// Submit (first poll) or collect the outcome (the poll after the RESUME record).
+    pub(crate) fn poll_op(&mut self) -> Poll<Result<Outcome>> {
+        self.poll_op_value(sys::corral_value::default())
+    }
+
+    /// As `poll_op`, submitting `value` with the operation (QUEUE_PUT's item).
+    pub(crate) fn poll_op_value(&mut self, value: sys::corral_value) -> Poll<Result<Outcome>> {
+        match self.state {
+            INIT => {
+                let r = with_driver(|d| {
+                    let mut cur = d.cur.get();
+                    if cur.task.is_null() {
+                        return Poll::Ready(Err(outside_task()));
+                    }
+                    if cur.op_pending {
+                        return Poll::Ready(Err(Error::new(
+                            ErrorKind::InvalidState,
+                            "this task already awaits a corral operation: a corral task awaits \
+                             one corral operation at a time (select!/join! over corral \
+                             awaitables inside one task need a core change; spawn tasks instead)",
+                        )));
+                    }
+                    let op = sys::corral_op {
+                        kind: self.kind,
+                        reserved: 0,
+                        target: self.target,
+                        deadline: self.deadline,
+                        value,
+                    };
+                    // SAFETY: the task is in its step (we are inside its poll).
+                    let rc = unsafe { sys::corral_task_await(cur.task, &op) };
+                    if rc == sys::CORRAL_PENDING {
+                        cur.op_pending = true;
+                        d.cur.set(cur);
+                        self.slot = cur.slot;
+                        self.state = WAITING;
+                        Poll::Pending
+                    } else {
+                        self.state = DONE;
+                        Poll::Ready(Err(Error::last(rc)))
+                    }
+                });
+                r.unwrap_or_else(|| Poll::Ready(Err(outside_task())))
+            }
+            WAITING => with_driver(|d| {
+                let mut cur = d.cur.get();
+                if cur.slot != self.slot {
+                    return Poll::Pending;
+                }
+                match d.resume.take() {
+                    Some(o) => {
+                        cur.op_pending = false;
+                        d.cur.set(cur);
+                        self.state = DONE;
+                        Poll::Ready(Ok(o))
+                    }
+                    None => Poll::Pending,
+                }
+            })
+            .unwrap_or(Poll::Pending),
+            _ => Poll::Ready(Err(Error::new(
+                ErrorKind::InvalidState,
+                "corral operation polled after it completed",
+            ))),
+        }
+    }
+}
+
+impl Drop for Op {
+    fn drop(&mut self) {
+        if self.state != WAITING {
+            return;
+        }
+        // Dropped while parked in the core (e.g. the losing branch of a select! against a
+        // non-corral future). The core cannot withdraw an operation yet, so the task stays
+        // parked until the outcome arrives; the driver discards it (R31: see crate docs).
+        with_driver(|d| {
+            let mut cur = d.cur.get();
+            if cur.slot == self.slot && !cur.task.is_null() {
+                cur.abandoned = true;
+                d.cur.set(cur);
+            }
+        });
+    }
+}
+
+fn outside_task() -> Error {
+    Error::new(
+        ErrorKind::InvalidState,
+        "awaiting a corral operation outside a corral task",
+    )
+}
+
+fn unit(o: Outcome) -> Result<()> {
+    if o.status == 0 {
+        Ok(())
+    } else {
+        Err(Error::from_outcome(o.status, o.error))
+    }
+}
+
+macro_rules! unit_future {
+    ($(#[$m:meta])* $name:ident) => {
+        $(#[$m])*
+        #[must_use = "futures do nothing unless awaited"]
+        pub struct $name {
+            pub(crate) op: Op,
+        }
+        impl Future for $name {
+            type Output = Result<()>;
+            fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Result<()>> {
+                self.op.poll_op().map(|r| r.and_then(unit))
+            }
+        }
+    };
+}
+
+unit_future!(
+    /// The future of [`checkpoint`].
+    Checkpoint
+);
+
+/// [`TaskRef::join`]'s future; holds a reference to the task.
+#[must_use = "futures do nothing unless awaited"]
+pub struct Join {
+    pub(crate) _task: TaskRef,
+    pub(crate) op: Op,
+}
+
+impl Future for Join {
+    type Output = Result<()>;
+    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Result<()>> {
+        self.op.poll_op().map(|r| r.and_then(unit))
+    }
+}
+
+/// A schedule point and a cancel point (R23): yields once through the ready queue; returns
+/// `Err(Cancelled)` at once when cancellation is pending.
+pub fn checkpoint() -> Checkpoint {
+    Checkpoint {
+        op: Op::new(sys::CORRAL_OP_CHECKPOINT, ptr::null_mut(), -1),
+    }
+}
+
+/// A point in time on the runtime's clock: nanoseconds since the runtime was created (REAL)
+/// or since the run started (VIRTUAL, t = 0). Deadlines are absolute (R3).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Instant(i64);
+
+impl Instant {
+    /// The current tick's time (time never advances inside a step). Errors: InvalidState
+    /// outside a running runtime.
+    pub fn now() -> Result<Instant> {
+        let rt = crate::driver::current_rt()?;
+        let t = unsafe { sys::corral_rt_now(rt) };
+        if t < 0 {
+            Err(Error::last(t as i32))
+        } else {
+            Ok(Instant(t))
+        }
+    }
+    /// An instant from raw nanoseconds (negative values are rejected by the calls that take
+    /// them, with InvalidArgument).
+    pub const fn from_nanos(ns: i64) -> Instant {
+        Instant(ns)
+    }
+    /// Nanoseconds on the runtime's clock.
+    pub const fn as_nanos(self) -> i64 {
+        self.0
+    }
+    /// Whole milliseconds (as traces print them).
+    pub const fn as_millis(self) -> i64 {
+        self.0 / 1_000_000
+    }
+    /// `self + d`, saturating.
+    pub fn saturating_add(self, d: Duration) -> Instant {
+        Instant(self.0.saturating_add(nanos(d)))
+    }
+}
+
+impl std::ops::Add<Duration> for Instant {
+    type Output = Instant;
+    fn add(self, d: Duration) -> Instant {
+        self.saturating_add(d)
+    }
+}
+
+pub(crate) fn nanos(d: Duration) -> i64 {
+    d.as_nanos().min(i64::MAX as u128) as i64
+}
+
+/// The current time on the runtime's clock ([`Instant::now`]).
+pub fn now() -> Result<Instant> {
+    Instant::now()
+}
+
+/// The future of [`sleep`] / [`sleep_until`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct Sleep {
+    op: Op,
+    relative: Option<i64>,
+}
+
+impl Future for Sleep {
+    type Output = Result<()>;
+    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Result<()>> {
+        if let Some(d) = self.relative.take() {
+            // Relative -> absolute exactly once, at the entry of the await (R3).
+            match Instant::now() {
+                Ok(now) => self.op.deadline = now.0.saturating_add(d),
+                Err(_) => return Poll::Ready(Err(outside_task())),
+            }
+        }
+        self.op.poll_op().map(|r| r.and_then(unit))
+    }
+}
+
+/// Sleep for `d` (a checkpoint; `sleep(Duration::ZERO)` is a plain checkpoint).
+pub fn sleep(d: Duration) -> Sleep {
+    Sleep {
+        op: Op::new(sys::CORRAL_OP_SLEEP, ptr::null_mut(), 0),
+        relative: Some(nanos(d)),
+    }
+}
+
+/// Sleep until `deadline` (absolute; a past deadline is a plain checkpoint). A negative
+/// instant fails with InvalidArgument.
+pub fn sleep_until(deadline: Instant) -> Sleep {
+    Sleep {
+        op: Op::new(sys::CORRAL_OP_SLEEP, ptr::null_mut(), deadline.0),
+        relative: None,
+    }
+}
+
+/// Sleep `ms` milliseconds (a signed count, as the scenario pseudocode writes it; negative
+/// durations fail with InvalidArgument).
+pub fn sleep_ms(ms: i64) -> Sleep {
+    if ms < 0 {
+        return sleep_until(Instant(-2)); // rejected by the core: "deadline is negative"
+    }
+    sleep(Duration::from_millis(ms as u64))
+}
