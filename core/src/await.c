@@ -211,8 +211,10 @@ static int await_op(corral_task *t, const corral_op *op)
         corral_queue *q = op->target;
         corral_value v;
         rc = corral__queue_try_get(q, &v);
-        if (rc == 0)
+        if (rc == 0) {
+            t->rollback = corral_queue_ref(q);
             return finish_now(t, 0, &v, true, NULL);
+        }
         if (rc == CORRAL_EQUEUECLOSED || rc != CORRAL_EQUEUEEMPTY)
             return finish_now(t, rc, NULL, false, NULL);
         if (past(rt, deadline))
@@ -250,6 +252,56 @@ int corral_task_await_many(corral_task *const *tasks, const corral_op *ops, int3
     return 0;
 }
 
+static void fifo_remove(corral__fifo *q, corral__entry *e)
+{
+    corral__entry *prev = NULL;
+    for (corral__entry *x = q->head; x; prev = x, x = x->next) {
+        if (x != e)
+            continue;
+        if (prev)
+            prev->next = x->next;
+        else
+            q->head = x->next;
+        if (q->tail == x)
+            q->tail = prev;
+        x->next = NULL;
+        return;
+    }
+}
+
+int corral_task_abandon(corral_task *t)
+{
+    if (!t)
+        return corral__fail(CORRAL_EINVALIDARG, "task_abandon: task is NULL");
+    int rc = corral__rt_usable(t->rt);
+    if (rc < 0)
+        return rc;
+    if (t->driver == CORRAL__DRIVER_FIBER)
+        return corral__fail(CORRAL_EINVALIDSTATE, "task_abandon: fibers never abandon a wait");
+    if (t->state == CORRAL_TASK_PARKED) {
+        corral__abort(t, 0);           /* removing the wait has no side effect */
+        fifo_remove(&t->rt->ready, &t->entry);
+        corral__task_clear_resume(t->rt, t);
+        rc = 0;
+    } else if (t->state == CORRAL_TASK_READY && t->wait.kind == CORRAL__WAIT_NONE) {
+        /* committed but not observed: take the entry back and undo what can be undone */
+        fifo_remove(&t->rt->ready, &t->entry);
+        fifo_remove(&t->rt->batch, &t->entry);
+        if (t->rollback && t->resume_owned) {
+            corral__queue_unget(t->rollback, &t->resume_value);
+            t->resume_owned = 0;
+        }
+        corral__task_clear_resume(t->rt, t);
+        rc = 1;
+    } else {
+        return corral__fail(CORRAL_EINVALIDSTATE, "task_abandon: task %s is not awaiting",
+                            corral__task_name(t));
+    }
+    t->state = CORRAL_TASK_RUNNING;
+    t->in_step = 1;
+    return rc;
+}
+
 int corral_task_finish(corral_task *t, int status, const corral_value *value, const char *repr,
                        corral_error *err)
 {
@@ -283,6 +335,7 @@ int corral_await(const corral_op *op, corral_value *out)
     if (rc != CORRAL_PENDING)
         return rc;
     corral__fiber_suspend(t);
+    corral__task_outcome_delivered(t);
     corral_error_unref(t->last_error);
     t->last_error = t->resume_error;
     t->resume_error = NULL;

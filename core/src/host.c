@@ -25,6 +25,7 @@ bool corral__host_record(corral_rt *rt, corral__entry *e, corral_record *rec)
     if (e->kind == CORRAL__ENTRY_TASK) {
         corral_task *t = (corral_task *)e;
         rec->kind = t->state == CORRAL_TASK_CREATED ? CORRAL_RECORD_START : CORRAL_RECORD_RESUME;
+        corral__task_outcome_delivered(t);
         rec->task = t;
         rec->binding = t->d.host.binding;
         rec->token = t->d.host.token;

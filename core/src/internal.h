@@ -234,6 +234,7 @@ struct corral_task {
     corral_value resume_value;
     corral_error *resume_error;
     corral_error *last_error;  /* the error of the outcome delivered last (borrowed out) */
+    corral_queue *rollback;    /* the queue a committed, undelivered item came from (R31) */
 
     corral__wait wait;
 
@@ -275,6 +276,14 @@ static inline bool corral__task_cancel_pending(const corral_task *t) { return t-
 void corral__task_update_cancel(corral_task *t);
 bool corral__task_terminal(const corral_task *t);
 void corral__task_clear_resume(corral_rt *rt, corral_task *t);
+/* The task observed its outcome: nothing is left to roll back. */
+static inline void corral__task_outcome_delivered(corral_task *t)
+{
+    if (t->rollback) {
+        corral_queue_unref(t->rollback);
+        t->rollback = NULL;
+    }
+}
 /* The task's name, formatting the default "task<id>" on first use. */
 const char *corral__task_name(corral_task *t);
 /* Discard a task at runtime close: no trace, no listeners. */
@@ -328,6 +337,9 @@ struct corral_queue {
 };
 
 int corral__queue_try_get(corral_queue *q, corral_value *out);
+/* R31: give back an item that was handed out but never observed: to the first parked getter,
+ * else to the head of the buffer. */
+void corral__queue_unget(corral_queue *q, corral_value *item);
 int corral__queue_try_put(corral_queue *q, const corral_value *v);
 
 /* ---- fibers ---- */

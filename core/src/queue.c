@@ -86,6 +86,26 @@ int corral__queue_try_get(corral_queue *q, corral_value *out)
     return 0;
 }
 
+void corral__queue_unget(corral_queue *q, corral_value *item)
+{
+    corral__listener *g = corral__waitlist_pop(&q->getters);
+    if (g) {
+        corral_task *getter = CORRAL__WAITER_TASK(g);
+        corral__wake(getter, 0, item, true, NULL);
+        getter->rollback = corral_queue_ref(q);
+    } else if (push_back(q, item) == 0) {
+        /* push_back copied BYTES; move the new tail to the head */
+        q->head = (q->head + q->cap - 1) % q->cap;
+        corral_value moved = q->buf[(q->head + q->len) % q->cap];
+        q->buf[q->head] = moved;
+        if (item->type == CORRAL_VALUE_BYTES)
+            free((void *)item->as.p); /* the buffer holds its own copy now */
+        *item = (corral_value){0};
+        return;
+    }
+    *item = (corral_value){0};
+}
+
 int corral__queue_try_put(corral_queue *q, const corral_value *v)
 {
     if (q->closed)
@@ -98,7 +118,9 @@ int corral__queue_try_put(corral_queue *q, const corral_value *v)
             corral__waitlist_push(&q->getters, g); /* nothing happened; keep its place */
             return rc;
         }
-        corral__wake(CORRAL__WAITER_TASK(g), 0, &item, true, NULL);
+        corral_task *getter = CORRAL__WAITER_TASK(g);
+        corral__wake(getter, 0, &item, true, NULL);
+        getter->rollback = corral_queue_ref(q);
         return 0;
     }
     if (q->maxsize > 0 && (int64_t)q->len >= q->maxsize)

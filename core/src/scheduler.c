@@ -170,6 +170,7 @@ bool corral__tick_begin(corral_rt *rt)
 
 static void run_step_task(corral_task *t)
 {
+    corral__task_outcome_delivered(t);
     int status = t->resume_status;
     corral_value value = t->resume_value;
     bool owned = t->resume_owned;

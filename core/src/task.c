@@ -218,6 +218,7 @@ void corral__task_finish(corral_task *t, int status, const corral_value *value, 
 
 void corral__task_clear_resume(corral_rt *rt, corral_task *t)
 {
+    corral__task_outcome_delivered(t);
     if (t->resume_owned)
         corral__value_drop(rt, &t->resume_value);
     t->resume_value = (corral_value){0};

@@ -741,6 +741,73 @@ START_TEST(test_host_await_many)
 }
 END_TEST
 
+
+/* ---- H11: corral_task_abandon (R31): a parked wait goes without effect; a committed queue
+ * item goes back to the queue; the task is back in its step ------------------------------- */
+
+static void h11_on(hctx *h, const corral_record *r)
+{
+    if (is(r, CORRAL_RECORD_START, "main")) {
+        h->q = cu_queue(0);
+        h->t[0] = cu_keep_task(hspawn("A"));
+        h->t[1] = cu_keep_task(hspawn("B"));
+        await_ok(r->task, hop(CORRAL_OP_SLEEP, NULL, corral_ms(1)));
+    } else if (is(r, CORRAL_RECORD_START, "A")) {
+        await_ok(r->task, hop(CORRAL_OP_QUEUE_GET, h->q, -1));
+        /* parked, nothing committed: the wait goes without effect */
+        SCHECK_EQ(corral_task_abandon(r->task), 0);
+        SCHECK_EQ(corral_task_state(r->task), CORRAL_TASK_RUNNING);
+        SCHECK_EQ(corral_task_abandon(r->task), CORRAL_EINVALIDSTATE); /* not awaiting now */
+        corral_value one = cu_int(1);
+        SCHECK_EQ(corral_queue_put_nowait(h->q, &one), 0); /* buffered: A no longer a getter */
+        SCHECK_EQ(corral_queue_size(h->q), 1);
+        corral_value got;
+        SCHECK_EQ(corral_queue_get_nowait(h->q, &got), 0);
+        SCHECK_EQ(got.as.i, 1);
+        await_ok(r->task, hop(CORRAL_OP_QUEUE_GET, h->q, -1)); /* parks again */
+    } else if (is(r, CORRAL_RECORD_START, "B")) {
+        await_ok(r->task, hop(CORRAL_OP_QUEUE_GET, h->q, -1));
+    } else if (is(r, CORRAL_RECORD_RESUME, "main") && h->step[0] == 0) {
+        h->step[0] = 1;
+        corral_value seven = cu_int(7);
+        SCHECK_EQ(corral_queue_put_nowait(h->q, &seven), 0); /* handed to A: committed */
+        SCHECK_EQ(corral_queue_size(h->q), 0);
+        SCHECK_EQ(corral_task_state(h->t[0]), CORRAL_TASK_READY);
+        /* A's host dropped the get: 7 is not lost, it goes to the next getter, B */
+        SCHECK_EQ(corral_task_abandon(h->t[0]), 1);
+        SCHECK_EQ(corral_task_state(h->t[1]), CORRAL_TASK_READY);
+        SCHECK_EQ(corral_task_abandon(h->t[1]), 1); /* and B drops it too: back in the buffer */
+        SCHECK_EQ(corral_queue_size(h->q), 1);
+        corral_value eight = cu_int(8);
+        SCHECK_EQ(corral_queue_put_nowait(h->q, &eight), 0);
+        /* both are back in their step (outside a record here): they await again */
+        await_ok(h->t[0], hop(CORRAL_OP_QUEUE_GET, h->q, -1));
+        await_ok(h->t[1], hop(CORRAL_OP_QUEUE_GET, h->q, -1));
+        SCHECK_EQ(corral_queue_size(h->q), 0);
+        await_ok(r->task, hop(CORRAL_OP_JOIN, h->t[1], -1));
+    } else if (is(r, CORRAL_RECORD_RESUME, "A") || is(r, CORRAL_RECORD_RESUME, "B")) {
+        SCHECK_EQ(r->status, 0);
+        char repr[16];
+        snprintf(repr, sizeof repr, "%" PRId64, r->value.as.i);
+        finish_ok(r->task, 0, NULL, repr, NULL);
+    } else if (is(r, CORRAL_RECORD_RESUME, "main")) {
+        finish_ok(r->task, 0, NULL, NULL, NULL);
+    } else {
+        cu_fail(__FILE__, __LINE__, "unexpected record %u", r->kind);
+    }
+}
+
+START_TEST(test_host_abandon_rolls_back)
+{
+    hctx *h = &H;
+    hstart(h, h11_on);
+    ck_assert_int_eq(drive(h, 8), CORRAL_DONE);
+    /* 7 went back to the head of the queue, so A (first to await again) gets it */
+    ck_assert_str_eq(cu_trace_main(), "1 A done 7\n1 B done 8\n");
+    ck_assert_int_eq(corral_task_abandon(NULL), CORRAL_EINVALIDARG);
+}
+END_TEST
+
 /* ---- H10: records queued by main's final step are still delivered before DONE ------------- */
 
 static void h10_on(hctx *h, const corral_record *r)
@@ -913,6 +980,7 @@ Suite *cu_suite_host(void)
     tcase_add_test(tc, test_host_errors_and_repr);
     tcase_add_test(tc, test_host_with_c_tasks);
     tcase_add_test(tc, test_host_await_many);
+    tcase_add_test(tc, test_host_abandon_rolls_back);
     tcase_add_test(tc, test_host_records_after_main_finished);
     tcase_add_test(tc, test_host_poll_bad_args);
     tcase_add_test(tc, test_host_close_mid_run);
