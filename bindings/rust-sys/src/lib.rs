@@ -588,6 +588,8 @@ extern "C" {
         results: *mut i32,
         n: usize,
     ) -> c_int;
+    /// `corral_task_abandon` (corral/task.h). C doc comment: Withdraw the operation task t (a step or host task) is awaiting, because the host dropped the thing that awaited it (a Rust future in a select!, R31). If the outcome was not committed yet, the wait is removed without any effect and 0 is returned. If it was committed but not yet handed to the host, it is discarded and what can be undone is undone (a queue item goes back to the next parked getter or the head of the queue; a future's or task's result simply stays where it is) and 1 is returned. Either way the task is back in its step: it must await again or finish. Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (not awaiting, or a fiber), CORRAL_ECLOSED. Thread: loop.
+    pub fn corral_task_abandon(t: *mut corral_task) -> c_int;
     /// `corral_await` (corral/task.h). C doc comment: Fiber-blocking form of corral_task_await for the current fiber: parks it and returns the outcome: 0 with *out (may be NULL) or a negative code. Errors: CORRAL_EINVALIDSTATE when not called from a fiber ("awaiting from outside a task"), plus corral_task_await's.
     pub fn corral_await(op: *const corral_op, out: *mut corral_value) -> c_int;
     /// `corral_checkpoint` (corral/task.h). C doc comment: Fiber shorthands (Thread: loop, from a fiber).

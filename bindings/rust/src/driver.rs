@@ -113,12 +113,8 @@ struct TaskSlot {
     foreign: bool,
     wake: *mut sys::corral_future,
     shield: *mut sys::corral_scope,
-    /// An op of this task is parked in the core.
-    op_pending: bool,
-    /// ... and its Rust future was dropped before the outcome arrived.
-    abandoned: bool,
-    /// The future finished while an abandoned op was still parked.
-    finish: Option<Finish>,
+    /// The id of the op this task is parked on in the core (0: none).
+    op: u64,
 }
 
 impl Drop for TaskSlot {
@@ -177,8 +173,8 @@ pub(crate) struct Outcome {
 pub(crate) struct Cur {
     pub task: *mut sys::corral_task,
     pub slot: u32,
-    pub op_pending: bool,
-    pub abandoned: bool,
+    /// The id of the op the task awaits: parked in the core, or its outcome in `resume`.
+    pub op: u64,
     /// Its Waker was called during this poll.
     pub woken: bool,
 }
@@ -186,8 +182,7 @@ pub(crate) struct Cur {
 const NO_CUR: Cur = Cur {
     task: ptr::null_mut(),
     slot: u32::MAX,
-    op_pending: false,
-    abandoned: false,
+    op: 0,
     woken: false,
 };
 
@@ -243,7 +238,7 @@ impl Driver {
     }
 
     /// Drop an outcome nobody consumed (owned values are released).
-    fn discard(&self, o: Outcome) {
+    pub(crate) fn discard(&self, o: Outcome) {
         if o.owned {
             let mut v = o.value;
             if let Some(b) = self.take_value(&v) {
@@ -272,9 +267,7 @@ impl Driver {
             foreign: false,
             wake: ptr::null_mut(),
             shield: ptr::null_mut(),
-            op_pending: false,
-            abandoned: false,
-            finish: None,
+            op: 0,
         });
         let cname = name.map(cstring);
         let mut t = ptr::null_mut();
@@ -324,27 +317,19 @@ impl Driver {
 
     /// One START/RESUME record: poll the task's future once.
     fn step(&self, slot: u32, task: *mut sys::corral_task) {
-        let (fut, mut op_pending, abandoned, early, gen, shield) = {
+        let (fut, op, gen, shield) = {
             let mut tasks = self.tasks.borrow_mut();
             match tasks.items.get_mut(slot as usize).and_then(|s| s.as_mut()) {
                 Some(s) => {
                     let shield = if s.foreign {
                         s.foreign = false;
-                        s.op_pending = false;
                         mem::replace(&mut s.shield, ptr::null_mut())
                     } else {
                         ptr::null_mut()
                     };
-                    (
-                        s.fut.take(),
-                        s.op_pending,
-                        s.abandoned,
-                        s.finish.take(),
-                        s.gen,
-                        shield,
-                    )
+                    (s.fut.take(), mem::take(&mut s.op), s.gen, shield)
                 }
-                None => (None, false, false, None, 0, ptr::null_mut()),
+                None => (None, 0, 0, ptr::null_mut()),
             }
         };
         if !shield.is_null() {
@@ -358,19 +343,6 @@ impl Driver {
                 sys::corral_scope_unref(shield);
             }
         }
-        if abandoned {
-            // The outcome of an op whose future was dropped (R31: see the crate docs).
-            if let Some(o) = self.resume.take() {
-                self.discard(o);
-            }
-            op_pending = false;
-            self.set_flags(slot, false, false);
-            if let Some(fin) = early {
-                self.finish(task, fin);
-                drop(fut);
-                return;
-            }
-        }
         let Some(fut) = fut else {
             if let Some(o) = self.resume.take() {
                 self.discard(o);
@@ -380,8 +352,7 @@ impl Driver {
         self.cur.set(Cur {
             task,
             slot,
-            op_pending,
-            abandoned: false,
+            op,
             woken: false,
         });
         let waker = waker_for(slot, gen);
@@ -391,13 +362,18 @@ impl Driver {
         if let Some(o) = self.resume.take() {
             self.discard(o);
         }
+        if cur.op != 0 && !matches!(polled, Ok(Poll::Pending)) {
+            // The future ended while an op future it leaked (mem::forget) is still parked:
+            // withdraw the wait so that the task can finish.
+            // SAFETY: loop thread; an error (not awaiting) is harmless.
+            unsafe { sys::corral_task_abandon(task) };
+        }
         match polled {
-            Ok(Poll::Pending) if cur.op_pending => {
+            Ok(Poll::Pending) if cur.op != 0 => {
                 let mut tasks = self.tasks.borrow_mut();
                 if let Some(Some(s)) = tasks.items.get_mut(slot as usize) {
                     s.fut = Some(fut);
-                    s.op_pending = true;
-                    s.abandoned = cur.abandoned;
+                    s.op = cur.op;
                 }
             }
             Ok(Poll::Pending) => {
@@ -409,18 +385,7 @@ impl Driver {
                 }
             }
             Ok(Poll::Ready(fin)) => {
-                if cur.op_pending && cur.abandoned {
-                    // An abandoned op is still parked: finish when its outcome arrives.
-                    let mut tasks = self.tasks.borrow_mut();
-                    if let Some(Some(s)) = tasks.items.get_mut(slot as usize) {
-                        s.finish = Some(fin);
-                        s.op_pending = true;
-                        s.abandoned = true;
-                    }
-                    drop(tasks);
-                } else {
-                    self.finish(task, fin);
-                }
+                self.finish(task, fin);
                 drop(fut);
             }
             Err(p) => {
@@ -466,7 +431,6 @@ impl Driver {
                 return Err(e);
             }
             s.foreign = true;
-            s.op_pending = true;
             s.shield = shield;
             if woken {
                 sys::corral_future_set_result(s.wake, ptr::null());
@@ -492,13 +456,6 @@ impl Driver {
                 // harmlessly (InvalidState: already completed).
                 unsafe { sys::corral_future_set_result(s.wake, ptr::null()) };
             }
-        }
-    }
-
-    fn set_flags(&self, slot: u32, op_pending: bool, abandoned: bool) {
-        if let Some(Some(s)) = self.tasks.borrow_mut().items.get_mut(slot as usize) {
-            s.op_pending = op_pending;
-            s.abandoned = abandoned;
         }
     }
 
@@ -1117,8 +1074,8 @@ impl Drop for Runtime {
         let d = &self.d;
         // SAFETY: not inside the loop (block_on borrows self, so it is not running).
         unsafe { sys::corral_rt_close(d.rt) };
-        // Drop what the core can no longer release through records. CURRENT is not set, so
-        // dropped op futures do not touch driver state.
+        // Drop what the core can no longer release through records. CURRENT is not set (or
+        // is another runtime's driver), so dropped op futures call nothing (Op::withdraw).
         let tasks = d.tasks.borrow_mut().drain();
         for s in &tasks {
             if let Some(f) = &s.fut {

@@ -42,9 +42,12 @@
 //!   point, and a Waker called from another thread is ignored (a tokio timer never fires).
 //!   While a task is parked on a corral operation, its Waker is only noticed after that
 //!   operation completes.
-//! - An operation future dropped while parked (a `select!` branch lost to a non-corral
-//!   future) stays parked in the core until it completes; its outcome is then discarded
-//!   (R31's rollback of a committed queue item needs a core call to withdraw an operation).
+//! - An operation future dropped while waiting (a `select!` branch lost to a non-corral
+//!   future) withdraws its operation (R31, `corral_task_abandon`): a committed queue item
+//!   goes back to the next getter or the queue head. If the outcome was already delivered
+//!   (the branch lost in the poll that brought it), a queue item is put back with
+//!   `put_nowait` instead: to the next getter or the queue's tail, and it is dropped if the
+//!   queue is closed or full again.
 #![warn(missing_docs)]
 
 mod driver;

@@ -10,6 +10,7 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::ptr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -17,12 +18,16 @@ const INIT: u8 = 0;
 const WAITING: u8 = 1;
 const DONE: u8 = 2;
 
+/// Ids of submitted operations (never 0): `Cur::op` names the one the polled task awaits.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
 pub(crate) struct Op {
     target: *mut std::ffi::c_void,
     pub(crate) deadline: i64,
     kind: u32,
-    slot: u32,
     state: u8,
+    /// While WAITING: this submission's id.
+    id: u64,
     _not_send: PhantomData<*mut ()>,
 }
 
@@ -33,7 +38,7 @@ impl Op {
             deadline,
             kind,
             state: INIT,
-            slot: u32::MAX,
+            id: 0,
             _not_send: PhantomData,
         }
     }
@@ -56,7 +61,7 @@ impl Op {
                     if cur.task.is_null() {
                         return Poll::Ready(Err(outside_task()));
                     }
-                    if cur.op_pending {
+                    if cur.op != 0 {
                         return Poll::Ready(Err(Error::new(
                             ErrorKind::InvalidState,
                             "this task already awaits a corral operation: a corral task awaits \
@@ -74,9 +79,9 @@ impl Op {
                     // SAFETY: the task is in its step (we are inside its poll).
                     let rc = unsafe { sys::corral_task_await(cur.task, &op) };
                     if rc == sys::CORRAL_PENDING {
-                        cur.op_pending = true;
+                        self.id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+                        cur.op = self.id;
                         d.cur.set(cur);
-                        self.slot = cur.slot;
                         self.state = WAITING;
                         Poll::Pending
                     } else {
@@ -88,12 +93,12 @@ impl Op {
             }
             WAITING => with_driver(|d| {
                 let mut cur = d.cur.get();
-                if cur.slot != self.slot {
+                if cur.op != self.id {
                     return Poll::Pending;
                 }
                 match d.resume.take() {
                     Some(o) => {
-                        cur.op_pending = false;
+                        cur.op = 0;
                         d.cur.set(cur);
                         self.state = DONE;
                         Poll::Ready(Ok(o))
@@ -108,23 +113,50 @@ impl Op {
             ))),
         }
     }
+
+    /// The future holding this op is dropped (R31, R76b). While WAITING inside its task's
+    /// poll: if the RESUME record already came, the outcome was delivered — a queue item is
+    /// put back with `put_nowait` (to the next parked getter or the tail; dropped if the
+    /// queue is closed or full again), other owned values are released; otherwise the core
+    /// withdraws the wait (`corral_task_abandon`: no effect, or a committed queue item goes
+    /// back to the next getter or the head). Either way the task is in its step again and
+    /// may await anew. Dropped outside its task's poll (runtime teardown, after
+    /// `corral_rt_close`; or an op future moved to another task) nothing is called: a wait
+    /// left parked keeps its task parked and its outcome is discarded when it arrives.
+    /// Returns true when the op certainly had no effect (a put's item is still ours).
+    pub(crate) fn withdraw(&mut self) -> bool {
+        if self.state != WAITING {
+            return false;
+        }
+        self.state = DONE;
+        with_driver(|d| {
+            let mut cur = d.cur.get();
+            if cur.op != self.id {
+                return false;
+            }
+            cur.op = 0;
+            d.cur.set(cur);
+            let Some(o) = d.resume.take() else {
+                // SAFETY: the task is being polled and awaits this op.
+                return unsafe { sys::corral_task_abandon(cur.task) } == 0;
+            };
+            if o.status == 0 && o.owned && self.kind == sys::CORRAL_OP_QUEUE_GET {
+                // SAFETY: the queue is alive (the get future holds a reference); the core
+                // takes the value (our token) on success.
+                if unsafe { sys::corral_queue_put_nowait(self.target.cast(), &o.value) } == 0 {
+                    return false;
+                }
+            }
+            d.discard(o);
+            o.status != 0
+        })
+        .unwrap_or(false)
+    }
 }
 
 impl Drop for Op {
     fn drop(&mut self) {
-        if self.state != WAITING {
-            return;
-        }
-        // Dropped while parked in the core (e.g. the losing branch of a select! against a
-        // non-corral future). The core cannot withdraw an operation yet, so the task stays
-        // parked until the outcome arrives; the driver discards it (R31: see crate docs).
-        with_driver(|d| {
-            let mut cur = d.cur.get();
-            if cur.slot == self.slot && !cur.task.is_null() {
-                cur.abandoned = true;
-                d.cur.set(cur);
-            }
-        });
+        self.withdraw();
     }
 }
 

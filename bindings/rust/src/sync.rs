@@ -455,8 +455,8 @@ impl<T: 'static> Queue<T> {
     }
     fn get_raw(&self, deadline: i64) -> QueueGet<T> {
         QueueGet {
-            q: self.clone(),
             op: Op::new(sys::CORRAL_OP_QUEUE_GET, self.raw.cast(), deadline),
+            q: self.clone(),
         }
     }
     /// Put (a checkpoint), waiting for room in a bounded queue. Errors: QueueClosed; on
@@ -513,8 +513,8 @@ impl<T> Drop for Queue<T> {
 /// The future of [`Queue::get`].
 #[must_use = "futures do nothing unless awaited"]
 pub struct QueueGet<T> {
+    op: Op, // dropped first: Op::withdraw may put an item back into `q`
     q: Queue<T>,
-    op: Op,
 }
 
 impl<T> Unpin for QueueGet<T> {}
@@ -545,6 +545,16 @@ pub struct QueuePut<T> {
 }
 
 impl<T> Unpin for QueuePut<T> {}
+
+impl<T> Drop for QueuePut<T> {
+    fn drop(&mut self) {
+        // Dropped while parked (R31): when the put is withdrawn without effect, the item
+        // was never taken and is still ours.
+        if self.op.withdraw() {
+            drop(self.q.d.take_value(&self.value));
+        }
+    }
+}
 
 impl<T: 'static> StdFuture for QueuePut<T> {
     type Output = Result<()>;

@@ -178,6 +178,7 @@ fn panics_fail_the_task_and_are_resumed_at_join() {
             }
             Ok::<_, Error>(())
         })?;
+        let p = h.task().clone();
         let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             // Poll the join by hand inside this task: the panic is resumed by the join.
             let mut h = h;
@@ -188,7 +189,9 @@ fn panics_fail_the_task_and_are_resumed_at_join() {
             }
         }));
         // The first poll only submitted the join (Pending); the task has not run yet.
+        // Dropping the handle withdrew that join (R31): wait for P through its TaskRef.
         assert!(caught.is_ok());
+        let _ = p.join().await;
         Ok::<_, Error>(())
     });
     r.unwrap();
@@ -638,4 +641,148 @@ fn a_raw_stop_request_does_not_end_block_on() {
         })
         .unwrap();
     assert_eq!(v, 5);
+}
+
+// ---- R31: an op future dropped while waiting (a select! branch that lost) ------------------
+
+enum Won<A, B> {
+    A(A),
+    B(B),
+}
+
+/// A hand-written `select!`: polls `a`, then calls `between`, then polls `b`; the first one
+/// Ready wins and the other is dropped before this future returns.
+async fn race<A, B>(a: A, b: B, mut between: impl FnMut()) -> Won<A::Output, B::Output>
+where
+    A: std::future::Future,
+    B: std::future::Future,
+{
+    let (mut a, mut b) = (Box::pin(a), Box::pin(b));
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(v) = a.as_mut().poll(cx) {
+            return Poll::Ready(Won::A(v));
+        }
+        between();
+        b.as_mut().poll(cx).map(Won::B)
+    })
+    .await
+}
+
+/// A foreign future completed by another corral task ("S") before it is raced.
+async fn sent_by_another_task(v: i32) -> Result<Recv<i32>> {
+    let slot = Rc::new(Slot {
+        value: Default::default(),
+        waker: Default::default(),
+    });
+    let s = slot.clone();
+    spawn_named("S", async move {
+        *s.value.borrow_mut() = Some(v);
+        if let Some(w) = s.waker.borrow_mut().take() {
+            w.wake();
+        }
+    })?
+    .await?;
+    Ok(Recv(slot))
+}
+
+#[test]
+fn a_get_dropped_before_the_hand_off_loses_no_item() {
+    vrt()
+        .block_on(async {
+            let q = Queue::<i32>::new()?;
+            // The get parks first (this task is its queue's first getter), then loses.
+            let won = race(q.get(), sent_by_another_task(1).await?, || {}).await;
+            assert!(matches!(won, Won::B(1)));
+            // The withdrawn get is no getter any more: the next parked one receives the item.
+            let q2 = q.clone();
+            let h = spawn_named("H", async move { q2.get().await })?;
+            checkpoint().await?; // H parks
+            q.put_nowait(7)?;
+            assert_eq!(h.await?, 7);
+            // and this task awaits corral operations again
+            q.put_nowait(8)?;
+            assert_eq!(q.get().await?, 8);
+            Ok::<_, Error>(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn a_get_dropped_after_a_committed_hand_off_puts_the_item_back_at_the_head() {
+    vrt()
+        .block_on(async {
+            let q = Queue::<i32>::new()?;
+            let rx = sent_by_another_task(1).await?;
+            let mut once = true;
+            let won = race(q.get(), rx, || {
+                if std::mem::take(&mut once) {
+                    // 1 is handed to the parked get (committed: the task is READY, not run)
+                    q.put_nowait(1).unwrap();
+                    q.put_nowait(2).unwrap(); // buffered
+                    assert_eq!(q.qsize(), 1);
+                }
+            })
+            .await;
+            assert!(matches!(won, Won::B(1)));
+            assert_eq!(q.qsize(), 2); // 1 went back to the head
+            assert_eq!(q.get().await?, 1); // awaited in the same poll as the drop
+            assert_eq!(q.get().await?, 2);
+            Ok::<_, Error>(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn a_get_dropped_after_its_outcome_was_delivered_puts_the_item_back() {
+    let (r, trace) = traced(async {
+        let q = Queue::<i32>::new()?;
+        let slot = Rc::new(Slot {
+            value: Default::default(),
+            waker: Default::default(),
+        });
+        let (s, q2) = (slot.clone(), q.clone());
+        spawn_named("S", async move {
+            sleep(Duration::from_millis(1)).await?;
+            *s.value.borrow_mut() = Some(1);
+            // main is parked on its get: this Waker is noticed when the get completes
+            s.waker.borrow_mut().take().unwrap().wake();
+            q2.put_nowait(5)?; // handed to main's get
+            Ok::<_, Error>(())
+        })?;
+        // rx is polled first in the poll that brings the get's outcome, and wins
+        let won = race(Recv(slot), q.get(), || {}).await;
+        assert!(matches!(won, Won::A(1)));
+        assert_eq!(q.qsize(), 1); // the delivered item was put back
+        assert_eq!(q.get().await?, 5);
+        log("ok")
+    });
+    r.unwrap();
+    assert!(trace.contains("1 main log ok\n"), "{trace}");
+}
+
+#[test]
+fn a_put_dropped_while_parked_drops_its_item_once() {
+    struct Counted(Rc<Cell<u32>>);
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.set(self.0.get() + 1);
+        }
+    }
+    let drops = Rc::new(Cell::new(0));
+    let d = drops.clone();
+    vrt()
+        .block_on(async move {
+            let q = Queue::<Counted>::bounded(1)?;
+            q.put_nowait(Counted(d.clone()))?;
+            let rx = sent_by_another_task(1).await?;
+            let won = race(q.put(Counted(d.clone())), rx, || {}).await; // full: parks, loses
+            assert!(matches!(won, Won::B(1)));
+            assert_eq!(d.get(), 1); // the withdrawn put never enqueued its item
+            assert_eq!(q.qsize(), 1);
+            drop(q.get().await?);
+            assert_eq!(d.get(), 2);
+            Ok::<_, Error>(())
+        })
+        .unwrap();
+    assert_eq!(drops.get(), 2);
 }
