@@ -61,4 +61,11 @@ if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
 fi
 CORRAL_SYS_MODE=bundled cargo run --quiet --locked -p corral-demo
 
+step "the same demo in Python (bindings/python, on the installed library)"
+CORRAL_LIBRARY="$libdir/libcorral.so.0" PYTHONPATH=bindings/python \
+  python3 bindings/python/examples/spine_demo.py
+
+step "the same demo in Lua (examples/lua, on Lua 5.4 and LuaJIT; module from build/)"
+bash examples/lua/run.sh build
+
 printf '\ndemo: done (library, headers, corral.pc and the CMake package are in ./_install)\n'

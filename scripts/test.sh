@@ -133,8 +133,19 @@ PKG_CONFIG_PATH="$rust_libdir/pkgconfig" LD_LIBRARY_PATH="$rust_libdir" CORRAL_S
 ok
 
 # ---------------------------------------------------------------------------------------------
+section "Python: pip install ./bindings/python, pytest"
+python3 -m pip install --quiet --disable-pip-version-check ./bindings/python pytest
+corral_lib=$root/build/core/libcorral.so.0
+CORRAL_LIBRARY=$corral_lib python3 -m pytest -q bindings/python/tests
+ok
+
+# ---------------------------------------------------------------------------------------------
 section "conformance corpus, every language present (tests/conformance/run.py)"
 CORRAL_SYS_MODE=bundled cargo build --locked -p corral --example conformance
-python3 tests/conformance/run.py --build-dir build/tests/conformance --lang c,rs \
-  --require c --require rs --rs-cmd "$root/target/debug/examples/conformance {id}"
+lua_path="$root/bindings/lua/?.lua;$root/bindings/lua/?/init.lua;;"
+python3 tests/conformance/run.py --build-dir build/tests/conformance --lang c,py,lua,rs \
+  --require c --require py --require lua --require rs \
+  --lua-cmd "env LUA_CPATH_5_4=$root/build/bindings/lua/lua5.4/?.so;; LUA_PATH=$lua_path lua5.4 {prog}" \
+  --py-cmd "env CORRAL_LIBRARY=$corral_lib python3 {prog}" \
+  --rs-cmd "$root/target/debug/examples/conformance {id}"
 ok

@@ -164,8 +164,11 @@ int corral_error_format(const corral_error *e, char *buf, size_t cap)
     size_t used = 0;
     int total = 0;
     for (const corral_error *x = e; x; x = x->context) {
-        int n = snprintf(buf ? buf + used : NULL, used < cap ? cap - used : 0, "%s%s%s%s",
-                         x == e ? "" : " <- ", x->kind, *x->msg ? ":" : "", x->msg);
+        const char *sep = x == e ? "" : " <- ", *colon = *x->msg ? ":" : "";
+        /* measure when there is no room left, so snprintf never sees a NULL destination */
+        int n = buf && used < cap
+                    ? snprintf(buf + used, cap - used, "%s%s%s%s", sep, x->kind, colon, x->msg)
+                    : (int)(strlen(sep) + strlen(x->kind) + strlen(colon) + strlen(x->msg));
         if (n < 0)
             return n;
         total += n;

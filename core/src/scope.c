@@ -140,7 +140,7 @@ int corral_move_on_at(corral_scope **out, corral_task *t, int64_t deadline)
 
 int corral_move_on_after(corral_scope **out, corral_task *t, int64_t duration)
 {
-    int64_t deadline;
+    int64_t deadline = CORRAL__NO_DEADLINE;
     int rc = relative(t, duration, &deadline);
     return rc < 0 ? rc : corral_scope_enter(out, t, CORRAL_SCOPE_MOVE_ON, deadline, 0);
 }
@@ -152,7 +152,7 @@ int corral_fail_at(corral_scope **out, corral_task *t, int64_t deadline)
 
 int corral_fail_after(corral_scope **out, corral_task *t, int64_t duration)
 {
-    int64_t deadline;
+    int64_t deadline = CORRAL__NO_DEADLINE;
     int rc = relative(t, duration, &deadline);
     return rc < 0 ? rc : corral_scope_enter(out, t, CORRAL_SCOPE_FAIL, deadline, 0);
 }

@@ -1,0 +1,359 @@
+-- bench/lua/impls.lua - the four implementations of each workload, side by side.
+--
+-- Every workload function takes N and returns the CPU seconds spent on the N operations
+-- (os.clock: process CPU time, which includes the peers' epoll_wait system calls and is
+-- robust against other processes on a shared machine). Memory workloads return
+-- (rss_bytes, lua_heap_bytes) per parked task.
+--
+--   raw     bare coroutines: resume/yield directly, the floor
+--   sched   a minimal plain-Lua scheduler (FIFO ready queue of coroutines, join lists,
+--           a two-list channel): what a few dozen lines of Lua give
+--   cqueues cqueues (controller:wrap, cqueues.poll() to yield, condition variables)
+--   corral  the corral Lua binding (corral.spawn, checkpoint, join, queues, futures)
+local clock = os.clock
+local unpack = table.unpack or unpack
+local create, resume, yield, wrap = coroutine.create, coroutine.resume, coroutine.yield,
+    coroutine.wrap
+
+local I = {}
+
+-- Resident set size in bytes (Linux), and the Lua heap in bytes after a full collection.
+local function rss()
+  local f = io.open("/proc/self/statm")
+  if not f then return 0 end
+  local _, res = f:read("*n", "*n")
+  f:close()
+  return res * 4096
+end
+local function heap()
+  collectgarbage()
+  collectgarbage()
+  return collectgarbage("count") * 1024
+end
+I.rss, I.heap = rss, heap
+
+-- ---------------------------------------------------------------------------------------
+-- raw: the floor
+-- ---------------------------------------------------------------------------------------
+I.raw = {
+  -- one resume + one yield
+  switch = function(N)
+    local co = wrap(function() while true do yield() end end)
+    local t0 = clock()
+    for _ = 1, N do co() end
+    return clock() - t0
+  end,
+  -- create a coroutine and run it to its end
+  spawn_join = function(N)
+    local f = function() end
+    local t0 = clock()
+    for _ = 1, N do
+      local co = create(f)
+      resume(co)
+    end
+    return clock() - t0
+  end,
+  -- a value there and back: resume with it, the coroutine yields it back
+  ping_pong = function(N)
+    local co = wrap(function(v) while true do v = yield(v) end end)
+    local t0 = clock()
+    for i = 1, N do co(i) end
+    return clock() - t0
+  end,
+  parked = function(N)
+    local keep = {}
+    local f = function() yield() end
+    local r0, h0 = rss(), heap()
+    for i = 1, N do
+      local co = create(f)
+      resume(co)
+      keep[i] = co
+    end
+    local r1, h1 = rss(), heap()
+    return (r1 - r0) / N, (h1 - h0) / N, keep
+  end,
+}
+
+-- ---------------------------------------------------------------------------------------
+-- sched: a minimal plain-Lua scheduler
+-- ---------------------------------------------------------------------------------------
+local function new_sched()
+  local S = {}
+  local ready, head, tail = {}, 1, 0
+  local current
+  local function push(t)
+    tail = tail + 1
+    ready[tail] = t
+  end
+  function S.spawn(fn, ...)
+    local args = { ... }
+    local t = { done = false }
+    t.co = create(function()
+      t.result = fn(unpack(args))
+      t.done = true
+      local j = t.joiners
+      if j then for i = 1, #j do push(j[i]) end end
+    end)
+    push(t)
+    return t
+  end
+  function S.yield()
+    push(current)
+    yield()
+  end
+  -- park the current task on a waiter list (which keeps it alive)
+  function S.park(list)
+    list[#list + 1] = current
+    yield()
+  end
+  function S.wake(t) push(t) end
+  function S.current() return current end
+  function S.join(t)
+    if t.done then return t.result end
+    local j = t.joiners
+    if not j then
+      j = {}
+      t.joiners = j
+    end
+    j[#j + 1] = current
+    yield()
+    return t.result
+  end
+  -- a channel: items and parked getters, FIFO
+  function S.channel()
+    local items, ih, it = {}, 1, 0
+    local getters, gh, gt = {}, 1, 0
+    local ch = {}
+    function ch.put(v)
+      if gh <= gt then
+        local g = getters[gh]
+        getters[gh] = nil
+        gh = gh + 1
+        g.value = v
+        push(g)
+      else
+        it = it + 1
+        items[it] = v
+      end
+    end
+    function ch.get()
+      if ih <= it then
+        local v = items[ih]
+        items[ih] = nil
+        ih = ih + 1
+        return v
+      end
+      gt = gt + 1
+      getters[gt] = current
+      yield()
+      local v = current.value
+      current.value = nil
+      return v
+    end
+    return ch
+  end
+  function S.run(fn)
+    local main = S.spawn(fn)
+    while head <= tail do
+      local t = ready[head]
+      ready[head] = nil
+      head = head + 1
+      current = t
+      local ok, err = resume(t.co)
+      if not ok then error(err, 0) end
+    end
+    return main.result
+  end
+  return S
+end
+
+I.sched = {
+  switch = function(N)
+    local S = new_sched()
+    return S.run(function()
+      local function loop(n) for _ = 1, n do S.yield() end end
+      local t0 = clock()
+      local a, b = S.spawn(loop, N / 2), S.spawn(loop, N / 2)
+      S.join(a)
+      S.join(b)
+      return clock() - t0
+    end)
+  end,
+  spawn_join = function(N)
+    local S = new_sched()
+    return S.run(function()
+      local f = function() end
+      local t0 = clock()
+      for _ = 1, N do S.join(S.spawn(f)) end
+      return clock() - t0
+    end)
+  end,
+  ping_pong = function(N)
+    local S = new_sched()
+    return S.run(function()
+      local q1, q2 = S.channel(), S.channel()
+      local t0 = clock()
+      local p = S.spawn(function() for _ = 1, N do q2.put(q1.get()) end end)
+      for i = 1, N do
+        q1.put(i)
+        q2.get()
+      end
+      S.join(p)
+      return clock() - t0
+    end)
+  end,
+  parked = function(N)
+    local S = new_sched()
+    local out = {}
+    S.run(function()
+      local waiters = {}
+      local parked = function() S.park(waiters) end
+      local r0, h0 = rss(), heap()
+      for _ = 1, N do S.spawn(parked) end
+      S.yield() -- every task starts and parks
+      local r1, h1 = rss(), heap()
+      out = { (r1 - r0) / N, (h1 - h0) / N }
+    end)
+    return out[1], out[2]
+  end,
+}
+
+-- ---------------------------------------------------------------------------------------
+-- cqueues
+-- ---------------------------------------------------------------------------------------
+local has_cq, cqueues = pcall(require, "cqueues")
+local condition = has_cq and require "cqueues.condition"
+
+local function in_cq(fn)
+  local cq = cqueues.new()
+  local r1, r2
+  cq:wrap(function() r1, r2 = fn(cq) end)
+  assert(cq:loop())
+  return r1, r2
+end
+
+I.cqueues = has_cq and {
+  switch = function(N)
+    return in_cq(function(cq)
+      local done, c = 0, condition.new()
+      local function loop(n)
+        for _ = 1, n do cqueues.poll() end
+        done = done + 1
+        c:signal()
+      end
+      local t0 = clock()
+      cq:wrap(loop, N / 2)
+      cq:wrap(loop, N / 2)
+      while done < 2 do c:wait() end
+      return clock() - t0
+    end)
+  end,
+  -- cqueues has no join: the child signals a condition when it ends
+  spawn_join = function(N)
+    return in_cq(function(cq)
+      local t0 = clock()
+      for _ = 1, N do
+        local fin, jc = false, condition.new()
+        cq:wrap(function()
+          fin = true
+          jc:signal()
+        end)
+        if not fin then jc:wait() end
+      end
+      return clock() - t0
+    end)
+  end,
+  -- two one-slot mailboxes with a condition each
+  ping_pong = function(N)
+    return in_cq(function(cq)
+      local c1, c2 = condition.new(), condition.new()
+      local box1, box2
+      local t0 = clock()
+      cq:wrap(function()
+        for _ = 1, N do
+          while box1 == nil do c1:wait() end
+          local v = box1
+          box1 = nil
+          box2 = v
+          c2:signal()
+        end
+      end)
+      for i = 1, N do
+        box1 = i
+        c1:signal()
+        while box2 == nil do c2:wait() end
+        box2 = nil
+      end
+      return clock() - t0
+    end)
+  end,
+  parked = function(N)
+    return in_cq(function(cq)
+      local c = condition.new()
+      local parked = function() c:wait() end
+      local r0, h0 = rss(), heap()
+      for _ = 1, N do cq:wrap(parked) end
+      cqueues.poll() -- every coroutine starts and parks
+      local r1, h1 = rss(), heap()
+      c:signal()
+      return (r1 - r0) / N, (h1 - h0) / N
+    end)
+  end,
+} or nil
+
+-- ---------------------------------------------------------------------------------------
+-- corral
+-- ---------------------------------------------------------------------------------------
+local has_corral, corral = pcall(require, "corral")
+
+I.corral = has_corral and {
+  switch = function(N)
+    return corral.run(function()
+      local checkpoint = corral.checkpoint
+      local function loop(n) for _ = 1, n do checkpoint() end end
+      local t0 = clock()
+      local a, b = corral.spawn(loop, N / 2), corral.spawn(loop, N / 2)
+      a:join()
+      b:join()
+      return clock() - t0
+    end)
+  end,
+  spawn_join = function(N)
+    return corral.run(function()
+      local spawn = corral.spawn
+      local f = function() end
+      local t0 = clock()
+      for _ = 1, N do spawn(f):join() end
+      return clock() - t0
+    end)
+  end,
+  ping_pong = function(N)
+    return corral.run(function()
+      local q1, q2 = corral.queue(), corral.queue()
+      local t0 = clock()
+      local p = corral.spawn(function() for _ = 1, N do q2:put_nowait(q1:get()) end end)
+      for i = 1, N do
+        q1:put_nowait(i)
+        q2:get()
+      end
+      p:join()
+      return clock() - t0
+    end)
+  end,
+  parked = function(N)
+    local out
+    corral.run(function()
+      local f = corral.future()
+      local parked = function() f:await() end
+      local r0, h0 = rss(), heap()
+      for _ = 1, N do corral.spawn(parked) end
+      corral.checkpoint() -- every task starts and parks
+      local r1, h1 = rss(), heap()
+      out = { (r1 - r0) / N, (h1 - h0) / N }
+      f:set_result(true)
+    end)
+    return out[1], out[2]
+  end,
+} or nil
+
+return I

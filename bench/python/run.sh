@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Python binding benchmarks: corral vs asyncio, uvloop and trio, side by side.
+# Builds the core in Release (-O2, the same flags as bench/run.sh) into build-bench-py/,
+# installs the peers with pip if missing, and runs bench/python/bench.py with the given
+# arguments (--quick, --runs K, --only switch,pingpong, --impl corral,uvloop, ...).
+# The table is also written to build-bench-py/bench-python-results.txt.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+build="$root/build-bench-py"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" -DCORRAL_BUILD_TESTS=OFF \
+  -DCORRAL_BUILD_EXAMPLES=OFF >/dev/null
+cmake --build "$build" --target corral >/dev/null
+python3 -c "import uvloop, trio" 2>/dev/null || python3 -m pip install -q uvloop trio
+export CORRAL_LIBRARY="$build/core/libcorral.so.0"
+export PYTHONPATH="$root/bindings/python${PYTHONPATH:+:$PYTHONPATH}"
+python3 "$root/bench/python/bench.py" "$@" | tee "$build/bench-python-results.txt"

@@ -1,0 +1,1168 @@
+/*
+ * corral_core.i - SWIG 4.1 interface for the low-level Lua module `corral.core`.
+ *
+ *   swig -lua -nomoduleglobal -I<core/include> -o corral_core_wrap.c corral_core.i
+ *   -> luaopen_corral_core, loaded with require "corral.core" from corral/core.so
+ *
+ * What it generates from the public header (core/include/corral.h):
+ *   - every corral_* function that makes sense from Lua, under its C name without the
+ *     prefix (core.rt_new, core.task_cancel, core.future_set_result, ...), constants without
+ *     the CORRAL_ prefix (core.ECANCELLED, core.OP_SLEEP, ...);
+ *   - opaque handles as SWIG classes whose __gc calls the type's *_unref (corral_rt,
+ *     corral_task, corral_future, corral_scope, corral_group, corral_queue, corral_error);
+ *     *_ref/*_unref themselves are not exported: the garbage collector owns the references;
+ *   - `T **out` parameters become extra results: `rc, obj = core.queue_new(rt, 0)`;
+ *   - borrowed handle results (root group, task_rt, *_error, error_context) take their own
+ *     reference, so a Lua value never dangles;
+ *   - every C integer (int, int32_t, uint32_t, int64_t, uint64_t, size_t) arrives as a Lua
+ *     integer on 5.3+ (SWIG's default would push floats) and only integral numbers are
+ *     accepted for integer parameters;
+ *   - corral_value parameters are converted from and to Lua values (nil, integers, floats,
+ *     strings; any other Lua value travels as a HOST token of the running host driver).
+ *
+ * Functions that take C callbacks or block a C fiber are not wrapped (spawn_fiber, sleep,
+ * join, ...). Host tasks are driven by the hand-written native functions at the end of this
+ * file (core.host_*): the pull-style driver of host.h, with batched records, so that no
+ * Lua function is ever called from C and no lua_error crosses libevent's frames.
+ */
+%module corral_core
+
+%{
+#include <corral.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if LUA_VERSION_NUM < 502
+#define lua_objlen_compat(L, i) lua_objlen(L, i)
+#else
+#define lua_objlen_compat(L, i) lua_rawlen(L, i)
+#endif
+%}
+
+/* ---------------------------------------------------------------------------------------
+ * Integers: Lua integers in and out.
+ * ------------------------------------------------------------------------------------- */
+%{
+#if LUA_VERSION_NUM >= 503
+#define LCORRAL_PUSHINT(L, x) lua_pushinteger(L, (lua_Integer)(x))
+#else
+#define LCORRAL_PUSHINT(L, x) lua_pushnumber(L, (lua_Number)(x))
+#endif
+
+/* A number with an integral value (floats such as 3.0 are accepted, 3.5 and "3" are not). */
+static int lcorral_isinteger(lua_State *L, int idx)
+{
+    if (lua_type(L, idx) != LUA_TNUMBER)
+        return 0;
+#if LUA_VERSION_NUM >= 503
+    if (lua_isinteger(L, idx))
+        return 1;
+#endif
+    {
+        lua_Number d = lua_tonumber(L, idx);
+        return d == floor(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0;
+    }
+}
+
+static int lcorral_isuinteger(lua_State *L, int idx)
+{
+    if (!lcorral_isinteger(L, idx))
+        return 0;
+#if LUA_VERSION_NUM >= 503
+    if (lua_isinteger(L, idx))
+        return lua_tointeger(L, idx) >= 0;
+#endif
+    return lua_tonumber(L, idx) >= 0;
+}
+
+/* A double as int64_t, saturating (a plain cast of 2^63 or more is undefined). */
+static int64_t lcorral_d2i(double d)
+{
+    if (d != d)
+        return 0;
+    if (d >= 9223372036854775807.0)
+        return INT64_MAX;
+    if (d <= -9223372036854775807.0)
+        return INT64_MIN;
+    return (int64_t)d;
+}
+
+static int64_t lcorral_tointeger(lua_State *L, int idx)
+{
+#if LUA_VERSION_NUM >= 503
+    if (lua_isinteger(L, idx))
+        return (int64_t)lua_tointeger(L, idx);
+#endif
+    return lcorral_d2i((double)lua_tonumber(L, idx));
+}
+%}
+
+%typemap(in, checkfn="lcorral_isinteger") int, int32_t, int64_t, long, long long
+%{ $1 = ($1_ltype)lcorral_tointeger(L, $input); %}
+%typemap(in, checkfn="lcorral_isuinteger") unsigned int, uint32_t, uint64_t, size_t,
+    unsigned long, unsigned long long
+%{ $1 = ($1_ltype)lcorral_tointeger(L, $input); %}
+%typemap(out) int, int32_t, int64_t, long, long long, unsigned int, uint32_t, uint64_t, size_t,
+    unsigned long, unsigned long long
+%{ LCORRAL_PUSHINT(L, $1); SWIG_arg++; %}
+%typemap(typecheck) int, int32_t, int64_t = long;
+
+/* ---------------------------------------------------------------------------------------
+ * Opaque handles: SWIG classes with a destructor that drops the reference.
+ * ------------------------------------------------------------------------------------- */
+%define CORRAL_HANDLE(TYPE, UNREF)
+%nodefaultctor TYPE;
+struct TYPE {};
+%extend TYPE {
+    ~TYPE() { UNREF($self); }
+}
+/* T **out: an extra result, owned by Lua (nil when the call failed). */
+%typemap(in, numinputs=0) TYPE **out (TYPE *temp = NULL) %{ $1 = &temp; %}
+%typemap(argout) TYPE **out
+%{ if (temp$argnum) SWIG_NewPointerObj(L, temp$argnum, $*descriptor, 1); else lua_pushnil(L);
+   SWIG_arg++; %}
+%enddef
+
+CORRAL_HANDLE(corral_rt, corral_rt_unref)
+CORRAL_HANDLE(corral_task, corral_task_unref)
+CORRAL_HANDLE(corral_future, corral_future_unref)
+CORRAL_HANDLE(corral_scope, corral_scope_unref)
+CORRAL_HANDLE(corral_group, corral_group_unref)
+CORRAL_HANDLE(corral_queue, corral_queue_unref)
+CORRAL_HANDLE(corral_error, corral_error_unref)
+
+/* Borrowed results: take a reference so that Lua owns what it holds. */
+%typemap(out) corral_group *corral_rt_root_group
+%{ SWIG_NewPointerObj(L, corral_group_ref($1), $descriptor, 1); SWIG_arg++; %}
+%typemap(out) corral_rt *corral_task_rt
+%{ SWIG_NewPointerObj(L, corral_rt_ref($1), $descriptor, 1); SWIG_arg++; %}
+%typemap(out) corral_error *corral_task_error, corral_error *corral_task_last_error,
+    corral_error *corral_future_error, corral_error *corral_error_context
+%{ SWIG_NewPointerObj(L, corral_error_ref($1), $descriptor, 1); SWIG_arg++; %}
+
+/* corral_error_format(e, buf, cap) -> length, text */
+%typemap(in, numinputs=0) (char *buf, size_t cap) (char temp[1024])
+%{ $1 = temp; $2 = sizeof temp; temp[0] = '\0'; %}
+%typemap(argout) (char *buf, size_t cap)
+%{ lua_pushstring(L, temp$argnum); SWIG_arg++; %}
+
+/* ---------------------------------------------------------------------------------------
+ * Values: Lua values in and out (see the host driver below for HOST tokens).
+ * ------------------------------------------------------------------------------------- */
+%{
+typedef struct lcorral_host lcorral_host;
+static lcorral_host *lcorral_current(lua_State *L);
+static const char *lcorral_to_value(lua_State *L, lcorral_host *h, int idx, corral_value *v);
+static void lcorral_release_value(lua_State *L, lcorral_host *h, corral_value *v);
+static void lcorral_push_value(lua_State *L, lcorral_host *h, corral_value *v, int owned);
+static int lcorral_anyvalue(lua_State *L, int idx) { (void)L; (void)idx; return 1; }
+%}
+
+%typemap(in, checkfn="lcorral_anyvalue") const corral_value *v (corral_value temp, lcorral_host *host)
+%{ host = lcorral_current(L);
+   {
+     const char *why = lcorral_to_value(L, host, $input, &temp);
+     if (why) { SWIG_Lua_pushferrstring(L, "Error in $symname (arg $argnum), %s", why); SWIG_fail; }
+   }
+   $1 = &temp; %}
+/* The callee takes the value only on success: give a HOST token back otherwise. */
+%typemap(argout) const corral_value *v
+%{ if (result < 0) lcorral_release_value(L, host$argnum, &temp$argnum); %}
+
+/* corral_value *out: an extra result. Borrowed for task/future results, owned for queues. */
+%typemap(in, numinputs=0) corral_value *out (corral_value temp)
+%{ memset(&temp, 0, sizeof temp); $1 = &temp; %}
+%typemap(argout) corral_value *out
+%{ if (result >= 0)
+     lcorral_push_value(L, lcorral_current(L), &temp$argnum,
+                        strcmp("$symname", "queue_get_nowait") == 0);
+   else
+     lua_pushnil(L);
+   SWIG_arg++; %}
+
+/* ---------------------------------------------------------------------------------------
+ * Names: corral_x -> x, CORRAL_X -> X. The handle classes keep their C names.
+ * ------------------------------------------------------------------------------------- */
+%rename("%(strip:[corral_])s", %$isfunction) "";
+%rename("%(strip:[CORRAL_])s", %$isconstant) "";
+
+/* Not wrapped: reference counting (the GC owns references), C callbacks, fiber-blocking
+ * calls, raw records/ops/values (the host driver below handles them), thread-only words. */
+%ignore corral_value;
+%ignore corral_value::as;
+%ignore corral_value_as;
+%ignore corral_value::dtor;
+%ignore corral_record;
+%ignore corral_op;
+%ignore corral_value_clear;
+%ignore corral_error_set_host;
+%ignore corral_error_host;
+%ignore corral_error_ref;
+%ignore corral_error_unref;
+%ignore corral_rt_ref;
+%ignore corral_rt_unref;
+%ignore corral_rt_run;
+%ignore corral_rt_post_threadsafe;
+%ignore corral_rt_set_trace_fn;
+%ignore corral_rt_set_log_fn;
+%ignore corral_spawn_fiber;
+%ignore corral_spawn_step;
+%ignore corral_task_ref;
+%ignore corral_task_unref;
+%ignore corral_current;
+%ignore corral_task_cancel_flag;
+%ignore corral_task_await;
+%ignore corral_task_await_many;
+%ignore corral_task_finish;
+%ignore corral_await;
+%ignore corral_checkpoint;
+%ignore corral_sleep;
+%ignore corral_sleep_for;
+%ignore corral_join;
+%ignore corral_task_set_local;
+%ignore corral_task_get_local;
+%ignore corral_future_ref;
+%ignore corral_future_unref;
+%ignore corral_future_add_callback;
+%ignore corral_future_await;
+%ignore corral_scope_ref;
+%ignore corral_scope_unref;
+%ignore corral_uncancellable;
+%ignore corral_group_ref;
+%ignore corral_group_unref;
+%ignore corral_group_set_handler;
+%ignore corral_group_wait_closing;
+%ignore corral_group_wait_closed;
+%ignore corral_group_async_close;
+%ignore corral_queue_ref;
+%ignore corral_queue_unref;
+%ignore corral_queue_get;
+%ignore corral_queue_put;
+%ignore corral_host_poll;
+%ignore corral_fiber_fn;
+%ignore corral_step_fn;
+%ignore corral_future_cb;
+%ignore corral_group_handler_fn;
+%ignore corral_trace_fn;
+%ignore CORRAL_API;
+
+#define CORRAL_API
+#define CORRAL_BEGIN_DECLS
+#define CORRAL_END_DECLS
+%include "corral/common.h"
+%include "corral/runtime.h"
+%include "corral/task.h"
+%include "corral/future.h"
+%include "corral/scope.h"
+%include "corral/group.h"
+%include "corral/queue.h"
+%include "corral/host.h"
+
+/* ---------------------------------------------------------------------------------------
+ * The host driver (hand-written Lua C API; registered as core.host_*).
+ *
+ * A host object belongs to one runtime. It owns a table token -> Lua value for the HOST
+ * values it gave the core (task results, future and queue items, error payloads, callback
+ * tokens) and drops entries when RELEASE records arrive. host_poll runs the core until host
+ * work is due and writes the records into a Lua array as pairs (tag, value):
+ *   tag = token > 0: START (value nil) or RESUME with status 0 (value = the result);
+ *   tag = -token:    RESUME with an error (value = the Lua error value);
+ *   tag = 0:         CALLBACK (value = the Lua value registered for the callback's token).
+ * Task tokens are positive (the Lua layer's slots); START and RESUME are told apart by the
+ * Lua layer (a task that has no coroutine yet is starting). RELEASE records are handled
+ * inside host_poll and never reach Lua.
+ * ------------------------------------------------------------------------------------- */
+%{
+#define LCORRAL_VAL_BINDING 0x4C554101u  /* "LUA" 1: Lua values */
+#define LCORRAL_TASK_BINDING 0x4C554102u /* "LUA" 2: task tokens (the Lua layer's) */
+#define LCORRAL_CAP 256
+#define LCORRAL_HOST_MT "corral.core.host"
+#define LCORRAL_CURRENT "corral.core.current"
+#define LCORRAL_TASK_MT "corral.Task"
+#define LCORRAL_OP_SLEEP_FOR 101 /* host_await only: SLEEP with a relative duration */
+
+struct lcorral_host {
+    corral_rt *rt;       /* a reference */
+    int href;            /* registry ref: token -> Lua value */
+    int errmt;           /* registry ref: metatable of error tables, or LUA_NOREF */
+    int taskmt;          /* registry ref: metatable of task handles */
+    size_t n;            /* records handed to Lua in the last batch */
+    int closed;
+    int logmode;         /* 0: the core's default (stderr), 1: discard, 2: collect */
+    char *log;           /* collected diagnostics (mode 2) */
+    size_t loglen, logcap;
+    unsigned short idx[LCORRAL_CAP]; /* Lua record i -> recs[idx[i - 1]] */
+    corral_record recs[LCORRAL_CAP];
+};
+
+static int lcorral_abs(lua_State *L, int idx)
+{
+    return idx > 0 || idx <= LUA_REGISTRYINDEX ? idx : lua_gettop(L) + idx + 1;
+}
+
+/* t[k] for an integer key k (t an absolute index). */
+static void lcorral_geti(lua_State *L, int t, uint64_t k)
+{
+#if LUA_VERSION_NUM >= 503
+    lua_rawgeti(L, t, (lua_Integer)k);
+#else
+    lua_pushnumber(L, (lua_Number)k);
+    lua_rawget(L, t);
+#endif
+}
+
+/* t[k] = top (popped). */
+static void lcorral_seti(lua_State *L, int t, uint64_t k)
+{
+#if LUA_VERSION_NUM >= 503
+    lua_rawseti(L, t, (lua_Integer)k);
+#else
+    lua_pushnumber(L, (lua_Number)k);
+    lua_insert(L, -2);
+    lua_rawset(L, t);
+#endif
+}
+
+/* The current host of this Lua state: cached per OS thread (checked against the state's
+ * allocator data, which identifies the Lua state), else read from the registry. */
+static __thread lcorral_host *lcorral_cache_host;
+static __thread void *lcorral_cache_state;
+
+static void *lcorral_state_id(lua_State *L)
+{
+    void *ud = NULL;
+    lua_Alloc f = lua_getallocf(L, &ud);
+    return ud ? ud : (void *)f;
+}
+
+static lcorral_host *lcorral_current(lua_State *L)
+{
+    lcorral_host *h;
+    if (lcorral_cache_host && lcorral_cache_state == lcorral_state_id(L))
+        return lcorral_cache_host->closed ? NULL : lcorral_cache_host;
+    lua_getfield(L, LUA_REGISTRYINDEX, LCORRAL_CURRENT);
+    h = (lcorral_host *)lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    return h && !h->closed ? h : NULL;
+}
+
+static lcorral_host *lcorral_check_host(lua_State *L, int idx)
+{
+    lcorral_host *h = (lcorral_host *)luaL_checkudata(L, idx, LCORRAL_HOST_MT);
+    if (h->closed)
+        luaL_error(L, "corral.core: the host driver is closed");
+    return h;
+}
+
+/* Tokens are unique in the process, so a token of an old host never finds a value of a
+ * newer one. */
+static uint64_t lcorral_next_token;
+
+/* Store a Lua value under a fresh token. */
+static uint64_t lcorral_ref(lua_State *L, lcorral_host *h, int idx)
+{
+    uint64_t tok = ++lcorral_next_token;
+    idx = lcorral_abs(L, idx);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->href);
+    lua_pushvalue(L, idx);
+    lcorral_seti(L, lua_gettop(L) - 1, tok);
+    lua_pop(L, 1);
+    return tok;
+}
+
+static void lcorral_unref(lua_State *L, lcorral_host *h, uint64_t tok)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->href);
+    lua_pushnil(L);
+    lcorral_seti(L, lua_gettop(L) - 1, tok);
+    lua_pop(L, 1);
+}
+
+/* Push the value of token (nil if unknown); with take, the token is dropped. */
+static void lcorral_push_token(lua_State *L, lcorral_host *h, uint64_t tok, int take)
+{
+    int t;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->href);
+    t = lua_gettop(L);
+    lcorral_geti(L, t, tok);
+    if (take) {
+        lua_pushnil(L);
+        lcorral_seti(L, t, tok);
+    }
+    lua_remove(L, t);
+}
+
+/* Lua value -> corral_value. Returns NULL or a reason. Strings are borrowed from the
+ * stack (the core copies them when it takes the value). */
+static const char *lcorral_to_value(lua_State *L, lcorral_host *h, int idx, corral_value *v)
+{
+    memset(v, 0, sizeof *v);
+    switch (lua_type(L, idx)) {
+    case LUA_TNONE:
+    case LUA_TNIL:
+        v->type = CORRAL_VALUE_NONE;
+        return NULL;
+    case LUA_TNUMBER:
+#if LUA_VERSION_NUM >= 503
+        if (lua_isinteger(L, idx)) {
+            v->type = CORRAL_VALUE_INT;
+            v->as.i = (int64_t)lua_tointeger(L, idx);
+            return NULL;
+        }
+        v->type = CORRAL_VALUE_DOUBLE;
+        v->as.d = (double)lua_tonumber(L, idx);
+#else
+        {
+            lua_Number d = lua_tonumber(L, idx);
+            if (d == floor(d) && d > -9007199254740992.0 && d < 9007199254740992.0) {
+                v->type = CORRAL_VALUE_INT;
+                v->as.i = (int64_t)d;
+            } else {
+                v->type = CORRAL_VALUE_DOUBLE;
+                v->as.d = (double)d;
+            }
+        }
+#endif
+        return NULL;
+    case LUA_TSTRING: {
+        size_t len;
+        v->type = CORRAL_VALUE_BYTES;
+        v->as.p = lua_tolstring(L, idx, &len);
+        v->len = len;
+        return NULL;
+    }
+    default:
+        if (!h)
+            return "a Lua value of this type needs a running corral host";
+        v->type = CORRAL_VALUE_HOST;
+        v->binding = LCORRAL_VAL_BINDING;
+        v->as.token = lcorral_ref(L, h, idx);
+        return NULL;
+    }
+}
+
+/* A value the core did not take: drop its HOST token. */
+static void lcorral_release_value(lua_State *L, lcorral_host *h, corral_value *v)
+{
+    if (h && !h->closed && v->type == CORRAL_VALUE_HOST && v->binding == LCORRAL_VAL_BINDING)
+        lcorral_unref(L, h, v->as.token);
+    memset(v, 0, sizeof *v);
+}
+
+/* corral_value -> Lua value. With owned, the value is ours: BYTES/PTR copies are freed and
+ * HOST tokens dropped after pushing. */
+static void lcorral_push_value(lua_State *L, lcorral_host *h, corral_value *v, int owned)
+{
+    switch (v->type) {
+    case CORRAL_VALUE_INT:
+        LCORRAL_PUSHINT(L, v->as.i);
+        break;
+    case CORRAL_VALUE_DOUBLE:
+        lua_pushnumber(L, (lua_Number)v->as.d);
+        break;
+    case CORRAL_VALUE_BYTES:
+        lua_pushlstring(L, (const char *)v->as.p, (size_t)v->len);
+        break;
+    case CORRAL_VALUE_PTR:
+        lua_pushlightuserdata(L, (void *)v->as.p);
+        break;
+    case CORRAL_VALUE_HOST:
+        if (h && v->binding == LCORRAL_VAL_BINDING) {
+            lcorral_push_token(L, h, v->as.token, owned);
+            return;
+        }
+        lua_pushnil(L);
+        break;
+    default:
+        lua_pushnil(L);
+        break;
+    }
+    if (owned)
+        corral_value_clear(v);
+}
+
+/* corral_error -> Lua error value: the host's own value when it came from Lua, otherwise a
+ * table {kind=, msg=, code=, context=} with the error metatable. */
+static void lcorral_push_error(lua_State *L, lcorral_host *h, corral_error *e, int status,
+                               int depth)
+{
+    corral_error *ctx;
+    if (e && h) {
+        const corral_value *hv = corral_error_host(e);
+        if (hv && hv->binding == LCORRAL_VAL_BINDING) {
+            lcorral_push_token(L, h, hv->as.token, 0);
+            if (!lua_isnil(L, -1))
+                return;
+            lua_pop(L, 1);
+        }
+    }
+    lua_createtable(L, 0, 4);
+    lua_pushstring(L, e ? corral_error_kind(e) : corral_error_name(status));
+    lua_setfield(L, -2, "kind");
+    lua_pushstring(L, e ? corral_error_message(e) : "");
+    lua_setfield(L, -2, "msg");
+    LCORRAL_PUSHINT(L, e ? corral_error_code(e) : status);
+    lua_setfield(L, -2, "code");
+    ctx = e ? corral_error_context(e) : NULL;
+    if (ctx && depth < 32) {
+        lcorral_push_error(L, h, ctx, 0, depth + 1);
+        lua_setfield(L, -2, "context");
+    }
+    if (h && h->errmt != LUA_NOREF) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, h->errmt);
+        lua_setmetatable(L, -2);
+    }
+}
+
+/* The code of an R2 kind name ("Timeout" -> CORRAL_ETIMEOUT), CORRAL_EUSER otherwise. */
+static int lcorral_code_of_kind(const char *kind)
+{
+    int code;
+    for (code = CORRAL_ECANCELLED; code >= CORRAL_ECLOSED; code--)
+        if (code != CORRAL_EUSER && strcmp(corral_error_name(code), kind) == 0)
+            return code;
+    return CORRAL_EUSER;
+}
+
+/* Kind and message of a Lua error value (the value stays at idx; strings are borrowed). */
+static void lcorral_describe(lua_State *L, int idx, const char **kind, const char **msg)
+{
+    idx = lcorral_abs(L, idx);
+    *kind = "LuaError";
+    *msg = "";
+    switch (lua_type(L, idx)) {
+    case LUA_TTABLE:
+        lua_getfield(L, idx, "kind");
+        if (lua_type(L, -1) == LUA_TSTRING && lua_objlen_compat(L, -1) > 0)
+            *kind = lua_tostring(L, -1);
+        lua_getfield(L, idx, "msg");
+        if (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER)
+            *msg = lua_tostring(L, -1);
+        lua_pop(L, 2); /* the strings stay referenced by the table */
+        break;
+    case LUA_TSTRING:
+        *msg = lua_tostring(L, idx);
+        break;
+    case LUA_TNUMBER:
+        lua_pushvalue(L, idx);
+        *msg = lua_tostring(L, -1);
+        lua_replace(L, idx); /* keep the string alive at idx */
+        break;
+    case LUA_TBOOLEAN:
+        *msg = lua_toboolean(L, idx) ? "true" : "false";
+        break;
+    default:
+        *msg = lua_typename(L, lua_type(L, idx));
+        break;
+    }
+}
+
+/* 1 when the Lua error value at idx is a Cancelled error table. */
+static int lcorral_is_cancelled(lua_State *L, int idx)
+{
+    int yes = 0;
+    if (lua_type(L, idx) != LUA_TTABLE)
+        return 0;
+    lua_getfield(L, idx, "kind");
+    yes = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "Cancelled") == 0;
+    lua_pop(L, 1);
+    return yes;
+}
+
+/* Lua error value -> corral_error carrying the value as its HOST payload (and its context
+ * chain). Returns NULL on allocation failure. *code gets the error's code. */
+static corral_error *lcorral_make_error(lua_State *L, lcorral_host *h, int idx, int *code,
+                                        int depth)
+{
+    const char *kind, *msg;
+    corral_error *e = NULL;
+    corral_value hv;
+    int top = lua_gettop(L);
+    idx = lcorral_abs(L, idx);
+    lua_pushvalue(L, idx); /* a working copy: describe may replace it with a string */
+    lcorral_describe(L, top + 1, &kind, &msg);
+    *code = lcorral_code_of_kind(kind);
+    if (corral_error_new(&e, *code, kind, msg) < 0) {
+        lua_settop(L, top);
+        return NULL;
+    }
+    memset(&hv, 0, sizeof hv);
+    hv.type = CORRAL_VALUE_HOST;
+    hv.binding = LCORRAL_VAL_BINDING;
+    hv.as.token = lcorral_ref(L, h, idx);
+    if (corral_error_set_host(e, h->rt, &hv) < 0)
+        lcorral_unref(L, h, hv.as.token);
+    if (lua_type(L, idx) == LUA_TTABLE && depth < 32) {
+        lua_getfield(L, idx, "context");
+        if (!lua_isnil(L, -1)) {
+            int c;
+            corral_error *ctx = lcorral_make_error(L, h, -1, &c, depth + 1);
+            if (ctx) {
+                corral_error_set_context(e, ctx);
+                corral_error_unref(ctx);
+            }
+        }
+    }
+    lua_settop(L, top);
+    return e;
+}
+
+/* A full userdata wrapping exactly SWIG type ty (no lightuserdata, no nil). */
+static void *lcorral_unwrap(lua_State *L, int idx, swig_type_info *ty)
+{
+    swig_lua_userdata *u;
+    if (lua_type(L, idx) != LUA_TUSERDATA)
+        return NULL;
+    u = (swig_lua_userdata *)lua_touserdata(L, idx);
+    return u && u->type == ty ? u->ptr : NULL;
+}
+
+static corral_task *lcorral_record_task(lua_State *L, lcorral_host *h, int arg)
+{
+    lua_Integer i = lua_tointeger(L, arg);
+    if (i < 1 || (size_t)i > h->n)
+        luaL_argerror(L, arg, "no such record in the current batch");
+    return h->recs[h->idx[i - 1]].task;
+}
+
+/* core.host_new(rt [, error_metatable]) -> host. The new host becomes the current one
+ * (the one whose tokens corral_value parameters use). */
+static int lcorral_host_new(lua_State *L)
+{
+    corral_rt *rt = (corral_rt *)lcorral_unwrap(L, 1, SWIGTYPE_p_corral_rt);
+    lcorral_host *h;
+    if (!rt)
+        return luaL_argerror(L, 1, "corral_rt expected");
+    h = (lcorral_host *)lua_newuserdata(L, sizeof *h);
+    memset(h, 0, sizeof *h);
+    h->href = LUA_NOREF;
+    h->errmt = LUA_NOREF;
+    h->taskmt = LUA_NOREF;
+    h->rt = corral_rt_ref(rt);
+    luaL_getmetatable(L, LCORRAL_HOST_MT);
+    lua_setmetatable(L, -2);
+    lua_newtable(L);
+    h->href = luaL_ref(L, LUA_REGISTRYINDEX);
+    if (lua_istable(L, 2)) {
+        lua_pushvalue(L, 2);
+        h->errmt = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+    luaL_getmetatable(L, LCORRAL_TASK_MT);
+    h->taskmt = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pushlightuserdata(L, h);
+    lua_setfield(L, LUA_REGISTRYINDEX, LCORRAL_CURRENT);
+    lcorral_cache_host = h;
+    lcorral_cache_state = lcorral_state_id(L);
+    return 1;
+}
+
+static void lcorral_host_release(lua_State *L, lcorral_host *h)
+{
+    if (h->closed)
+        return;
+    h->closed = 1;
+    lua_getfield(L, LUA_REGISTRYINDEX, LCORRAL_CURRENT);
+    if (lua_touserdata(L, -1) == (void *)h) {
+        lua_pushnil(L);
+        lua_setfield(L, LUA_REGISTRYINDEX, LCORRAL_CURRENT);
+    }
+    lua_pop(L, 1);
+    if (lcorral_cache_host == h)
+        lcorral_cache_host = NULL;
+    luaL_unref(L, LUA_REGISTRYINDEX, h->href);
+    luaL_unref(L, LUA_REGISTRYINDEX, h->errmt);
+    luaL_unref(L, LUA_REGISTRYINDEX, h->taskmt);
+    h->href = h->errmt = h->taskmt = LUA_NOREF;
+    if (h->logmode && h->rt)
+        corral_rt_set_log_fn(h->rt, NULL, NULL);
+    corral_rt_unref(h->rt);
+    h->rt = NULL;
+    h->n = 0;
+    free(h->log);
+    h->log = NULL;
+    h->loglen = h->logcap = 0;
+}
+
+/* The runtime's diagnostics hook (R57's "unhandled error in task ..." lines): C only. */
+static void lcorral_log_fn(const char *line, size_t len, void *ud)
+{
+    lcorral_host *h = (lcorral_host *)ud;
+    if (h->logmode != 2)
+        return;
+    if (h->loglen + len + 1 > h->logcap) {
+        size_t cap = h->logcap ? h->logcap : 256;
+        char *p;
+        while (cap < h->loglen + len + 1)
+            cap *= 2;
+        p = (char *)realloc(h->log, cap);
+        if (!p)
+            return;
+        h->log = p;
+        h->logcap = cap;
+    }
+    memcpy(h->log + h->loglen, line, len);
+    h->loglen += len;
+    h->log[h->loglen++] = '\n';
+}
+
+/* core.host_set_log(host, mode): "stderr" (the core's default), "discard" or "collect" */
+static int lcorral_host_set_log(lua_State *L)
+{
+    lcorral_host *h = lcorral_check_host(L, 1);
+    static const char *const modes[] = {"stderr", "discard", "collect", NULL};
+    int mode = luaL_checkoption(L, 2, NULL, modes);
+    h->logmode = mode;
+    corral_rt_set_log_fn(h->rt, mode ? lcorral_log_fn : NULL, mode ? h : NULL);
+    return 0;
+}
+
+/* core.host_take_log(host) -> the diagnostics collected so far (then cleared) */
+static int lcorral_host_take_log(lua_State *L)
+{
+    lcorral_host *h = lcorral_check_host(L, 1);
+    lua_pushlstring(L, h->log ? h->log : "", h->loglen);
+    h->loglen = 0;
+    return 1;
+}
+
+/* core.host_close(host): drop every token and the runtime reference. Idempotent. */
+static int lcorral_host_close(lua_State *L)
+{
+    lcorral_host *h = (lcorral_host *)luaL_checkudata(L, 1, LCORRAL_HOST_MT);
+    lcorral_host_release(L, h);
+    return 0;
+}
+
+/* A task handle: a userdata with SWIG's layout (so every SWIG wrapper taking a corral_task*
+ * accepts it) and the "corral.Task" metatable, whose __gc drops the reference. */
+static void lcorral_push_task(lua_State *L, lcorral_host *h, corral_task *t)
+{
+    swig_lua_userdata *u = (swig_lua_userdata *)lua_newuserdata(L, sizeof *u);
+    u->type = SWIGTYPE_p_corral_task;
+    u->own = 1;
+    u->ptr = t;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->taskmt);
+    lua_setmetatable(L, -2);
+}
+
+static int lcorral_task_gc(lua_State *L)
+{
+    swig_lua_userdata *u = (swig_lua_userdata *)lua_touserdata(L, 1);
+    if (u && u->own && u->ptr) {
+        corral_task_unref((corral_task *)u->ptr);
+        u->ptr = NULL;
+        u->own = 0;
+    }
+    return 0;
+}
+
+/* The host of a bound closure (upvalue 1) or of argument 1. */
+static lcorral_host *lcorral_bound(lua_State *L, int *base)
+{
+    /* only host_bind's closures have an upvalue, and it is the host (a full userdata) */
+    lcorral_host *h = (lcorral_host *)lua_touserdata(L, lua_upvalueindex(1));
+    if (h) {
+        if (h->closed)
+            luaL_error(L, "corral.core: the host driver is closed");
+        *base = 1;
+        return h;
+    }
+    *base = 2;
+    return lcorral_check_host(L, 1);
+}
+
+/* spawn(group|nil, name|nil, token) -> task | nil, code */
+static int lcorral_host_spawn(lua_State *L)
+{
+    int b;
+    lcorral_host *h = lcorral_bound(L, &b);
+    corral_group *g = NULL;
+    const char *name = lua_type(L, b + 1) == LUA_TSTRING ? lua_tostring(L, b + 1) : NULL;
+    uint64_t token;
+    corral_task *t = NULL;
+    int rc;
+    if (!lua_isnoneornil(L, b) && !(g = (corral_group *)lcorral_unwrap(L, b, SWIGTYPE_p_corral_group)))
+        return luaL_argerror(L, b, "corral_group or nil expected");
+    if (!name && !lua_isnoneornil(L, b + 1))
+        return luaL_argerror(L, b + 1, "string or nil expected");
+    token = (uint64_t)luaL_checkinteger(L, b + 2);
+    rc = corral_spawn_host(&t, h->rt, g, name, LCORRAL_TASK_BINDING, token);
+    if (rc < 0) {
+        lua_pushnil(L);
+        LCORRAL_PUSHINT(L, rc);
+        return 2;
+    }
+    lcorral_push_task(L, h, t);
+    return 1;
+}
+
+/* poll(main_task, R) -> n | -1 (run over) | nil, code */
+static int lcorral_host_poll(lua_State *L)
+{
+    int b;
+    lcorral_host *h = lcorral_bound(L, &b);
+    corral_task *main_task = (corral_task *)lcorral_unwrap(L, b, SWIGTYPE_p_corral_task);
+    int R = b + 1, H;
+    if (!main_task)
+        return luaL_argerror(L, b, "corral_task expected");
+    luaL_checktype(L, R, LUA_TTABLE);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->href);
+    H = lua_gettop(L);
+    for (;;) {
+        size_t n = 0, i;
+        int out = 0;
+        int rc = corral_host_poll(h->rt, main_task, h->recs, LCORRAL_CAP, sizeof(corral_record), &n);
+        h->n = 0;
+        if (rc == CORRAL_DONE) {
+            LCORRAL_PUSHINT(L, -1);
+            return 1;
+        }
+        if (rc < 0) {
+            lua_pushnil(L);
+            LCORRAL_PUSHINT(L, rc);
+            return 2;
+        }
+        for (i = 0; i < n; i++) {
+            corral_record *r = &h->recs[i];
+            lua_Integer tag;
+            switch (r->kind) {
+            case CORRAL_RECORD_RELEASE:
+                if (r->binding == LCORRAL_VAL_BINDING) {
+                    lua_pushnil(L);
+                    lcorral_seti(L, H, r->token);
+                }
+                continue;
+            case CORRAL_RECORD_START:
+                tag = (lua_Integer)r->token;
+                lua_pushnil(L);
+                break;
+            case CORRAL_RECORD_RESUME:
+                tag = (lua_Integer)r->token;
+                if (r->status == 0) {
+                    lcorral_push_value(L, h, &r->value, (r->flags & CORRAL_RECORD_OWNED) != 0);
+                } else {
+                    lcorral_push_error(L, h, r->error, r->status, 0);
+                    tag = -tag;
+                }
+                break;
+            case CORRAL_RECORD_CALLBACK:
+                tag = 0;
+                lcorral_geti(L, H, r->token); /* one-shot: the token is dropped */
+                lua_pushnil(L);
+                lcorral_seti(L, H, r->token);
+                break;
+            default:
+                continue;
+            }
+            h->idx[out] = (unsigned short)i;
+            out++;
+            lua_rawseti(L, R, 2 * out); /* the value pushed above */
+            LCORRAL_PUSHINT(L, tag);
+            lua_rawseti(L, R, 2 * out - 1);
+        }
+        if (out) {
+            h->n = (size_t)out;
+            LCORRAL_PUSHINT(L, out);
+            return 1;
+        }
+    }
+}
+
+/* await(i, kind, target|nil, deadline_or_duration_ns [, value]) -> rc [, why]
+ * rc: PENDING (1), ECANCELLED (the cancel point fired: nothing was performed) or another
+ * negative code with a reason (a bad operation: nothing was performed). Never raises for a
+ * bad operation: the caller resumes the coroutine with the error instead. */
+static int lcorral_await_fail(lua_State *L, int code, const char *why)
+{
+    LCORRAL_PUSHINT(L, code);
+    lua_pushstring(L, why);
+    return 2;
+}
+
+static int lcorral_host_await(lua_State *L)
+{
+    int b;
+    lcorral_host *h = lcorral_bound(L, &b);
+    corral_task *t = lcorral_record_task(L, h, b);
+    int kind = (int)lua_tointeger(L, b + 1);
+    corral_op op;
+    swig_type_info *ty = NULL;
+    int rc;
+    memset(&op, 0, sizeof op);
+#if LUA_VERSION_NUM >= 503
+    if (lua_isinteger(L, b + 3))
+        op.deadline = (int64_t)lua_tointeger(L, b + 3);
+    else
+#endif
+    if (lua_type(L, b + 3) == LUA_TNUMBER)
+        op.deadline = lcorral_d2i((double)lua_tonumber(L, b + 3));
+    else
+        op.deadline = -1;
+    switch (kind) {
+    case CORRAL_OP_CHECKPOINT:
+    case CORRAL_OP_SLEEP:
+        break;
+    case LCORRAL_OP_SLEEP_FOR: {
+        int64_t now = corral_rt_now(h->rt), d = op.deadline;
+        if (d < 0)
+            return lcorral_await_fail(L, CORRAL_EINVALIDARG, "sleep: negative duration");
+        kind = CORRAL_OP_SLEEP;
+        if (d == INT64_MAX)
+            op.deadline = -1; /* forever: no timer (the virtual clock must not jump to it) */
+        else
+            op.deadline = now < 0 ? 0 : (d > INT64_MAX - now ? INT64_MAX : now + d);
+        break;
+    }
+    case CORRAL_OP_FUTURE:
+        ty = SWIGTYPE_p_corral_future;
+        break;
+    case CORRAL_OP_JOIN:
+        ty = SWIGTYPE_p_corral_task;
+        break;
+    case CORRAL_OP_QUEUE_GET:
+    case CORRAL_OP_QUEUE_PUT:
+        ty = SWIGTYPE_p_corral_queue;
+        break;
+    case CORRAL_OP_GROUP_WAIT_CLOSING:
+    case CORRAL_OP_GROUP_WAIT_CLOSED:
+        ty = SWIGTYPE_p_corral_group;
+        break;
+    default:
+        return lcorral_await_fail(L, CORRAL_EINVALIDARG, "await: unknown operation");
+    }
+    op.kind = (uint32_t)kind;
+    if (ty && !(op.target = lcorral_unwrap(L, b + 2, ty)))
+        return lcorral_await_fail(L, CORRAL_EINVALIDARG, "await: the target has the wrong type");
+    if (kind == CORRAL_OP_QUEUE_PUT) {
+        const char *why = lcorral_to_value(L, h, b + 4, &op.value);
+        if (why)
+            return lcorral_await_fail(L, CORRAL_EINVALIDARG, why);
+    }
+    rc = corral_task_await(t, &op);
+    if (rc != CORRAL_PENDING && kind == CORRAL_OP_QUEUE_PUT)
+        lcorral_release_value(L, h, &op.value);
+    if (rc < 0 && rc != CORRAL_ECANCELLED)
+        return lcorral_await_fail(L, rc, corral_last_error_message());
+    LCORRAL_PUSHINT(L, rc);
+    return 1;
+}
+
+/* finish(i, ok, value_or_error [, repr]) -> rc
+ * ok: finish with the value (repr = its trace text, nil = the core formats it).
+ * not ok: a Cancelled error table finishes with Cancelled (R14 decides CANCELLED or
+ * StrayCancellation); any other Lua value becomes an error carrying it as HOST payload. */
+static int lcorral_host_finish(lua_State *L)
+{
+    int b;
+    lcorral_host *h = lcorral_bound(L, &b);
+    corral_task *t = lcorral_record_task(L, h, b);
+    int ok = lua_toboolean(L, b + 1);
+    int rc;
+    if (ok) {
+        corral_value v;
+        const char *repr = lua_type(L, b + 3) == LUA_TSTRING ? lua_tostring(L, b + 3) : NULL;
+        const char *why = lcorral_to_value(L, h, b + 2, &v);
+        if (why)
+            return luaL_argerror(L, b + 2, why);
+        rc = corral_task_finish(t, 0, &v, repr, NULL);
+        if (rc < 0)
+            lcorral_release_value(L, h, &v);
+    } else if (lcorral_is_cancelled(L, b + 2)) {
+        rc = corral_task_finish(t, CORRAL_ECANCELLED, NULL, NULL, NULL);
+    } else {
+        int code;
+        corral_error *e = lcorral_make_error(L, h, b + 2, &code, 0);
+        if (!e)
+            return luaL_error(L, "corral.core: out of memory");
+        rc = corral_task_finish(t, code, NULL, NULL, e);
+        corral_error_unref(e);
+    }
+    LCORRAL_PUSHINT(L, rc);
+    return 1;
+}
+
+/* put_nowait(queue, value) -> rc [, why]: corral_queue_put_nowait with the host's values */
+static int lcorral_host_put_nowait(lua_State *L)
+{
+    int b, rc;
+    lcorral_host *h = lcorral_bound(L, &b);
+    corral_queue *q = (corral_queue *)lcorral_unwrap(L, b, SWIGTYPE_p_corral_queue);
+    corral_value v;
+    const char *why;
+    if (!q)
+        return lcorral_await_fail(L, CORRAL_EINVALIDARG, "the queue has the wrong type");
+    why = lcorral_to_value(L, h, b + 1, &v);
+    if (why)
+        return lcorral_await_fail(L, CORRAL_EINVALIDARG, why);
+    rc = corral_queue_put_nowait(q, &v);
+    if (rc < 0) {
+        lcorral_release_value(L, h, &v);
+        return lcorral_await_fail(L, rc, corral_last_error_message());
+    }
+    LCORRAL_PUSHINT(L, rc);
+    return 1;
+}
+
+/* get_nowait(queue) -> 0, value | code, why */
+static int lcorral_host_get_nowait(lua_State *L)
+{
+    int b, rc;
+    lcorral_host *h = lcorral_bound(L, &b);
+    corral_queue *q = (corral_queue *)lcorral_unwrap(L, b, SWIGTYPE_p_corral_queue);
+    corral_value v;
+    if (!q)
+        return lcorral_await_fail(L, CORRAL_EINVALIDARG, "the queue has the wrong type");
+    memset(&v, 0, sizeof v);
+    rc = corral_queue_get_nowait(q, &v);
+    if (rc < 0)
+        return lcorral_await_fail(L, rc, corral_last_error_message());
+    LCORRAL_PUSHINT(L, rc);
+    lcorral_push_value(L, h, &v, 1);
+    return 2;
+}
+
+/* core.host_bind(host) -> poll, await, finish, spawn, put_nowait, get_nowait: the same
+ * functions with the host bound (no host argument, no check per call). */
+static int lcorral_host_bind(lua_State *L)
+{
+    static const lua_CFunction fns[] = {lcorral_host_poll, lcorral_host_await,
+                                        lcorral_host_finish, lcorral_host_spawn,
+                                        lcorral_host_put_nowait, lcorral_host_get_nowait};
+    size_t i;
+    lcorral_check_host(L, 1);
+    for (i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+        lua_pushvalue(L, 1);
+        lua_pushcclosure(L, fns[i], 1);
+    }
+    return (int)(sizeof fns / sizeof fns[0]);
+}
+
+/* core.host_ref(host, value) -> token; core.host_unref(host, token);
+ * core.host_get(host, token) -> value */
+static int lcorral_host_ref(lua_State *L)
+{
+    lcorral_host *h = lcorral_check_host(L, 1);
+    luaL_checkany(L, 2);
+    LCORRAL_PUSHINT(L, lcorral_ref(L, h, 2));
+    return 1;
+}
+
+static int lcorral_host_unref(lua_State *L)
+{
+    lcorral_host *h = lcorral_check_host(L, 1);
+    lcorral_unref(L, h, (uint64_t)luaL_checkinteger(L, 2));
+    return 0;
+}
+
+static int lcorral_host_get(lua_State *L)
+{
+    lcorral_host *h = lcorral_check_host(L, 1);
+    lcorral_push_token(L, h, (uint64_t)luaL_checkinteger(L, 2), 0);
+    return 1;
+}
+
+/* core.host_error(host, lua_error_value) -> corral_error (HOST payload = the value) */
+static int lcorral_host_error(lua_State *L)
+{
+    lcorral_host *h = lcorral_check_host(L, 1);
+    int code;
+    corral_error *e;
+    luaL_checkany(L, 2);
+    e = lcorral_make_error(L, h, 2, &code, 0);
+    if (!e)
+        return luaL_error(L, "corral.core: out of memory");
+    SWIG_NewPointerObj(L, e, SWIGTYPE_p_corral_error, 1);
+    return 1;
+}
+
+/* core.host_error_value(host, corral_error|nil [, code]) -> Lua error value */
+static int lcorral_host_error_value(lua_State *L)
+{
+    lcorral_host *h = lcorral_check_host(L, 1);
+    corral_error *e = (corral_error *)lcorral_unwrap(L, 2, SWIGTYPE_p_corral_error);
+    int code = (int)luaL_optinteger(L, 3, CORRAL_EINVALIDSTATE);
+    lcorral_push_error(L, h, e, code, 0);
+    return 1;
+}
+
+/* core.task_metatable() -> the metatable of task handles (the Lua layer adds methods) */
+static int lcorral_task_metatable(lua_State *L)
+{
+    luaL_getmetatable(L, LCORRAL_TASK_MT);
+    return 1;
+}
+
+/* core.host_count(host) -> number of live tokens (for tests) */
+static int lcorral_host_count(lua_State *L)
+{
+    lcorral_host *h = lcorral_check_host(L, 1);
+    lua_Integer n = 0;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, h->href);
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        n++;
+        lua_pop(L, 1);
+    }
+    LCORRAL_PUSHINT(L, n);
+    return 1;
+}
+
+static int lcorral_host_gc(lua_State *L)
+{
+    lcorral_host *h = (lcorral_host *)lua_touserdata(L, 1);
+    if (h)
+        lcorral_host_release(L, h);
+    return 0;
+}
+
+/* core.task_cancel_pending_fast(task) -> boolean: one load, no checks beyond the type. */
+static int lcorral_cancel_pending(lua_State *L)
+{
+    corral_task *t = (corral_task *)lcorral_unwrap(L, 1, SWIGTYPE_p_corral_task);
+    const volatile int32_t *flag = t ? corral_task_cancel_flag(t) : NULL;
+    if (!t)
+        return luaL_argerror(L, 1, "corral_task expected");
+    lua_pushboolean(L, flag && *flag && !corral_task_done(t));
+    return 1;
+}
+%}
+
+%native(host_new) int lcorral_host_new(lua_State *L);
+%native(host_close) int lcorral_host_close(lua_State *L);
+%native(host_spawn) int lcorral_host_spawn(lua_State *L);
+%native(host_bind) int lcorral_host_bind(lua_State *L);
+%native(host_poll) int lcorral_host_poll(lua_State *L);
+%native(host_await) int lcorral_host_await(lua_State *L);
+%native(host_finish) int lcorral_host_finish(lua_State *L);
+%native(host_ref) int lcorral_host_ref(lua_State *L);
+%native(host_unref) int lcorral_host_unref(lua_State *L);
+%native(host_get) int lcorral_host_get(lua_State *L);
+%native(host_error) int lcorral_host_error(lua_State *L);
+%native(host_error_value) int lcorral_host_error_value(lua_State *L);
+%native(host_count) int lcorral_host_count(lua_State *L);
+%native(host_set_log) int lcorral_host_set_log(lua_State *L);
+%native(host_take_log) int lcorral_host_take_log(lua_State *L);
+%native(task_metatable) int lcorral_task_metatable(lua_State *L);
+%native(task_cancel_pending_fast) int lcorral_cancel_pending(lua_State *L);
+
+%constant unsigned int HOST_BINDING = 0x4C554101;
+%constant unsigned int HOST_TASK_BINDING = 0x4C554102;
+%constant int HOST_CAP = 256;
+%constant int OP_SLEEP_FOR = 101;
+
+%init %{
+    luaL_newmetatable(L, LCORRAL_TASK_MT);
+    lua_pushcfunction(L, lcorral_task_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pushstring(L, "corral.Task");
+    lua_setfield(L, -2, "__name");
+    lua_pop(L, 1);
+    luaL_newmetatable(L, LCORRAL_HOST_MT);
+    lua_pushcfunction(L, lcorral_host_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pushstring(L, "corral.core.host");
+    lua_setfield(L, -2, "__name");
+    lua_pop(L, 1);
+%}

@@ -1,0 +1,140 @@
+-- corral.run: results, errors, options, clocks, deadlock, signals, traces.
+local corral = require "corral"
+local H = require "spec.helper"
+local vrun = H.vrun
+
+describe("corral.run", function()
+  it("returns main's value", function()
+    assert.equals(42, vrun(function() return 42 end))
+    assert.equals("x", vrun(function() return "x" end))
+    assert.is_nil(vrun(function() end))
+    local t = {}
+    assert.equals(t, vrun(function() return t end))
+  end)
+
+  it("passes its extra arguments to main", function()
+    assert.equals(7, vrun(function(a, b) return a + b end, 3, 4))
+    assert.equals(3, corral.run(function(...) return select("#", ...) end, nil, 2, nil))
+  end)
+
+  it("raises main's error as the very same value", function()
+    local E = corral.error("ValueError", "bad")
+    assert.equals(E, H.raises(vrun, function() error(E) end))
+    local plain = { "any table" }
+    assert.equals(plain, H.raises(vrun, function() error(plain) end))
+    local s = H.raises(vrun, function() error("just a string", 0) end)
+    assert.equals("just a string", s)
+  end)
+
+  it("reports errors of unjoined tasks through the runtime's log", function()
+    vrun(function()
+      corral.spawn("A", function() error(corral.error("ValueError", "boom")) end)
+      corral.sleep(0.001)
+      assert.equals(1, corral.unhandled_count())
+    end)
+    assert.same({ "unhandled error in task A: ValueError: boom" }, H.last_log)
+  end)
+
+  it("waits for the root group: other tasks are cancelled when main ends", function()
+    local cleaned = false
+    vrun(function()
+      corral.spawn(function()
+        local ok, e = pcall(corral.sleep, 100)
+        cleaned = corral.is_cancelled(e)
+        error(e, 0)
+      end)
+      corral.sleep(0.001)
+    end)
+    assert.is_true(cleaned)
+  end)
+
+  it("does not nest", function()
+    H.assert_error("InvalidState", { "corral.run", "nest" }, vrun, function()
+      return corral.run(function() end)
+    end)
+  end)
+
+  it("ends with Deadlock when nothing can make progress (virtual clock)", function()
+    local e = H.assert_error("Deadlock", {}, vrun, function() corral.future():await() end)
+    assert.equals(corral.core.EDEADLOCK, e.code)
+  end)
+
+  it("treats math.huge as forever: no timer, so a lone sleeper is a deadlock", function()
+    H.assert_error("Deadlock", {}, vrun, function() corral.sleep(math.huge) end)
+    H.assert_error("Deadlock", {}, vrun, function() corral.future():await(math.huge) end)
+  end)
+
+  it("raises Cancelled with cause EXPLICIT when main is cancelled by a task", function()
+    local e = H.raises(vrun, function()
+      local main = corral.current()
+      corral.spawn(function() main:cancel() end)
+      corral.sleep(1)
+    end)
+    assert.is_true(corral.is_cancelled(e))
+    assert.equals("EXPLICIT", e.cause)
+  end)
+
+  it("raises Cancelled with cause SIGNAL after a signal", function()
+    local e = H.raises(vrun, function()
+      corral.inject_signal("SIGINT")
+      corral.inject_signal("SIGTERM") -- ignored
+      corral.sleep(1)
+    end)
+    assert.is_true(corral.is_cancelled(e))
+    assert.equals("SIGNAL", e.cause)
+  end)
+
+  it("runs on the virtual clock: time jumps, starts at 0", function()
+    vrun(function()
+      assert.equals(0, corral.now())
+      corral.sleep(10)
+      assert.equals(10, corral.now())
+      assert.equals(10 * 1000000000, corral.now_ns())
+      corral.sleep_until(12.5)
+      assert.equals(12500, H.ms())
+    end)
+  end)
+
+  it("runs on the real clock by default", function()
+    local t = corral.run(function()
+      local t0 = corral.now()
+      corral.sleep(0.02)
+      return corral.now() - t0
+    end)
+    assert.is_true(t >= 0.019 and t < 1, "slept " .. t)
+  end)
+
+  it("validates its options", function()
+    H.assert_error("InvalidArgument", { "corral.run", "opts.clock" }, corral.run, { clock = "fast" }, print)
+    H.assert_error("InvalidArgument", { "corral.run", "fn" }, corral.run, {}, 42)
+    H.assert_error("InvalidArgument", { "corral.run", "fn" }, corral.run, nil)
+    H.assert_error("InvalidArgument", { "opts.trace" }, corral.run, { trace = "yes" }, print)
+    H.assert_error("InvalidArgument", { "opts.name" }, corral.run, { name = 3 }, print)
+    H.assert_error("InvalidArgument", { "opts.log" }, corral.run, { log = "x" }, print)
+  end)
+
+  it("names main after opts.name", function()
+    assert.equals("main", vrun(function() return corral.current():name() end))
+    assert.equals("boss", corral.run({ clock = "virtual", name = "boss" }, function()
+      return corral.current():name()
+    end))
+  end)
+
+  it("writes the trace to standard output with trace = true", function()
+    local out = H.child([[
+      local corral = require "corral"
+      corral.run({ clock = "virtual", trace = true }, function()
+        local t = corral.spawn("A", function() corral.sleep(0.005); return {1, "two", true} end)
+        corral.log("spawned")
+        t:join()
+        return 42
+      end)
+    ]])
+    assert.equals("0 main log spawned\n5 A done [1, two, true]\n5 main done 42\n5 rt run 42\n", out)
+  end)
+
+  it("can run again after a run ended, also after an error", function()
+    pcall(vrun, function() error("x") end)
+    assert.equals(1, vrun(function() return 1 end))
+  end)
+end)

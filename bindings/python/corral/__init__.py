@@ -1,0 +1,52 @@
+"""corral: structured concurrency on one C core, for ``async def`` code.
+
+Write ``corral.run(main())`` and use ``async def``, ``await``, ``async with`` and
+``async for`` as with asyncio, on corral's core: lazy FIFO tasks, level-triggered cancel
+scopes with deadlines and shields, one-shot futures, closable queues and hat-style
+groups, with the same observable behaviour (and traces) as the C, Lua and Rust bindings.
+
+    import corral
+
+    async def child(n):
+        await corral.sleep(0.01)
+        return n * 2
+
+    async def main():
+        t = corral.spawn(child, 21)
+        with corral.move_on_after(1):
+            print(await t)
+
+    corral.run(main())
+"""
+
+from ._errors import (Cancelled, CleanupTimeout, Closed, Deadlock, Error, ErrorGroup,
+                      FutureCancelled, GroupClosed, GroupClosedError, InvalidArgument,
+                      InvalidState, InvalidStateError, QueueClosed, QueueClosedError,
+                      QueueEmpty, QueueEmptyError, QueueFull, QueueFullError,
+                      StrayCancellation, TaskCancelled, Timeout, UserError)
+from ._ffi import LibraryNotFound
+from ._ffi import version_string as library_version
+from ._core import (Task, VirtualClock, cancel_pending, checkpoint, checkpoint_if_cancelled,
+                    create_task, current_task, format_value, inject_signal, log, now, run,
+                    sleep, sleep_until, spawn)
+from ._scope import (CancelScope, fail_after, fail_at, move_on_after, move_on_at, shield,
+                     uncancellable)
+from ._future import Future
+from ._queue import Queue
+from ._group import Group
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "run", "spawn", "create_task", "Task", "current_task", "sleep", "sleep_until",
+    "checkpoint", "checkpoint_if_cancelled", "cancel_pending", "now", "log", "inject_signal",
+    "format_value", "VirtualClock",
+    "CancelScope", "move_on_after", "move_on_at", "fail_after", "fail_at", "shield",
+    "uncancellable",
+    "Future", "Queue", "Group",
+    "Error", "Cancelled", "Timeout", "TaskCancelled", "FutureCancelled", "InvalidState",
+    "InvalidArgument", "GroupClosed", "QueueClosed", "QueueEmpty", "QueueFull", "ErrorGroup",
+    "StrayCancellation", "CleanupTimeout", "Deadlock", "Closed", "UserError",
+    "QueueClosedError", "QueueEmptyError", "QueueFullError", "GroupClosedError",
+    "InvalidStateError", "LibraryNotFound", "library_version",
+]

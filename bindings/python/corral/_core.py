@@ -1,0 +1,1168 @@
+"""The runner: Python coroutines driven by the core's pull-style host driver.
+
+How a run works (design.md, "The driver contract"; corral/host.h):
+
+* ``run()`` creates a runtime and spawns the main coroutine as a host task (id 1). Every
+  task is a ``corral_spawn_host`` task whose token is our key for the :class:`Task`.
+* The loop calls ``corral_host_poll`` (GIL released while it blocks). It returns a batch of
+  records; for each, in order, we resume the task's coroutine (START/RESUME), run a future
+  done callback (CALLBACK) or drop an object we had lent to the core (RELEASE).
+* A resumed coroutine yields an operation: a ``corral_op`` already packed as ``bytes``
+  (the awaitables of this package build them). That is the task's cancel point (R23): if
+  the core's cancel flag for the task is set, ``Cancelled`` is thrown straight back into
+  the coroutine (level-triggered, it may catch it and await again); otherwise the operation
+  is queued. Queued operations are submitted with one ``corral_task_await_many`` call
+  (``corral_task_await`` for a single one) *before any other corral call* and before the
+  next poll, so the core sees exactly the sequence of calls it would see without batching.
+  The cancel flag is read from the task's memory (``corral_task_cancel_flag``), not with a
+  call. The last record of a batch, with nothing queued, submits directly (same sequence:
+  no Python code runs between it and the next poll).
+* When the coroutine returns or raises, the task is finished with ``corral_task_finish``
+  (with the R77 text of the value when tracing) and our reference to the C task is dropped
+  at once: the handle keeps the outcome in Python, so nothing about a finished task ever
+  needs the C object again (joining a finished task is a checkpoint plus that outcome,
+  which is exactly what the core does for a JOIN of a terminal task).
+
+Values that cross the core: ``None`` and 64-bit ``int`` travel as NONE/INT values; any
+other object travels as a HOST value whose token maps to the object here until the core
+sends RELEASE (or hands the token back as an owned value, e.g. a queue item).
+Exceptions travel as a ``corral_error`` carrying the exception as its host payload, so the
+same object comes back (R2, R75).
+
+Finalizers never call the library: they queue the pointer, and the loop thread drops the
+reference before its next poll (R76c).
+"""
+
+from __future__ import annotations
+
+import collections
+import contextvars
+import ctypes
+import inspect
+import math
+import os
+import signal as _signal
+import sys
+import threading
+import types
+import weakref
+from array import array
+from typing import Any, Awaitable, Callable, Generator, TypeVar
+
+from . import _ffi
+from ._errors import (Cancelled, Closed, Deadlock, InvalidArgument, InvalidState, TaskCancelled,
+                      code_of, from_code, kind_of)
+
+T = TypeVar("T")
+
+L = _ffi.lib
+_OP = _ffi.OP_FMT
+_VAL = _ffi.VALUE_FMT
+_OP_SIZE = _ffi.OP_SIZE
+_RSIZE = _ffi.RECORD_SIZE
+_BINDING = _ffi.BINDING
+_HOST = _ffi.VALUE_HOST
+_PENDING = _ffi.PENDING
+_ECANCELLED = _ffi.ECANCELLED
+_get_ident = threading.get_ident
+_copy_context = contextvars.copy_context
+_object_new = object.__new__
+_INT_MIN, _INT_MAX = _ffi.INT64_MIN, _ffi.INT64_MAX
+_CO_ITERABLE_COROUTINE = inspect.CO_ITERABLE_COROUTINE
+
+#: The operation every checkpoint yields (a schedule point and a cancel point).
+CHECKPOINT_OP = _OP.pack(_ffi.OP_CHECKPOINT, 0, 0, -1, 0, 0, 0, 0, 0)
+VALUE_NONE = _VAL.pack(_ffi.VALUE_NONE, 0, 0, 0, 0)
+
+# Task states in Python (the C task is released once terminal).
+RUNNING, COMPLETED, FAILED, CANCELLED, DISCARDED = 0, 1, 2, 3, 4
+_STATE_NAMES = {RUNNING: "running", COMPLETED: "completed", FAILED: "failed",
+                CANCELLED: "cancelled", DISCARDED: "discarded"}
+
+_RECORD_CAP = 256
+
+# Cancel flags are read without a call (corral_task_cancel_flag: "a word in the task's
+# memory, kept up to date by the core"). Rather than one ctypes object per task (136 bytes
+# each), one int32 view of the address space reads any flag by index: _FLAGS[addr >> 2].
+# Reads happen only for running tasks, whose memory the runtime keeps alive, exactly as
+# c_int32.from_address(addr).value would.
+_FLAGS_SPAN = 1 << 48
+try:
+    _FLAGS: Any = memoryview((ctypes.c_char * _FLAGS_SPAN).from_address(0)).cast("B").cast("i")
+except (ValueError, TypeError, OverflowError, MemoryError):  # pragma: no cover - 32-bit
+    _FLAGS = None
+
+#: CORRAL_PY_IMMEDIATE=1 submits every await with its own corral_task_await call at the
+#: moment the coroutine yields it (the unbatched design, kept to measure against; the
+#: traces are identical). The default batches awaits and reads the cancel flag instead.
+IMMEDIATE = os.environ.get("CORRAL_PY_IMMEDIATE", "") not in ("", "0")
+
+
+class _TLS(threading.local):
+    runner: "Runner | None" = None
+
+
+_tls = _TLS()
+
+
+def _runner() -> "Runner":
+    """The runner of this thread, or RuntimeError."""
+    r = _tls.runner
+    if r is None:
+        raise RuntimeError("no corral loop is running in this thread "
+                           "(start one with corral.run(), and call corral from its thread)")
+    return r
+
+
+def _own(r: "Runner") -> None:
+    """Raise unless called from the thread that runs r, while it runs."""
+    if r._tid != _get_ident():
+        raise RuntimeError("corral objects belong to the thread that runs their loop; "
+                           "this call came from another thread")
+    if r._closed:
+        raise Closed("the corral runtime of this object is closed")
+
+
+def seconds_to_ns(seconds: float, what: str) -> int:
+    """A duration in seconds as ns (rounded once, R3); inf = none (-1)."""
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise TypeError(f"{what}: expected seconds as a number, got {type(seconds).__name__}")
+    if seconds != seconds:
+        raise InvalidArgument(f"{what}: NaN is not a duration")
+    if seconds == math.inf:
+        return -1
+    if seconds < 0:
+        raise InvalidArgument(f"{what}: negative duration")
+    ns = round(seconds * 1e9)
+    return ns if ns < _INT_MAX else _INT_MAX
+
+
+def deadline_to_ns(deadline: float | None, what: str) -> int:
+    """An absolute deadline in seconds on the corral clock as ns; None/inf = none (-1);
+    a past deadline (even negative) means "do not block" (R41) and is clamped to 0."""
+    if deadline is None:
+        return -1
+    if isinstance(deadline, bool) or not isinstance(deadline, (int, float)):
+        raise TypeError(f"{what}: expected an absolute time in seconds, "
+                        f"got {type(deadline).__name__}")
+    if deadline != deadline:
+        raise InvalidArgument(f"{what}: NaN is not a deadline")
+    if deadline == math.inf:
+        return -1
+    if deadline <= 0:
+        return 0
+    ns = round(deadline * 1e9)
+    return ns if ns < _INT_MAX else _INT_MAX
+
+
+def format_value(v: object) -> str:
+    """The canonical text of a value in traces (R77): integers, strings without quotes,
+    lists ``[a, b]``, ``true``/``false``, errors ``Kind:msg``; None prints nothing."""
+    if v is None:
+        return ""
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (bytes, bytearray)):
+        return bytes(v).decode("utf-8", "replace")
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(format_value(x) for x in v) + "]"
+    if isinstance(v, float):
+        return repr(v)
+    if isinstance(v, BaseException):
+        kind = kind_of(v)
+        msg = str(v) if v.args else ""
+        return f"{kind}:{msg}" if msg else kind
+    return str(v)
+
+
+def _coroutine_of(fn: Any, args: tuple, kwargs: dict, what: str) -> Any:
+    """A coroutine to drive from an async function + arguments, a coroutine, or any
+    other corral awaitable."""
+    if type(fn) is types.FunctionType or type(fn) is types.MethodType:
+        obj = fn(*args, **kwargs)
+        if type(obj) is types.CoroutineType:
+            return obj
+    elif callable(fn) and not inspect.isawaitable(fn):
+        obj = fn(*args, **kwargs)
+    elif args or kwargs:
+        raise TypeError(f"{what}: arguments given, but {fn!r} is not callable")
+    else:
+        obj = fn
+    if type(obj) is types.CoroutineType:
+        return obj
+    if type(obj) is types.GeneratorType and obj.gi_code.co_flags & _CO_ITERABLE_COROUTINE:
+        return obj
+    if inspect.isawaitable(obj):
+        return _await_it(obj)
+    if inspect.isasyncgen(obj):
+        raise TypeError(f"{what}: an async generator is not a task body; "
+                        f"iterate it with 'async for' inside an async function")
+    raise TypeError(f"{what}: expected an async function or a coroutine, got {obj!r}")
+
+
+async def _await_it(aw: Awaitable[T]) -> T:
+    return await aw
+
+
+class Task:
+    """A handle of a corral task (a spawned coroutine).
+
+    ``await task`` joins it (a checkpoint, R16): it returns the task's value, re-raises its
+    error (the same exception object) or raises :class:`TaskCancelled`. Cancelling the
+    joiner never cancels the task. Dropping the handle never cancels or destroys the task
+    (R12): the runtime keeps running tasks alive.
+    """
+
+    __slots__ = ("_runner", "_ptr", "_token", "_id", "_name", "_coro", "_ctx", "_flag",
+                 "_state", "_result", "_exc", "__weakref__")
+
+    def __init__(self) -> None:
+        raise TypeError("tasks are created with corral.spawn() or Group.spawn()")
+
+    # -- queries -------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The task's name (``task<id>`` unless one was given)."""
+        n = self._name
+        return n if n is not None else f"task{self._id}"
+
+    def get_name(self) -> str:
+        return self.name
+
+    @property
+    def id(self) -> int:
+        """The task id (spawn order, main = 1)."""
+        return self._id
+
+    def done(self) -> bool:
+        """True once the task is terminal (completed, failed or cancelled)."""
+        return self._state != RUNNING
+
+    def cancelled(self) -> bool:
+        """True if the task ended CANCELLED."""
+        return self._state == CANCELLED
+
+    def result(self) -> Any:
+        """The value of a completed task; raises its error if it failed,
+        :class:`TaskCancelled` if it was cancelled, :class:`InvalidState` if not done."""
+        st = self._state
+        if st == COMPLETED:
+            return self._result
+        if st == FAILED:
+            raise self._exc  # type: ignore[misc]
+        if st == CANCELLED:
+            raise TaskCancelled()  # as a join reports it (no message, like the core's)
+        if st == DISCARDED:
+            raise Closed(f"task {self.name} was discarded when its runtime closed")
+        raise InvalidState(f"task {self.name} is not done")
+
+    def exception(self) -> BaseException | None:
+        """The error of a failed task, None if it completed; raises like result() otherwise."""
+        st = self._state
+        if st == COMPLETED:
+            return None
+        if st == FAILED:
+            return self._exc
+        return self.result()  # raises
+
+    # -- control ---------------------------------------------------------------------------
+
+    def cancel(self) -> bool:
+        """Cancel the task's root scope (R15): returns True if the task was running and not
+        already cancelled. Never waits: the task sees ``Cancelled`` at its next checkpoint."""
+        r = self._runner
+        _own(r)
+        if self._state != RUNNING:
+            return False
+        if r._pt:
+            r._flush()
+        rc = L.corral_task_cancel(self._ptr)
+        if rc < 0:
+            raise from_code(rc)
+        if self is r._main:
+            r._main_cancelled = True
+        return rc == 1
+
+    def cancel_pending(self) -> bool:
+        """True while a checkpoint of this task would raise Cancelled (R25, R30)."""
+        r = self._runner
+        _own(r)
+        if self._state != RUNNING:
+            return False
+        if r._pt:
+            r._flush()
+        return L.corral_task_cancel_pending(self._ptr) == 1
+
+    def __await__(self) -> Generator[bytes, Any, Any]:
+        if self._state == RUNNING:
+            yield _OP.pack(_ffi.OP_JOIN, 0, self._ptr, -1, 0, 0, 0, 0, 0)
+            return self._result
+        yield CHECKPOINT_OP
+        return self.result()
+
+    @types.coroutine
+    def join(self, *, deadline: float | None = None) -> Generator[bytes, Any, Any]:
+        """Join with a per-call absolute ``deadline`` (seconds on the corral clock, R41):
+        raises :class:`Timeout` when it expires first (the task keeps running)."""
+        if deadline is None:
+            return (yield from self.__await__())
+        dl = deadline_to_ns(deadline, "join")
+        if self._state == RUNNING:
+            yield _OP.pack(_ffi.OP_JOIN, 0, self._ptr, dl, 0, 0, 0, 0, 0)
+            return self._result
+        yield CHECKPOINT_OP
+        return self.result()
+
+    def __repr__(self) -> str:
+        return f"<corral.Task {self.name} {_STATE_NAMES.get(self._state, '?')}>"
+
+
+class Runner:
+    """One corral runtime driven from Python (one per ``corral.run()``)."""
+
+    def __init__(self, *, virtual: bool, trace: Any, signals: bool) -> None:
+        flags = (_ffi.RT_VIRTUAL_CLOCK if virtual else 0) | (_ffi.RT_SIGNALS if signals else 0)
+        out = ctypes.c_void_p()
+        rc = L.corral_rt_new(ctypes.addressof(out), flags)
+        if rc < 0:
+            raise from_code(rc)
+        self._rt: int = out.value  # type: ignore[assignment]
+        self._rtp = ctypes.c_void_p(self._rt)
+        self._closed = False
+        self._tid = _get_ident()
+        self._signals = signals
+        self._virtual = virtual
+        self._tasks: dict[int, Task] = {}     # token -> running task
+        self._objs: dict[int, Any] = {}       # token -> object lent to the core
+        self._tok = 1
+        self._next_id = 1
+        self._pt: list[Task] = []              # tasks with a queued await (in order)
+        self._po: list[bytes] = []             # their packed operations
+        self._current: Task | None = None      # the task whose coroutine runs now
+        self._actor: str | None = None         # the callback running now (for log())
+        # work queued by finalizers for the loop thread: (unref fn, ptr) or
+        # (self._finalize_agen, async generator)
+        self._deferred: collections.deque = collections.deque()
+        self._agens: weakref.WeakSet = weakref.WeakSet()
+        self._now: int | None = None
+        self._main: Task | None = None
+        self._main_cancelled = False
+        self._signals_injected = 0
+        self._fatal: BaseException | None = None
+        self._trace_exc: BaseException | None = None
+        self._trace_cb = None
+        self._out = ctypes.c_void_p()
+        self._outp = ctypes.c_void_p(ctypes.addressof(self._out))
+        self._vout = _ffi.Value()
+        self._voutp = ctypes.c_void_p(ctypes.addressof(self._vout))
+        self._n = array("Q", [0])  # corral_host_poll's *n (size_t)
+        if self._n.itemsize != ctypes.sizeof(ctypes.c_size_t):  # pragma: no cover
+            self._n = array("L", [0])
+        self._tokobj = ctypes.c_uint64()
+        self._bindobj = ctypes.c_uint32(_BINDING)
+        self._rbytes = bytearray(_RECORD_CAP * _RSIZE)
+        self._rbuf = (ctypes.c_char * len(self._rbytes)).from_buffer(self._rbytes)
+        self._res = array("i", [0]) * 64
+        self._tracing = False
+        if trace is not None:
+            try:
+                self._set_trace(trace)
+            except BaseException:
+                L.corral_rt_unref(self._rtp)
+                raise
+
+    # -- setup ---------------------------------------------------------------------------
+
+    def _set_trace(self, trace: Any) -> None:
+        if isinstance(trace, bool) or not (isinstance(trace, int) or hasattr(trace, "fileno")
+                                           or callable(trace)):
+            raise TypeError("trace: expected a file descriptor, a file object or a callable "
+                            "taking one line of text")
+        if callable(trace) and not hasattr(trace, "fileno"):
+            def trampoline(line: int, n: int, ud: int, _r: Runner = self) -> None:
+                try:
+                    _r._trace_cb(ctypes.string_at(line, n).decode("utf-8", "replace"))
+                except BaseException as e:  # never let an exception into C (style.md 5.5)
+                    if _r._trace_exc is None:
+                        _r._trace_exc = e
+            self._trace_cb = trace
+            self._trace_fn = _ffi.TRACE_FN(trampoline)  # kept alive while the runtime is
+            rc = L.corral_rt_set_trace_fn(self._rtp, self._trace_fn, None)
+        else:
+            if isinstance(trace, int):
+                fd = trace
+            else:
+                if hasattr(trace, "flush"):
+                    trace.flush()
+                fd = trace.fileno()
+            rc = L.corral_rt_set_trace_fd(self._rtp, fd)
+        if rc < 0:
+            raise from_code(rc)
+        self._tracing = True
+
+    # -- lending objects to the core -------------------------------------------------------
+
+    def _encode(self, v: Any) -> tuple[bytes, int]:
+        """A packed corral_value for v and the token lent (0 if none)."""
+        if v is None:
+            return VALUE_NONE, 0
+        if type(v) is int and _INT_MIN <= v <= _INT_MAX:
+            return _VAL.pack(_ffi.VALUE_INT, 0, v, 0, 0), 0
+        tok = self._tok
+        self._tok = tok + 1
+        self._objs[tok] = v
+        return _VAL.pack(_HOST, _BINDING, tok, 0, 0), tok
+
+    def _decode(self, vtype: int, binding: int, vas: int, vlen: int, owned: bool) -> Any:
+        """The Python value of a corral_value (the unusual types; NONE/INT/HOST are
+        handled inline where speed matters)."""
+        if vtype == _ffi.VALUE_NONE:
+            return None
+        if vtype == _ffi.VALUE_INT:
+            return vas
+        if vtype == _HOST:
+            if binding != _BINDING:
+                raise InvalidState(f"a value of another binding ({binding:#x}) reached Python")
+            return self._objs.pop(vas) if owned else self._objs[vas]
+        if vtype == _ffi.VALUE_DOUBLE:
+            return _ffi.DOUBLE_FMT.unpack(_ffi.INT64_FMT.pack(vas))[0]
+        if vtype == _ffi.VALUE_BYTES:
+            ptr = vas & 0xFFFFFFFFFFFFFFFF
+            data = ctypes.string_at(ptr, vlen) if vlen else b""
+            if owned:  # we own a copy the core made: free it
+                v = _ffi.Value(type=vtype, len=vlen)
+                v.as_.p = ptr
+                L.corral_value_clear(ctypes.addressof(v))
+            return data
+        if vtype == _ffi.VALUE_PTR:
+            return vas & 0xFFFFFFFFFFFFFFFF
+        raise InvalidState(f"unknown value type {vtype}")
+
+    def _exc_from(self, status: int, errp: int | None) -> BaseException:
+        """The exception for a negative outcome (status, error object)."""
+        if status == _ECANCELLED:
+            return Cancelled()
+        if errp:
+            return self._exc_of_error(errp)
+        return from_code(status, "")
+
+    def _exc_of_error(self, errp: int, depth: int = 0) -> BaseException:
+        hp = L.corral_error_host(errp)
+        if hp:
+            hv = _ffi.Value.from_address(hp)
+            if hv.type == _HOST and hv.binding == _BINDING:
+                obj = self._objs.get(hv.as_.token)
+                if obj is not None:
+                    return obj
+        code = L.corral_error_code(errp)
+        kind = (L.corral_error_kind(errp) or b"").decode("utf-8", "replace")
+        msg = (L.corral_error_message(errp) or b"").decode("utf-8", "replace")
+        exc = from_code(code, msg, kind)
+        ctx = L.corral_error_context(errp)
+        if ctx and depth < 20:
+            exc.__context__ = self._exc_of_error(ctx, depth + 1)
+        return exc
+
+    def _new_error(self, e: BaseException) -> int:
+        """A corral_error for exception e, with e as its host payload (one reference)."""
+        code = code_of(e)
+        try:
+            msg = str(e) if e.args else ""
+        except Exception:
+            msg = "<unprintable>"
+        kind = kind_of(e).encode("utf-8", "replace") if code == _ffi.EUSER else None
+        out = ctypes.c_void_p()
+        rc = L.corral_error_new(ctypes.addressof(out), code, kind, msg.encode("utf-8", "replace"))
+        if rc < 0:
+            raise from_code(rc)
+        errp = out.value
+        tok = self._tok
+        self._tok = tok + 1
+        self._objs[tok] = e
+        rc = L.corral_error_set_host(errp, self._rtp, _VAL.pack(_HOST, _BINDING, tok, 0, 0))
+        if rc < 0:
+            del self._objs[tok]
+            L.corral_error_unref(errp)
+            raise from_code(rc)
+        return errp  # type: ignore[return-value]
+
+    def _release(self, unref: Callable[[int], None], ptr: int) -> None:
+        """Drop a C reference from a finalizer: never call the library from there (R76c);
+        the loop thread does it before its next poll. After the run, just drop it."""
+        if self._closed:
+            unref(ptr)
+        else:
+            self._deferred.append((unref, ptr))
+
+    # -- spawning --------------------------------------------------------------------------
+
+    def spawn(self, coro: Any, name: str | None, group: int | None) -> Task:
+        if self._pt:
+            self._flush()
+        tok = self._tok
+        self._tok = tok + 1
+        if name is None:
+            bname = None
+        elif isinstance(name, str):
+            bname = name.encode("utf-8")
+            if b"\0" in bname:
+                coro.close()
+                raise InvalidArgument("task name contains a NUL character")
+        else:
+            coro.close()
+            raise TypeError(f"task name must be a str, not {type(name).__name__}")
+        tokobj = self._tokobj
+        tokobj.value = tok
+        rc = L.corral_spawn_host(self._outp, self._rtp, group, bname, self._bindobj, tokobj)
+        if rc < 0:
+            coro.close()
+            raise from_code(rc)
+        t = _object_new(Task)
+        t._runner = self
+        t._ptr = self._out.value
+        t._token = tok
+        t._id = self._next_id
+        self._next_id += 1
+        t._name = name
+        t._coro = coro
+        t._ctx = _copy_context()
+        t._flag = None
+        t._state = RUNNING
+        t._result = None
+        t._exc = None
+        self._tasks[tok] = t
+        return t
+
+    # -- the loop --------------------------------------------------------------------------
+
+    def _flush(self) -> None:
+        """Submit the queued awaits, in order (before any other corral call)."""
+        pt = self._pt
+        po = self._po
+        n = len(pt)
+        if n == 1:
+            t = pt[0]
+            op = po[0]
+            pt.clear()
+            po.clear()
+            rc = L.corral_task_await(t._ptr, op)
+            if rc != _PENDING:
+                self._await_failed([(t, rc)])
+            return
+        tasks = array("Q", [t._ptr for t in pt])
+        ops = b"".join(po)
+        res = self._res
+        if len(res) < n:
+            res = self._res = array("i", [0]) * (2 * n)
+        L.corral_task_await_many(tasks.buffer_info()[0], ops, res.buffer_info()[0], n)
+        if res[:n].count(_PENDING) != n:
+            bad = [(pt[i], res[i]) for i in range(n) if res[i] != _PENDING]
+            pt.clear()
+            po.clear()
+            self._await_failed(bad)
+            return
+        pt.clear()
+        po.clear()
+
+    def _await_failed(self, bad: list[tuple[Task, int]]) -> None:
+        """An await the core refused at submission (the binding checks what the core would
+        check first, so this is a fallback): deliver the outcome to the coroutine now."""
+        for t, rc in bad:
+            exc = Cancelled() if rc == _ECANCELLED else from_code(rc)
+            self._step(t, None, exc)
+
+    def _make_flag(self, t: Task) -> int:
+        """Where to read t's cancel flag: its index in _FLAGS (see there)."""
+        addr = L.corral_task_cancel_flag(t._ptr)
+        if _FLAGS is None or addr & 3 or addr >= _FLAGS_SPAN:  # pragma: no cover
+            raise InvalidState("corral: cannot map the task's cancel flag")
+        f = t._flag = addr >> 2
+        return f
+
+    def _step(self, t: Task, value: Any, exc: BaseException | None) -> None:
+        """Resume t's coroutine until it queues an await or ends (the slow path; the same
+        logic is inlined in _drive for records)."""
+        prev = self._current
+        self._current = t
+        coro = t._coro
+        ctx = t._ctx
+        try:
+            while True:
+                try:
+                    if exc is None:
+                        op = ctx.run(coro.send, value)
+                    else:
+                        op = ctx.run(coro.throw, exc)
+                except StopIteration as e:
+                    self._finish_ok(t, e.value)
+                    return
+                except BaseException as e:
+                    self._finish_exc(t, e)
+                    return
+                if type(op) is not bytes or len(op) != _OP_SIZE:
+                    exc = self._foreign(op)
+                    value = None
+                    continue
+                if IMMEDIATE:
+                    rc = L.corral_task_await(t._ptr, op)
+                    if rc == _PENDING:
+                        return
+                    exc = Cancelled() if rc == _ECANCELLED else from_code(rc)
+                    value = None
+                    continue
+                f = t._flag
+                if f is None:
+                    f = self._make_flag(t)
+                if _FLAGS[f]:
+                    exc = Cancelled()
+                    value = None
+                    continue
+                self._pt.append(t)
+                self._po.append(op)
+                return
+        finally:
+            self._current = prev
+
+    @staticmethod
+    def _foreign(op: Any) -> TypeError:
+        if op is None:
+            what = "a bare yield (asyncio.sleep() and other asyncio primitives do this)"
+        elif hasattr(op, "_asyncio_future_blocking"):
+            what = f"an asyncio future ({type(op).__name__})"
+        else:
+            what = f"{op!r}"
+        return TypeError(f"corral cannot await {what}: it is not a corral awaitable. "
+                         f"Only corral primitives (corral.sleep, tasks, corral.Future, "
+                         f"queues, ...) can be awaited inside corral.run(); "
+                         f"asyncio/trio objects need their own event loop.")
+
+    def _finish_ok(self, t: Task, value: Any) -> None:
+        if self._pt:
+            self._flush()
+        rep = None
+        if self._tracing and value is not None:
+            rep = format_value(value).encode("utf-8", "replace").replace(b"\0", b"")
+        ptr = t._ptr
+        rc = L.corral_task_finish(ptr, 0, None, rep, None)
+        if rc < 0:
+            raise from_code(rc)
+        t._state = COMPLETED
+        t._result = value
+        # _retire, inlined
+        del self._tasks[t._token]
+        t._coro = t._ctx = t._flag = None
+        if t is not self._main:
+            L.corral_task_unref(ptr)
+            t._ptr = 0
+
+    def _finish_exc(self, t: Task, e: BaseException) -> None:
+        if self._pt:
+            self._flush()
+        ptr = t._ptr
+        if isinstance(e, Cancelled):
+            rc = L.corral_task_finish(ptr, _ECANCELLED, None, None, None)
+            if rc < 0:
+                raise from_code(rc)
+            if L.corral_task_state(ptr) == _ffi.TASK_CANCELLED:
+                t._state = CANCELLED
+            else:  # R14: Cancelled raised while no cancellation was pending
+                errp = L.corral_task_error(ptr)
+                exc = self._exc_of_error(errp) if errp else from_code(
+                    _ffi.ESTRAYCANCELLATION, "")
+                exc.__context__ = e
+                t._state = FAILED
+                t._exc = exc
+        else:
+            errp = self._new_error(e)
+            rc = L.corral_task_finish(ptr, code_of(e), None, None, errp)
+            L.corral_error_unref(errp)
+            if rc < 0:
+                raise from_code(rc)
+            t._state = FAILED
+            t._exc = e
+            if isinstance(e, (KeyboardInterrupt, SystemExit)) and t is not self._main:
+                # R58: fatal host errors escalate: the run ends with them after cleanup.
+                if self._fatal is None:
+                    self._fatal = e
+                main = self._main
+                if main is not None and main._state == RUNNING:
+                    L.corral_task_cancel(main._ptr)
+        self._retire(t)
+
+    def _retire(self, t: Task) -> None:
+        del self._tasks[t._token]
+        t._coro = None
+        t._ctx = None
+        t._flag = None
+        if t is not self._main:  # main's reference is needed by every poll until the end
+            L.corral_task_unref(t._ptr)
+            t._ptr = 0
+
+    def _drive(self) -> int:
+        """Poll and run records until the run is over; returns the run status.
+
+        This is the hot loop: everything it touches is a local, the records are read with
+        one struct unpack each, and the resumption logic of _step is inlined."""
+        poll = _ffi.blocking_poll
+        await_one = L.corral_task_await
+        rtp = self._rtp
+        mainp = ctypes.c_void_p(self._main._ptr)  # type: ignore[union-attr]
+        rbuf = ctypes.c_void_p(ctypes.addressof(self._rbuf))
+        rbytes = self._rbytes
+        cap = ctypes.c_size_t(_RECORD_CAP)
+        rsize = ctypes.c_size_t(_RSIZE)
+        n_arr = self._n
+        nref = ctypes.c_void_p(n_arr.buffer_info()[0])
+        rview = memoryview(rbytes)
+        iter_unpack = _ffi.RECORD_HOT_FMT.iter_unpack
+        unpack_from = _ffi.RECORD_HOT_FMT.unpack_from
+        tasks = self._tasks
+        objs = self._objs
+        pt = self._pt
+        po = self._po
+        exc_from = self._exc_from
+        finish_ok = self._finish_ok
+        finish_exc = self._finish_exc
+        make_flag = self._make_flag
+        cflags = _FLAGS
+        foreign = self._foreign
+        OWNED = _ffi.RECORD_OWNED
+        RESUME = _ffi.RECORD_RESUME
+        RELEASE = _ffi.RECORD_RELEASE
+        OP_SIZE = _OP_SIZE
+        RSIZE = _RSIZE
+        _bytes = bytes
+        _Cancelled = Cancelled
+        immediate = IMMEDIATE
+        while True:
+            if pt:
+                if len(pt) == 1:  # the common case: one await, one call
+                    t = pt.pop()
+                    op = po.pop()
+                    if await_one(t._ptr, op) != _PENDING:
+                        pt.append(t)
+                        po.append(op)
+                        self._flush()
+                else:
+                    self._flush()
+            if self._deferred:
+                self._run_deferred()
+            self._now = None
+            rc = poll(rtp, mainp, rbuf, cap, rsize, nref)
+            if rc:
+                if self._trace_exc is not None:
+                    raise self._trace_exc
+                if rc < 0:
+                    raise from_code(rc)
+                return L.corral_rt_run_status(rtp)
+            n = n_arr[0]
+            off = -RSIZE
+            for kind, flags, status, token, errp, vtype, vas in (
+                    (unpack_from(rbytes, 0),) if n == 1 else iter_unpack(rview[:n * RSIZE])):
+                off += RSIZE
+                n -= 1
+                if kind > RESUME:
+                    if kind == RELEASE:
+                        objs.pop(token, None)
+                    else:
+                        self._callback(token)
+                    continue
+                t = tasks[token]
+                if status == 0:
+                    exc = None
+                    if vtype == 0:
+                        value = None
+                    elif vtype == 5:
+                        value = objs.pop(vas) if flags & OWNED else objs[vas]
+                    elif vtype == 1:
+                        value = vas
+                    else:
+                        (_k, _f, _s, _b, _t, _tp, _src, _e, vtype, vbind, vas, vlen,
+                         _dt) = _ffi.RECORD_FMT.unpack_from(rbytes, off)
+                        value = self._decode(vtype, vbind, vas, vlen, bool(flags & OWNED))
+                else:
+                    value = None
+                    exc = exc_from(status, errp)
+                # resume the coroutine until it queues an await or ends (see _step)
+                self._current = t
+                coro = t._coro
+                ctx = t._ctx
+                while True:
+                    try:
+                        if exc is None:
+                            op = ctx.run(coro.send, value)
+                        else:
+                            op = ctx.run(coro.throw, exc)
+                    except StopIteration as e:
+                        finish_ok(t, e.value)
+                        break
+                    except BaseException as e:
+                        finish_exc(t, e)
+                        break
+                    if type(op) is not _bytes or len(op) != OP_SIZE:
+                        exc = foreign(op)
+                        value = None
+                        continue
+                    if immediate or (n == 0 and not pt):
+                        # The unbatched design (CORRAL_PY_IMMEDIATE=1), and always for the
+                        # last record of a batch when nothing is queued: no other Python code
+                        # runs before the next poll, so a direct call is the same sequence and
+                        # cheaper than queueing (one await per tick, e.g. a lone task).
+                        rc = await_one(t._ptr, op)
+                        if rc == _PENDING:
+                            break
+                        exc = _Cancelled() if rc == _ECANCELLED else from_code(rc)
+                        value = None
+                        continue
+                    f = t._flag
+                    if f is None:
+                        f = make_flag(t)
+                    if cflags[f]:
+                        exc = _Cancelled()
+                        value = None
+                        continue
+                    pt.append(t)
+                    po.append(op)
+                    break
+                self._current = None
+
+    def _callback(self, token: int) -> None:
+        entry = self._objs.pop(token, None)
+        if entry is None:
+            return
+        fn, fut, ctx, name = entry
+        fut._cb_fired(token)
+        self._actor = name
+        try:
+            ctx.run(fn, fut)
+        except BaseException as e:
+            self._report(f"callback {name}", e)
+        finally:
+            self._actor = None
+
+    def _report(self, where: str, e: BaseException) -> None:
+        """An error nobody can receive (R20: a done callback that raised). The core has no
+        call to hand it to the root handler yet, so it goes to standard error."""
+        import traceback
+        msg = str(e) if e.args else ""
+        sys.stderr.write(f"corral: unhandled error in {where}: {kind_of(e)}"
+                         f"{': ' + msg if msg else ''}\n")
+        traceback.print_exception(e, file=sys.stderr)
+        if isinstance(e, (KeyboardInterrupt, SystemExit)) and self._fatal is None:
+            self._fatal = e
+            main = self._main
+            if main is not None and main._state == RUNNING:
+                if self._pt:
+                    self._flush()
+                L.corral_task_cancel(main._ptr)
+
+    def _run_deferred(self) -> None:
+        d = self._deferred
+        while d:
+            fn, arg = d.popleft()
+            fn(arg)
+
+    # -- async generators (sys.set_asyncgen_hooks) -------------------------------------------
+
+    def _agen_firstiter(self, agen: Any) -> None:
+        self._agens.add(agen)
+
+    def _agen_finalizer(self, agen: Any) -> None:
+        # Called from the generator's deallocation: never schedule from here (R76c).
+        self._deferred.append((self._finalize_agen, agen))
+
+    def _finalize_agen(self, agen: Any) -> None:
+        """Run an abandoned async generator's aclose() in a task of its own (its finally
+        blocks may await), or inline with Cancelled if no task can be spawned any more."""
+        try:
+            self.spawn(agen.aclose(), "aclose", None)
+        except Exception:
+            _close_agen_now(agen)
+
+    # -- ending ----------------------------------------------------------------------------
+
+    def now_ns(self) -> int:
+        n = self._now
+        if n is None:
+            if self._pt:
+                self._flush()
+            n = L.corral_rt_now(self._rtp)
+            if n < 0:
+                raise from_code(n)
+            self._now = n
+        return n
+
+    def close(self) -> None:
+        """Release everything: close leftover coroutines and async generators, close the
+        runtime, drop every C reference we hold. Idempotent."""
+        if self._closed:
+            return
+        self._pt.clear()
+        self._po.clear()
+        for agen in list(self._agens):
+            _close_agen_now(agen)
+        releases = []
+        d = self._deferred
+        while d:
+            fn, arg = d.popleft()
+            if fn == self._finalize_agen:
+                _close_agen_now(arg)
+            else:
+                releases.append((fn, arg))
+        leftovers = list(self._tasks.values())
+        for t in leftovers:  # tasks that never ended (e.g. after a persistent deadlock)
+            self._current = t
+            try:
+                t._ctx.run(t._coro.close)
+            except BaseException:
+                pass
+            finally:
+                self._current = None
+        L.corral_rt_close(self._rtp)
+        self._closed = True
+        for t in leftovers:
+            t._state = DISCARDED
+            t._coro = t._ctx = t._flag = None
+            if t is not self._main:
+                L.corral_task_unref(t._ptr)
+                t._ptr = 0
+        self._tasks.clear()
+        m = self._main
+        if m is not None and m._ptr:
+            L.corral_task_unref(m._ptr)
+            m._ptr = 0
+        for fn, arg in releases:
+            fn(arg)
+        while d:
+            fn, arg = d.popleft()
+            if fn != self._finalize_agen:
+                fn(arg)
+        L.corral_rt_unref(self._rtp)
+        self._objs.clear()
+
+
+def _close_agen_now(agen: Any) -> None:
+    """Close an async generator without a task: its finally blocks run, and any await in
+    them raises Cancelled at once."""
+    try:
+        if agen.ag_frame is None or agen.ag_running:
+            return
+    except AttributeError:
+        return
+    c = agen.aclose()
+    try:
+        c.send(None)
+        for _ in range(100):
+            c.throw(Cancelled())
+        c.close()
+    except (StopIteration, Cancelled, GeneratorExit):
+        pass
+    except BaseException:
+        pass
+
+
+# ---- public functions ----------------------------------------------------------------------
+
+def _parse_clock(clock: Any) -> bool:
+    """True for the virtual clock."""
+    if clock is None or clock == "real":
+        return False
+    if clock == "virtual" or isinstance(clock, VirtualClock):
+        return True
+    raise InvalidArgument(f"clock: expected None, 'real', 'virtual' or corral.VirtualClock(), "
+                          f"got {clock!r}")
+
+
+class VirtualClock:
+    """Pass ``clock=corral.VirtualClock()`` (or ``clock="virtual"``) to :func:`run` for a
+    clock that starts at 0 and jumps to the next deadline whenever every task is waiting
+    (R10): sleeps take no real time, and a run where nothing can ever wake up ends with
+    :class:`Deadlock` instead of hanging. Used by tests and the conformance corpus."""
+
+    def __repr__(self) -> str:
+        return "corral.VirtualClock()"
+
+
+def run(main: Any, *args: Any, clock: Any = None, trace: Any = None, signals: bool | None = None,
+        name: str = "main") -> Any:
+    """Run ``main`` (a coroutine, or an async function and its arguments) as task ``main``
+    (id 1) and return its value.
+
+    When main ends, every other task is cancelled and awaited (R51). ``run`` then returns
+    main's value, raises its error (the same exception object), raises :class:`Cancelled`
+    if main was cancelled, :class:`Deadlock` if no task could make progress, or
+    ``KeyboardInterrupt`` if a SIGINT/SIGTERM cancelled main: the first signal cancels main,
+    which unwinds through its ``finally`` blocks; later signals are ignored while cleanup
+    runs.
+
+    Options: ``clock="virtual"`` (or :class:`VirtualClock`) for the test clock;
+    ``trace`` = a file descriptor, a file object or a callable receiving each trace line
+    (R77); ``signals`` = handle SIGINT/SIGTERM (default: when called in the main thread).
+    """
+    if _tls.runner is not None:
+        raise RuntimeError("corral.run() cannot be called while a corral loop is running "
+                           "in this thread")
+    virtual = _parse_clock(clock)
+    if not isinstance(name, str):
+        raise TypeError("run: name must be a str")
+    coro = _coroutine_of(main, args, {}, "corral.run()")
+    if signals is None:
+        signals = threading.current_thread() is threading.main_thread()
+    try:
+        r = Runner(virtual=virtual, trace=trace, signals=bool(signals))
+    except BaseException:
+        coro.close()
+        raise
+    _tls.runner = r
+    old_hooks = sys.get_asyncgen_hooks()
+    sys.set_asyncgen_hooks(firstiter=r._agen_firstiter, finalizer=r._agen_finalizer)
+    try:
+        r._main = r.spawn(coro, name, None)
+        status = r._drive()
+        return _outcome(r, status)
+    finally:
+        sys.set_asyncgen_hooks(*old_hooks)
+        try:
+            r.close()
+        finally:
+            _tls.runner = None
+
+
+def _outcome(r: Runner, status: int) -> Any:
+    if r._fatal is not None:
+        raise r._fatal
+    m = r._main
+    assert m is not None
+    if status == 0:
+        return m._result
+    if status == _ECANCELLED:
+        if r._signals_injected or (r._signals and not r._main_cancelled):
+            raise KeyboardInterrupt()
+        raise Cancelled()
+    if status == _ffi.EDEADLOCK:
+        raise Deadlock("no task can make progress (run ended in a deadlock)")
+    if m._state == FAILED and m._exc is not None:
+        raise m._exc
+    raise from_code(status, "")
+
+
+def spawn(fn: Any, *args: Any, name: str | None = None, group: Any = None,
+          **kwargs: Any) -> Task:
+    """Spawn a task running ``fn(*args, **kwargs)`` (or a coroutine / awaitable) into
+    ``group`` (default: the root group). Spawning is lazy (R7): the task's first step runs
+    after the current one, in FIFO order. The new task gets a copy of the current
+    ``contextvars`` context."""
+    r = _tls.runner
+    if r is None:
+        _runner()
+    gptr = None
+    if group is not None:
+        gptr = group._handle(r)
+    if type(fn) is types.FunctionType:
+        coro = fn(*args, **kwargs)
+        if type(coro) is not types.CoroutineType:
+            coro = _coroutine_of(coro, (), {}, "corral.spawn()")
+    else:
+        coro = _coroutine_of(fn, args, kwargs, "corral.spawn()")
+    return r.spawn(coro, name, gptr)  # type: ignore[union-attr]
+
+
+def create_task(coro: Any, *, name: str | None = None) -> Task:
+    """asyncio/aiotools spelling of :func:`spawn` for a coroutine."""
+    return spawn(coro, name=name)
+
+
+def current_task() -> Task:
+    """The task running now (RuntimeError outside a task)."""
+    t = _runner()._current
+    if t is None:
+        raise RuntimeError("corral.current_task() called outside a corral task")
+    return t
+
+
+def now() -> float:
+    """The time of the current tick in seconds on the run's clock (virtual: from 0; real:
+    since the runtime was created). Time never advances inside a step."""
+    return _runner().now_ns() / 1e9
+
+
+def log(text: Any, *, actor: str | None = None) -> None:
+    """Emit the trace line ``<t> <actor> log <text>`` (R77); actor defaults to the current
+    task's name, or the name of the running done callback."""
+    r = _runner()
+    if actor is None:
+        t = r._current
+        actor = t.name if t is not None else (r._actor or "rt")
+    if r._pt:
+        r._flush()
+    text = text if isinstance(text, str) else format_value(text)
+    rc = L.corral_log(r._rtp, actor.encode("utf-8", "replace"),
+                      text.encode("utf-8", "replace").replace(b"\0", b""))
+    if rc < 0:
+        raise from_code(rc)
+
+
+def inject_signal(signo: int = _signal.SIGINT) -> None:
+    """Deliver a simulated SIGINT/SIGTERM to the run exactly as the real one would (R51):
+    the first cancels main (cause SIGNAL), later ones are ignored."""
+    r = _runner()
+    if r._pt:
+        r._flush()
+    rc = L.corral_rt_inject_signal(r._rtp, int(signo))
+    if rc < 0:
+        raise from_code(rc)
+    r._signals_injected += 1
+
+
+@types.coroutine
+def checkpoint() -> Generator[bytes, Any, None]:
+    """A checkpoint: a cancel point, then one pass through the ready queue (R23)."""
+    yield CHECKPOINT_OP
+
+
+@types.coroutine
+def sleep(delay: float) -> Generator[bytes, Any, None]:
+    """Sleep ``delay`` seconds (a checkpoint; ``sleep(0)`` is :func:`checkpoint`,
+    ``math.inf`` sleeps until cancelled)."""
+    if delay == 0 and not isinstance(delay, bool):
+        yield CHECKPOINT_OP
+        return
+    ns = seconds_to_ns(delay, "sleep")
+    if ns < 0:
+        deadline = -1
+    else:
+        r = _tls.runner
+        if r is None:
+            _runner()
+        base = r._now if r._now is not None else r.now_ns()  # type: ignore[union-attr]
+        deadline = base + ns
+        if deadline > _INT_MAX:
+            deadline = _INT_MAX
+    yield _OP.pack(_ffi.OP_SLEEP, 0, 0, deadline, 0, 0, 0, 0, 0)
+
+
+@types.coroutine
+def sleep_until(deadline: float) -> Generator[bytes, Any, None]:
+    """Sleep until the absolute time ``deadline`` (seconds on the corral clock)."""
+    ns = deadline_to_ns(deadline, "sleep_until")
+    yield _OP.pack(_ffi.OP_SLEEP, 0, 0, ns, 0, 0, 0, 0, 0)
+
+
+def cancel_pending() -> bool:
+    """True while a checkpoint of the current task would raise Cancelled (R30)."""
+    t = current_task()
+    f = t._flag
+    if f is None:
+        f = t._runner._make_flag(t)
+    return bool(_FLAGS[f])
+
+
+def checkpoint_if_cancelled() -> None:
+    """A cancel point without a schedule point (R30): raise Cancelled if pending."""
+    if cancel_pending():
+        raise Cancelled()

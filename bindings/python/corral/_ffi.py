@@ -1,0 +1,433 @@
+"""The C library: loading, the ABI structs, and one declaration per exported function.
+
+Everything that touches ctypes directly lives here. The rest of the package calls the
+functions in :data:`lib` (and :data:`blocking_poll` for the one call that may block) and
+turns negative return codes into exceptions with :func:`corral._errors.check`.
+
+Loading order (design.md, "Where things are found"):
+
+1. ``CORRAL_LIBRARY`` — a path to the shared library (a build tree, a test install);
+2. a copy inside this package (``corral/_lib/libcorral.so.<major>``, present only in wheels);
+3. the system's library by soname, ``libcorral.so.<major>`` (``ldconfig`` cache,
+   ``LD_LIBRARY_PATH``), then whatever ``ctypes.util.find_library("corral")`` names.
+
+The first candidate that loads wins; if none does, :class:`LibraryNotFound` names every
+candidate and why it failed. The loaded library's major version must equal
+:data:`ABI_MAJOR`, and its ``corral_record`` layout is checked by ``corral_host_poll``.
+
+Calling conventions: every function has ``argtypes`` and ``restype`` (no default ``c_int``
+truncating a pointer). Handles are ``c_void_p`` and are never shown to users: the wrapper
+classes keep them as Python ints. Functions are bound from a ``PyDLL`` handle, which keeps
+the GIL during the (short, non-blocking) call, except ``corral_host_poll``, which blocks in
+the event loop and is bound from a ``CDLL`` handle so that the GIL is released meanwhile and
+other Python threads keep running.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import struct
+import sys
+from ctypes import (Structure, Union, c_char_p, c_double, c_int, c_int32, c_int64,
+                    c_size_t, c_uint32, c_uint64, c_void_p)
+from pathlib import Path
+
+ABI_MAJOR = 0  # CORRAL_SOVERSION this package was written against
+MIN_VERSION = 100  # 0.1.0: CORRAL_VERSION_NUMBER of the oldest library that has every symbol
+SONAME = f"libcorral.so.{ABI_MAJOR}"
+BINDING = 0x50590001  # our binding id in HOST values ("PY" + 1); any non-zero id works
+
+
+class LibraryNotFound(ImportError):
+    """No usable libcorral was found; the message lists every candidate that was tried."""
+
+
+# ---- constants (core/include/corral/*.h) ----------------------------------------------
+
+OK = 0
+PENDING = 1
+DONE = 2
+
+ECANCELLED = -1000
+ETIMEOUT = -1001
+ETASKCANCELLED = -1002
+EFUTURECANCELLED = -1003
+EINVALIDSTATE = -1004
+EINVALIDARG = -1005
+EGROUPCLOSED = -1006
+EQUEUECLOSED = -1007
+EQUEUEEMPTY = -1008
+EQUEUEFULL = -1009
+EERRORGROUP = -1010
+ESTRAYCANCELLATION = -1011
+ECLEANUPTIMEOUT = -1012
+EDEADLOCK = -1013
+EUSER = -1014
+ECLOSED = -1015
+ESTOPPED = -1016
+
+VALUE_NONE, VALUE_INT, VALUE_DOUBLE, VALUE_BYTES, VALUE_PTR, VALUE_HOST = range(6)
+
+RT_VIRTUAL_CLOCK = 0x1
+RT_SIGNALS = 0x2
+RT_STRICT = 0x4
+
+TASK_CREATED, TASK_RUNNING, TASK_READY, TASK_PARKED = 0, 1, 2, 3
+TASK_COMPLETED, TASK_FAILED, TASK_CANCELLED = 4, 5, 6
+
+OP_CHECKPOINT = 0
+OP_SLEEP = 1
+OP_FUTURE = 2
+OP_JOIN = 3
+OP_QUEUE_GET = 4
+OP_QUEUE_PUT = 5
+OP_GROUP_WAIT_CLOSING = 6
+OP_GROUP_WAIT_CLOSED = 7
+
+FUTURE_PENDING, FUTURE_RESULT, FUTURE_ERROR, FUTURE_CANCELLED = 0, 1, 2, 3
+
+SCOPE_MOVE_ON = 0
+SCOPE_FAIL = 1
+
+RECORD_START = 1
+RECORD_RESUME = 2
+RECORD_CALLBACK = 3
+RECORD_RELEASE = 4
+RECORD_OWNED = 0x1
+
+NO_DEADLINE = -1
+INT64_MAX = 2**63 - 1
+INT64_MIN = -(2**63)
+
+
+# ---- the two transparent ABI structs ----------------------------------------------------
+
+class _ValueAs(Union):
+    _fields_ = [("i", c_int64), ("d", c_double), ("p", c_void_p), ("token", c_uint64)]
+
+
+class Value(Structure):
+    """corral_value (common.h)."""
+    _fields_ = [("type", c_uint32), ("binding", c_uint32), ("as_", _ValueAs),
+                ("len", c_uint64), ("dtor", c_void_p)]
+
+
+class Op(Structure):
+    """corral_op (task.h)."""
+    _fields_ = [("kind", c_uint32), ("reserved", c_uint32), ("target", c_void_p),
+                ("deadline", c_int64), ("value", Value)]
+
+
+class Record(Structure):
+    """corral_record (host.h)."""
+    _fields_ = [("kind", c_uint32), ("flags", c_uint32), ("status", c_int32),
+                ("binding", c_uint32), ("token", c_uint64), ("task", c_void_p),
+                ("source", c_void_p), ("error", c_void_p), ("value", Value)]
+
+
+# struct formats with the same layout, for packing and unpacking without ctypes objects:
+# the hot paths read records with one unpack and build operations as bytes.
+VALUE_FMT = struct.Struct("@IIqQP")            # type, binding, as (int64 view), len, dtor
+OP_FMT = struct.Struct("@IIPqIIqQP")           # kind, reserved, target, deadline, value...
+RECORD_FMT = struct.Struct("@IIiIQPPPIIqQP")   # kind, flags, status, binding, token, task,
+                                               # source, error, value...
+
+
+def _hot_record_fmt() -> struct.Struct:
+    """The fields the loop needs, skipping the rest: kind, flags, status, token, error,
+    value.type, value.as (the full RECORD_FMT is used for the rare value types)."""
+    want = [("I", Record.kind.offset), ("I", Record.flags.offset), ("i", Record.status.offset),
+            ("Q", Record.token.offset), ("P", Record.error.offset),
+            ("I", Record.value.offset + Value.type.offset),
+            ("q", Record.value.offset + Value.as_.offset)]
+    fmt, pos = "@", 0
+    for code, off in want:
+        if off > pos:
+            fmt += f"{off - pos}x"
+        fmt += code
+        pos = off + struct.calcsize("@" + code)
+    size = ctypes.sizeof(Record)
+    if size > pos:
+        fmt += f"{size - pos}x"
+    return struct.Struct(fmt)
+
+PTR_FMT = struct.Struct("@P")
+DOUBLE_FMT = struct.Struct("@d")
+INT64_FMT = struct.Struct("@q")
+
+
+def _check_layout() -> None:
+    for fmt, cls in ((VALUE_FMT, Value), (OP_FMT, Op), (RECORD_FMT, Record)):
+        if fmt.size != ctypes.sizeof(cls):
+            raise ImportError(f"corral: struct layout mismatch for {cls.__name__}: "
+                              f"{fmt.size} != {ctypes.sizeof(cls)}")
+    if Record.value.offset != RECORD_FMT.size - VALUE_FMT.size:
+        raise ImportError("corral: corral_record layout mismatch")
+    if Op.value.offset != OP_FMT.size - VALUE_FMT.size:
+        raise ImportError("corral: corral_op layout mismatch")
+
+
+_check_layout()
+
+RECORD_HOT_FMT = _hot_record_fmt()
+if RECORD_HOT_FMT.size != RECORD_FMT.size:
+    raise ImportError("corral: corral_record layout mismatch")
+VALUE_SIZE = VALUE_FMT.size
+OP_SIZE = OP_FMT.size
+RECORD_SIZE = RECORD_FMT.size
+
+TRACE_FN = ctypes.CFUNCTYPE(None, c_void_p, c_size_t, c_void_p)  # (line, len, ud)
+
+
+# ---- loading ----------------------------------------------------------------------------
+
+def _candidates() -> list[tuple[str, str]]:
+    """(how, path-or-name) in the order they are tried."""
+    out: list[tuple[str, str]] = []
+    env = os.environ.get("CORRAL_LIBRARY")
+    if env:
+        out.append(("CORRAL_LIBRARY", env))
+    here = Path(__file__).resolve().parent / "_lib" / SONAME
+    out.append(("package copy", str(here)))
+    out.append(("soname", SONAME))
+    found = ctypes.util.find_library("corral")
+    if found and found != SONAME:
+        out.append(("find_library", found))
+    return out
+
+
+def _load() -> tuple[ctypes.PyDLL, ctypes.CDLL, str]:
+    tried = []
+    for how, name in _candidates():
+        if how == "package copy" and not os.path.exists(name):
+            tried.append(f"  {how}: {name}: not present")
+            continue
+        try:
+            cdll = ctypes.CDLL(name)
+            pydll = ctypes.PyDLL(name)
+        except OSError as e:
+            tried.append(f"  {how}: {name}: {e}")
+            if how == "CORRAL_LIBRARY":
+                break  # an explicit choice that fails is an error, not a hint to look on
+            continue
+        try:
+            fn = pydll.corral_version
+        except AttributeError:
+            tried.append(f"  {how}: {name}: not libcorral (no corral_version)")
+            if how == "CORRAL_LIBRARY":
+                break
+            continue
+        fn.argtypes = []
+        fn.restype = c_int
+        version = fn()
+        major = version // 10000
+        if major != ABI_MAJOR or version < MIN_VERSION:
+            tried.append(f"  {how}: {name}: version {major}.{version // 100 % 100}."
+                         f"{version % 100}, this package needs {ABI_MAJOR}.x "
+                         f"(at least {MIN_VERSION // 10000}.{MIN_VERSION // 100 % 100})")
+            if how == "CORRAL_LIBRARY":
+                break
+            continue
+        return pydll, cdll, name
+    raise LibraryNotFound(
+        "corral: cannot load the C library libcorral. Tried:\n" + "\n".join(tried) +
+        "\nInstall the core (cmake --install; then ldconfig or LD_LIBRARY_PATH) or set "
+        "CORRAL_LIBRARY=/path/to/libcorral.so.0")
+
+
+lib, _cdll, library_path = _load()
+
+# ---- declarations -------------------------------------------------------------------------
+
+# Every pointer parameter is c_void_p: hot paths pass c_void_p objects (the cheapest
+# conversion ctypes has), and out-parameters are passed as c_void_p objects holding the
+# address of a preallocated ctypes variable. No pointer ever goes through a c_int.
+P = c_void_p
+PP = c_void_p
+_i, _i32, _u32, _i64, _u64, _sz = c_int, c_int32, c_uint32, c_int64, c_uint64, c_size_t
+_s = c_char_p
+PVALUE = c_void_p
+POP = c_void_p
+
+# name: (argtypes, restype). Strings returned by the library are static or borrowed, so
+# c_char_p restypes are safe (nothing has to be freed); owned strings are never returned.
+_DECLS: dict[str, tuple[list, object]] = {
+    # common.h
+    "corral_version": ([], _i),
+    "corral_version_string": ([], _s),
+    "corral_strerror": ([_i], _s),
+    "corral_error_name": ([_i], _s),
+    "corral_errno": ([_i], _i),
+    "corral_last_error_message": ([], _s),
+    "corral_ms": ([_i64], _i64),
+    "corral_s": ([_i64], _i64),
+    "corral_value_clear": ([PVALUE], None),
+    "corral_error_new": ([PP, _i, _s, _s], _i),
+    "corral_error_set_host": ([P, P, P], _i),
+    "corral_error_set_context": ([P, P], _i),
+    "corral_error_code": ([P], _i),
+    "corral_error_kind": ([P], _s),
+    "corral_error_message": ([P], _s),
+    "corral_error_host": ([P], PVALUE),
+    "corral_error_context": ([P], P),
+    "corral_error_format": ([P, _s, _sz], _i),
+    "corral_error_ref": ([P], P),
+    "corral_error_unref": ([P], None),
+    # runtime.h
+    "corral_rt_new": ([PP, _u32], _i),
+    "corral_rt_ref": ([P], P),
+    "corral_rt_unref": ([P], None),
+    "corral_rt_close": ([P], _i),
+    "corral_rt_now": ([P], _i64),
+    "corral_rt_root_group": ([P], P),
+    "corral_rt_unhandled_count": ([P], _i64),
+    "corral_rt_set_fiber_stack_size": ([P, _sz], _i),
+    "corral_rt_run": ([P, P], _i),
+    "corral_rt_run_status": ([P], _i),
+    "corral_rt_run_until_future": ([P, P], _i),
+    "corral_rt_run_until_task": ([P, P], _i),
+    "corral_rt_stop": ([P], _i),
+    "corral_rt_inject_signal": ([P, _i], _i),
+    "corral_rt_post_threadsafe": ([P, P, P], _i),
+    "corral_rt_hold_threadsafe": ([P, _i], _i),
+    "corral_rt_set_trace_fd": ([P, _i], _i),
+    "corral_rt_set_trace_fn": ([P, TRACE_FN, P], _i),
+    "corral_rt_set_log_fn": ([P, TRACE_FN, P], _i),
+    "corral_log": ([P, _s, _s], _i),
+    "corral_trace_emit": ([P, _s, _s], _i),
+    # task.h
+    "corral_spawn_fiber": ([PP, P, P, _s, P, P, P], _i),
+    "corral_spawn_step": ([PP, P, P, _s, P, P, P], _i),
+    "corral_spawn_host": ([PP, P, P, _s, _u32, _u64], _i),
+    "corral_task_ref": ([P], P),
+    "corral_task_unref": ([P], None),
+    "corral_current": ([], P),
+    "corral_task_id": ([P], _u64),
+    "corral_task_name": ([P], _s),
+    "corral_task_state": ([P], _i),
+    "corral_task_done": ([P], _i),
+    "corral_task_cancel_pending": ([P], _i),
+    "corral_task_cancel_flag": ([P], P),
+    "corral_task_rt": ([P], P),
+    "corral_task_cancel": ([P], _i),
+    "corral_task_result": ([P, PVALUE], _i),
+    "corral_task_error": ([P], P),
+    "corral_task_last_error": ([P], P),
+    "corral_task_set_error": ([P, P], _i),
+    "corral_task_raise": ([P, _s, _s], _i),
+    "corral_task_await": ([P, P], _i),             # op: packed bytes or a pointer
+    "corral_task_finish": ([P, _i, P, _s, P], _i),  # value: packed bytes or NULL
+    "corral_task_await_many": ([P, P, P, _sz], _i),
+    "corral_task_abandon": ([P], _i),
+    "corral_await": ([POP, PVALUE], _i),
+    "corral_checkpoint": ([], _i),
+    "corral_sleep": ([_i64], _i),
+    "corral_sleep_for": ([_i64], _i),
+    "corral_join": ([P, PVALUE, _i64], _i),
+    "corral_task_set_local": ([P, P, ctypes.c_size_t], _i),
+    "corral_task_get_local": ([P, P, P], _i),
+    # future.h
+    "corral_future_new": ([PP, P], _i),
+    "corral_future_ref": ([P], P),
+    "corral_future_unref": ([P], None),
+    "corral_future_close": ([P], _i),
+    "corral_future_set_result": ([P, P], _i),      # value: packed bytes
+    "corral_future_set_error": ([P, P], _i),
+    "corral_future_cancel": ([P], _i),
+    "corral_future_state": ([P], _i),
+    "corral_future_result": ([P, PVALUE], _i),
+    "corral_future_error": ([P], P),
+    "corral_future_add_callback": ([P, P, P], _i64),
+    "corral_future_add_host_callback": ([P, _u32, _u64], _i64),
+    "corral_future_remove_callback": ([P, _i64], _i),
+    "corral_future_await": ([P, PVALUE, _i64], _i),
+    # scope.h
+    "corral_cause_name": ([_i], _s),
+    "corral_scope_enter": ([PP, P, _i, _i64, _i], _i),
+    "corral_move_on_at": ([PP, P, _i64], _i),
+    "corral_move_on_after": ([PP, P, _i64], _i),
+    "corral_fail_at": ([PP, P, _i64], _i),
+    "corral_fail_after": ([PP, P, _i64], _i),
+    "corral_shield": ([PP, P], _i),
+    "corral_scope_exit": ([P, _i], _i),
+    "corral_scope_exit_uncancellable": ([P, _i, _i], _i),
+    "corral_scope_cancel": ([P], _i),
+    "corral_scope_set_deadline": ([P, _i64], _i),
+    "corral_scope_deadline": ([P], _i64),
+    "corral_scope_cancel_called": ([P], _i),
+    "corral_scope_cancelled_caught": ([P], _i),
+    "corral_scope_cause": ([P], _i),
+    "corral_scope_ref": ([P], P),
+    "corral_scope_unref": ([P], None),
+    "corral_uncancellable": ([P, P, PVALUE, _i], _i),
+    # group.h
+    "corral_group_new": ([PP, P, P, _s], _i),
+    "corral_group_ref": ([P], P),
+    "corral_group_unref": ([P], None),
+    "corral_group_set_handler": ([P, P, P], _i),
+    "corral_group_close": ([P, _i], _i),
+    "corral_group_is_open": ([P], _i),
+    "corral_group_is_closing": ([P], _i),
+    "corral_group_is_closed": ([P], _i),
+    "corral_group_name": ([P], _s),
+    "corral_group_size": ([P], _i64),
+    "corral_group_wait_closing": ([P, _i64], _i),
+    "corral_group_wait_closed": ([P, _i64], _i),
+    "corral_group_async_close": ([P, _i, _i64], _i),
+    # queue.h
+    "corral_queue_new": ([PP, P, _i64], _i),
+    "corral_queue_ref": ([P], P),
+    "corral_queue_unref": ([P], None),
+    "corral_queue_put_nowait": ([P, P], _i),        # value: packed bytes
+    "corral_queue_get_nowait": ([P, PVALUE], _i),
+    "corral_queue_close": ([P], _i),
+    "corral_queue_size": ([P], _i64),
+    "corral_queue_maxsize": ([P], _i64),
+    "corral_queue_is_closed": ([P], _i),
+    "corral_queue_get": ([P, PVALUE, _i64], _i),
+    "corral_queue_put": ([P, PVALUE, _i64], _i),
+    # host.h
+    "corral_host_poll": ([P, P, P, _sz, _sz, P], _i),
+}
+
+
+class _Lib:
+    """Namespace of declared functions: ``lib.corral_spawn_host`` etc."""
+
+
+def _declare(handle, name: str):
+    try:
+        fn = getattr(handle, name)
+    except AttributeError:
+        raise ImportError(f"corral: {library_path} has no {name}; "
+                          f"the library is older than this package") from None
+    argtypes, restype = _DECLS[name]
+    fn.argtypes = argtypes
+    fn.restype = restype
+    return fn
+
+
+for _name in _DECLS:
+    setattr(_Lib, _name, _declare(lib, _name))
+
+#: corral_host_poll bound from the CDLL handle: releases the GIL while the loop blocks.
+blocking_poll = _declare(_cdll, "corral_host_poll")
+
+lib = _Lib  # type: ignore[assignment]  # the declared functions, by C name
+
+version = _Lib.corral_version()
+version_string = _Lib.corral_version_string().decode()
+
+
+def last_error_message() -> str:
+    return _Lib.corral_last_error_message().decode("utf-8", "replace")
+
+
+def pointer_size_ok() -> bool:
+    return struct.calcsize("P") == ctypes.sizeof(c_void_p)
+
+
+if sys.byteorder not in ("little", "big"):  # pragma: no cover - paranoia
+    raise ImportError("corral: unknown byte order")

@@ -1,0 +1,168 @@
+"""Groups: the spine's hat-style free group (R42-R48).
+
+This version has what the core spine has: spawning, subgroups, ``close(cancel)`` with
+escalation, waiting for CLOSING/CLOSED, ``async_close``, and the async context manager
+(exit = shielded ``async_close``). Error policies, exception callbacks and scoped groups
+(TaskGroup) come with the groups issue; until then a failing member is reported to the
+root handler.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any, Generator
+
+from . import _ffi
+from ._core import L, _OP, Runner, Task, _coroutine_of, _own, _runner, deadline_to_ns
+from ._errors import Closed, InvalidArgument, from_code
+from ._scope import shield
+
+
+class Group:
+    """A free group of tasks (hat.aio ``Group``): ``Group(name)`` creates it under the root
+    group (or under ``parent``); named groups emit ``<name> CLOSING`` / ``<name> CLOSED``
+    trace lines.
+
+    ``spawn(fn, *args, **kwargs)`` starts a member; ``close(cancel=True)`` moves the group
+    and its subgroups to CLOSING and cancels the members; the group is CLOSED once every
+    member and subgroup is done. ``async with Group() as g:`` closes (with cancellation)
+    and waits for it on exit, shielded.
+    """
+
+    __slots__ = ("_runner", "_ptr", "_name", "_parent", "_ops", "__weakref__")
+
+    def __init__(self, name: str | None = None, *, parent: "Group | None" = None) -> None:
+        r = _runner()
+        if name is not None and not isinstance(name, str):
+            raise TypeError("Group: name must be a str")
+        bname = None if name is None else name.encode("utf-8")
+        if bname is not None and b"\0" in bname:
+            raise InvalidArgument("Group: name contains a NUL character")
+        pptr = None if parent is None else parent._handle(r)
+        if r._pt:
+            r._flush()
+        rc = L.corral_group_new(r._outp, r._rtp, pptr, bname)
+        if rc < 0:
+            raise from_code(rc)
+        self._ptr: int = r._out.value  # type: ignore[assignment]
+        self._runner: Runner = r
+        self._name = name
+        self._parent = parent
+        self._ops: dict[tuple[int, int], bytes] = {}
+
+    def __del__(self) -> None:
+        try:
+            ptr = self._ptr
+        except AttributeError:
+            return
+        if ptr:
+            self._ptr = 0
+            self._runner._release(L.corral_group_unref, ptr)
+
+    def _handle(self, r: Runner) -> int:
+        if r is not self._runner:
+            raise InvalidArgument("the group belongs to another corral runtime")
+        _own(r)
+        if not self._ptr:
+            raise Closed("the group was released")
+        return self._ptr
+
+    def _live(self) -> Runner:
+        r = self._runner
+        self._handle(r)
+        if r._pt:
+            r._flush()
+        return r
+
+    @property
+    def name(self) -> str | None:
+        return self._name
+
+    # -- members ---------------------------------------------------------------------------
+
+    def spawn(self, fn: Any, *args: Any, name: str | None = None, **kwargs: Any) -> Task:
+        """Spawn ``fn(*args, **kwargs)`` (or a coroutine) as a member; raises
+        :class:`corral.GroupClosed` once the group is closing (R44)."""
+        r = self._runner
+        ptr = self._handle(r)
+        coro = _coroutine_of(fn, args, kwargs, "Group.spawn()")
+        return r.spawn(coro, name, ptr)
+
+    def create_task(self, coro: Any, *, name: str | None = None) -> Task:
+        """aiotools/asyncio spelling of :meth:`spawn` for a coroutine."""
+        return self.spawn(coro, name=name)
+
+    def create_subgroup(self, name: str | None = None) -> "Group":
+        """A subgroup: closing this group closes it too; it never closes this one (R47)."""
+        return Group(name, parent=self)
+
+    @property
+    def size(self) -> int:
+        """Number of members that are not done."""
+        self._live()
+        return L.corral_group_size(self._ptr)
+
+    # -- state -----------------------------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        self._live()
+        return L.corral_group_is_open(self._ptr) == 1
+
+    @property
+    def is_closing(self) -> bool:
+        """True once CLOSING (or CLOSED)."""
+        self._live()
+        return L.corral_group_is_closing(self._ptr) == 1
+
+    @property
+    def is_closed(self) -> bool:
+        self._live()
+        return L.corral_group_is_closed(self._ptr) == 1
+
+    def close(self, cancel: bool = True) -> None:
+        """Start closing (R45, R46); never waits. A later ``close(cancel=True)`` escalates
+        a ``close(cancel=False)``; other repeats do nothing."""
+        self._live()
+        rc = L.corral_group_close(self._ptr, 1 if cancel else 0)
+        if rc < 0:
+            raise from_code(rc)
+
+    def _op(self, kind: int, deadline: float | None) -> bytes:
+        dl = deadline_to_ns(deadline, "wait")
+        key = (kind, dl)
+        op = self._ops.get(key)
+        if op is None:
+            op = _OP.pack(kind, 0, self._ptr, dl, 0, 0, 0, 0, 0)
+            if dl < 0:
+                self._ops[key] = op
+        return op
+
+    @types.coroutine
+    def wait_closing(self, *, deadline: float | None = None) -> Generator[bytes, Any, None]:
+        """Wait until the group is CLOSING (a checkpoint; never affects the group, R21)."""
+        self._handle(self._runner)
+        yield self._op(_ffi.OP_GROUP_WAIT_CLOSING, deadline)
+
+    @types.coroutine
+    def wait_closed(self, *, deadline: float | None = None) -> Generator[bytes, Any, None]:
+        """Wait until the group is CLOSED. A shielded wait by one of its own members could
+        never end and raises :class:`corral.InvalidState` (R17)."""
+        self._handle(self._runner)
+        yield self._op(_ffi.OP_GROUP_WAIT_CLOSED, deadline)
+
+    async def async_close(self, cancel: bool = True) -> None:
+        """``close(cancel)`` then ``wait_closed()`` (R48); if the caller is cancelled while
+        waiting, closing goes on and the caller gets ``Cancelled``."""
+        self.close(cancel)
+        await self.wait_closed()
+
+    async def __aenter__(self) -> "Group":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        with shield():
+            await self.async_close()
+
+    def __repr__(self) -> str:
+        return f"<corral.Group {self._name or '(unnamed)'}>"

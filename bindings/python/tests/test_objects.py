@@ -1,0 +1,345 @@
+"""Futures, queues, groups."""
+
+import pytest
+
+import corral
+from conftest import run_v
+
+MS = 0.001
+
+
+# ---- futures ----------------------------------------------------------------------------
+
+def test_future_result_object_identity():
+    obj = {"a": [1, 2]}
+
+    async def waiter(f):
+        return await f
+
+    async def main():
+        f = corral.Future()
+        t = corral.spawn(waiter, f)
+        await corral.checkpoint()
+        assert f.pending() and not f.done()
+        f.set_result(obj)
+        assert await t is obj
+        assert f.result() is obj and f.done() and f.exception() is None
+        with pytest.raises(corral.InvalidState):
+            f.set_result(1)
+        assert not f.try_set_result(2)
+
+    run_v(main())
+
+
+def test_future_values_cross_types():
+    async def main():
+        out = []
+        for v in (None, 0, -5, 2**63 - 1, 2**63, -(2**63), True, 1.5, "s", b"b", (1,)):
+            f = corral.Future()
+            f.set_result(v)
+            got = await f
+            assert got == v and type(got) is type(v)
+            out.append(got)
+        return len(out)
+
+    assert run_v(main()) == 11
+
+
+def test_future_cancel_and_future_cancelled():
+    async def main():
+        f = corral.Future()
+        assert f.cancel() is True
+        assert f.cancel() is False and f.cancelled()
+        with pytest.raises(corral.FutureCancelled):
+            await f
+        with pytest.raises(corral.FutureCancelled):
+            f.result()
+        assert not corral.current_task().cancel_pending()  # R22: not a cancellation
+
+    run_v(main())
+
+
+def test_future_waiter_cancel_leaves_future_pending():
+    async def main():
+        f = corral.Future()
+        t = corral.spawn(f)
+        await corral.checkpoint()
+        t.cancel()
+        with pytest.raises(corral.TaskCancelled):
+            await t
+        assert f.pending()
+        f.set_result(1)
+        assert await f == 1
+
+    run_v(main())
+
+
+def test_future_callbacks_order_and_actor():
+    lines = []
+
+    def cb1(f):
+        corral.log(f"cb1 {f.result()}")
+
+    def cb2(f):
+        corral.log("cb2")
+
+    def cb_removed(f):
+        corral.log("removed")
+
+    async def main():
+        f = corral.Future()
+        f.add_done_callback(cb1)
+        f.add_done_callback(cb_removed)
+        assert f.remove_done_callback(cb_removed) == 1
+        t = corral.spawn(f, name="T")
+        await corral.checkpoint()
+        f.add_done_callback(cb2)
+        f.set_result(7)
+        corral.log("after set")
+        await t
+        f.add_done_callback(lambda fut: corral.log("late"))
+        await corral.checkpoint()
+
+    run_v(main(), trace=lines.append)
+    assert lines[:5] == ["0 main log after set", "0 cb1 log cb1 7", "0 T done 7",
+                         "0 cb2 log cb2", "0 <lambda> log late"]
+
+
+def test_future_callback_error_reported_not_raised(capsys):
+    def bad(f):
+        raise ValueError("cb failed")
+
+    async def main():
+        f = corral.Future()
+        f.add_done_callback(bad)
+        f.set_result(1)
+        await corral.checkpoint()
+        return "ok"
+
+    assert run_v(main()) == "ok"
+    assert "unhandled error in callback bad: ValueError: cb failed" in capsys.readouterr().err
+
+
+def test_future_close_and_use_after_close():
+    async def main():
+        f = corral.Future()
+        f.close()
+        f.close()  # idempotent
+        assert f.cancelled()
+        with pytest.raises(corral.Closed):
+            f.set_result(1)
+        with pytest.raises(corral.Closed):
+            await f
+        with pytest.raises(corral.Closed):
+            f.add_done_callback(print)
+        with corral.Future() as g:
+            g.set_result(2)
+            assert await g == 2
+        assert g.result() == 2
+
+    run_v(main())
+
+
+def test_future_wait_deadline():
+    async def main():
+        f = corral.Future()
+        with pytest.raises(corral.Timeout):
+            await f.wait(deadline=corral.now() + MS)
+        assert f.pending()
+        f.set_result(1)
+        assert await f.wait(deadline=corral.now() + MS) == 1
+
+    run_v(main())
+
+
+def test_future_set_exception_checks():
+    async def main():
+        f = corral.Future()
+        with pytest.raises(TypeError):
+            f.set_exception("not an exception")
+        with pytest.raises(TypeError):
+            f.set_exception(corral.Cancelled())
+        f.set_exception(ValueError)
+        with pytest.raises(ValueError):
+            await f
+
+    run_v(main())
+
+
+# ---- queues -------------------------------------------------------------------------------
+
+def test_queue_basic_and_identity():
+    item = object()
+
+    async def main():
+        q = corral.Queue()
+        q.put_nowait(item)
+        q.put_nowait(2)
+        assert q.qsize() == 2 and len(q) == 2 and not q.empty()
+        assert await q.get() is item
+        assert q.get_nowait() == 2
+        with pytest.raises(corral.QueueEmpty):
+            q.get_nowait()
+        assert corral.QueueEmptyError is corral.QueueEmpty
+
+    run_v(main())
+
+
+def test_queue_bounded_put_waits_and_full():
+    async def main():
+        q = corral.Queue(1)
+        assert q.maxsize == 1
+        await q.put("a")
+        assert q.full()
+        with pytest.raises(corral.QueueFull):
+            q.put_nowait("b")
+        t = corral.spawn(q.put, "b")
+        await corral.checkpoint()
+        assert not t.done()
+        assert q.get_nowait() == "a"  # promotes the parked putter
+        await t
+        assert q.get_nowait() == "b"
+
+    run_v(main())
+
+
+def test_queue_close_semantics_and_async_for():
+    async def consumer(q):
+        return [x async for x in q]
+
+    async def main():
+        q = corral.Queue()
+        t = corral.spawn(consumer, q)
+        for i in range(3):
+            q.put_nowait(i)
+        await corral.checkpoint()
+        q.close()
+        q.close()
+        assert q.is_closed
+        with pytest.raises(corral.QueueClosed):
+            q.put_nowait(9)
+        with pytest.raises(corral.QueueClosed):
+            await q.put(9)
+        assert await t == [0, 1, 2]
+        with pytest.raises(corral.QueueClosed):
+            await q.get()
+
+    run_v(main())
+
+
+def test_queue_get_deadline_and_cancel_keeps_item():
+    async def main():
+        q = corral.Queue()
+        with pytest.raises(corral.Timeout):
+            await q.get(deadline=corral.now() + MS)
+        t = corral.spawn(q.get)
+        await corral.checkpoint()
+        t.cancel()
+        q.put_nowait("x")
+        with pytest.raises(corral.TaskCancelled):
+            await t
+        assert q.get_nowait() == "x"
+
+    run_v(main())
+
+
+def test_queue_put_cancelled_item_not_leaked():
+    async def main():
+        q = corral.Queue(1)
+        q.put_nowait(1)
+        r = corral.current_task()._runner
+        before = len(r._objs)
+        t = corral.spawn(q.put, object())
+        await corral.checkpoint()
+        t.cancel()
+        with pytest.raises(corral.TaskCancelled):
+            await t
+        assert len(r._objs) == before
+        assert q.get_nowait() == 1
+
+    run_v(main())
+
+
+def test_queue_get_until_empty():
+    async def main():
+        q = corral.Queue()
+        for i in range(4):
+            q.put_nowait(i)
+        assert await q.get_until_empty() == 3
+        q.put_nowait(5)
+        assert q.get_nowait_until_empty() == 5
+
+    run_v(main())
+
+
+# ---- groups -------------------------------------------------------------------------------
+
+def test_group_close_cancels_members():
+    lines = []
+
+    async def member():
+        await corral.sleep(1)
+
+    async def main():
+        g = corral.Group("G")
+        sub = g.create_subgroup("S")
+        a = g.spawn(member, name="A")
+        b = sub.spawn(member, name="B")
+        await corral.checkpoint()
+        assert g.is_open and not g.is_closing and g.size == 1
+        await g.async_close()
+        assert g.is_closed and sub.is_closed
+        assert a.cancelled() and b.cancelled()
+        with pytest.raises(corral.GroupClosed):
+            g.spawn(member)
+        assert corral.GroupClosedError is corral.GroupClosed
+
+    run_v(main(), trace=lines.append)
+    assert lines[:6] == ["0 G CLOSING", "0 S CLOSING", "0 A cancelled", "0 B cancelled",
+                         "0 S CLOSED", "0 G CLOSED"]
+
+
+def test_group_close_without_cancel_then_wait():
+    async def member():
+        await corral.sleep(5 * MS)
+        return 1
+
+    async def main():
+        g = corral.Group()
+        t = g.spawn(member)
+        g.close(cancel=False)
+        assert g.is_closing and not g.is_closed
+        await g.wait_closing()
+        await g.wait_closed()
+        assert await t == 1
+        return corral.now()
+
+    assert run_v(main()) == pytest.approx(5 * MS)
+
+
+def test_group_async_with_and_self_wait():
+    async def member(g):
+        with corral.shield():
+            with pytest.raises(corral.InvalidState):
+                await g.wait_closed()
+        await corral.sleep(1)
+
+    async def main():
+        async with corral.Group("H") as g:
+            t = g.spawn(member, g)
+            await corral.sleep(MS)
+        assert g.is_closed and t.cancelled()
+        with pytest.raises(corral.Timeout):
+            await corral.Group().wait_closing(deadline=corral.now() + MS)
+
+    run_v(main())
+
+
+def test_spawn_into_group_kwarg():
+    async def main():
+        g = corral.Group()
+        t = corral.spawn(corral.sleep, 0, group=g, name="x")
+        await t
+        return t.name
+
+    assert run_v(main()) == "x"
