@@ -195,6 +195,30 @@ bool corral__group_contains_task(const corral_group *g, const corral_task *t)
     return false;
 }
 
+int corral_rt_report_error(corral_rt *rt, corral_group *g, const char *actor, corral_error *e)
+{
+    int rc = corral__rt_usable(rt);
+    if (rc < 0)
+        return rc;
+    if (!actor || !e || corral_error_code(e) == CORRAL_ECANCELLED)
+        return corral__fail(CORRAL_EINVALIDARG,
+                            "report_error: actor and an error other than Cancelled are required");
+    if (!g)
+        g = rt->root;
+    if (g->rt != rt)
+        return corral__fail(CORRAL_EINVALIDARG, "report_error: group of another runtime");
+    corral__job *j = corral__job_new(rt, CORRAL__ENTRY_HANDLER);
+    if (!j || !(j->actor = strdup(actor))) {
+        if (j)
+            corral__job_free(j);
+        return CORRAL_ENOMEM;
+    }
+    j->group = corral_group_ref(g);
+    j->error = corral_error_ref(e);
+    corral__ready_job(rt, j);
+    return 0;
+}
+
 int corral_group_set_handler(corral_group *g, corral_group_handler_fn fn, void *ud)
 {
     int rc = usable(g);
@@ -252,11 +276,11 @@ static corral_group *chain_from(corral_group *g)
     return g;
 }
 
-static void root_handler(corral_rt *rt, corral_task *member, corral_error *err)
+static void root_handler(corral_rt *rt, const char *who, corral_error *err)
 {
     rt->unhandled++;
     const char *msg = corral_error_message(err);
-    corral__log_diag(rt, "unhandled error in task %s: %s%s%s", corral__task_name(member),
+    corral__log_diag(rt, "unhandled error in task %s: %s%s%s", who,
                      corral_error_kind(err), *msg ? ": " : "", msg);
     if ((rt->flags & CORRAL_RT_STRICT) && !rt->strict_error && rt->main) {
         rt->strict_error = corral_error_ref(err); /* R57 strict mode */
@@ -269,14 +293,15 @@ void corral__group_run_handler(corral__job *job)
 {
     corral_rt *rt = job->group->rt;
     corral_group *h = chain_from(job->group);
+    const char *who = job->task ? corral__task_name(job->task) : job->actor;
     corral_error *err = corral_error_ref(job->error);
     for (;;) {
         char text[512];
         corral_error_format(err, text, sizeof text);
         corral__trace(rt, h ? display_name(h) : "root", "handler %s %s",
-                      corral__task_name(job->task), text);
+                      who, text);
         if (!h || !h->handler) {
-            root_handler(rt, job->task, err);
+            root_handler(rt, who, err);
             break;
         }
         corral_error *raised = NULL;

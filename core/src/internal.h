@@ -78,7 +78,8 @@ typedef struct corral__job {
     uint32_t binding;        /* HOST_CB / RELEASE */
     uint64_t token;
     corral_group *group;     /* HANDLER: the member's group (reference held) */
-    corral_task *task;       /* HANDLER: the failed member (reference held) */
+    corral_task *task;       /* HANDLER: the failed member (reference held), or NULL */
+    char *actor;             /* HANDLER without a task: who failed (corral_rt_report_error) */
     corral_error *error;     /* HANDLER (reference held) */
 } corral__job;
 

@@ -285,6 +285,15 @@ int corral_rt_stop(corral_rt *rt)
     return 0;
 }
 
+int corral_rt_run_cause(corral_rt *rt)
+{
+    if (!rt)
+        return corral__fail(CORRAL_EINVALIDARG, "runtime is NULL");
+    if (rt->phase != CORRAL__RUN_DONE)
+        return corral__fail(CORRAL_EINVALIDSTATE, "run_cause: the run is not over");
+    return rt->main_cause;
+}
+
 int corral_rt_run_status(corral_rt *rt)
 {
     if (!rt)

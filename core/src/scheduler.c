@@ -25,6 +25,7 @@ void corral__job_free(corral__job *j)
     corral_future_unref(j->future);
     corral_group_unref(j->group);
     corral_task_unref(j->task);
+    free(j->actor);
     corral_error_unref(j->error);
     if (j->rt)
         corral__block_put(j->rt, CORRAL__POOL_JOB, j);

@@ -168,6 +168,8 @@ static void pop(corral_scope *s)
     s->task->scope = s->parent;
     corral__task_update_cancel(s->task);
     s->exited = 1;
+    s->parent = NULL; /* the enclosing scopes and the task may go before this handle does */
+    s->task = NULL;
     corral_scope_unref(s); /* the stack's reference */
 }
 
@@ -218,6 +220,11 @@ int corral_scope_cancel(corral_scope *s)
         return rc;
     if (s->cancel_called)
         return 0;
+    if (s->exited) { /* sticky flag only: its task may be gone, and nothing is under it now */
+        s->cancel_called = 1;
+        s->cause = CORRAL_CAUSE_EXPLICIT;
+        return 1;
+    }
     corral__scope_cancel(s, CORRAL_CAUSE_EXPLICIT);
     return 1;
 }

@@ -1014,6 +1014,82 @@ START_TEST(test_run_until_bad_args)
 }
 END_TEST
 
+
+/* ---- run cause, reported errors, cancelling an exited scope --------------------------------- */
+
+static int main_waits(corral_task *self, void *arg, corral_value *out)
+{
+    (void)arg;
+    (void)out;
+    FCHECK_EQ(corral_rt_inject_signal(corral_task_rt(self), SIGINT), 0);
+    return corral_sleep(-1);
+}
+
+START_TEST(test_run_cause)
+{
+    ck_assert_int_eq(corral_rt_run_cause(cu.rt), CORRAL_EINVALIDSTATE);
+    ck_assert_int_eq(cu_run(main_waits, NULL), CORRAL_ECANCELLED);
+    ck_assert_int_eq(corral_rt_run_cause(cu.rt), CORRAL_CAUSE_SIGNAL);
+    ck_assert_int_eq(corral_rt_run_cause(NULL), CORRAL_EINVALIDARG);
+}
+END_TEST
+
+static int report_twice(corral_task *self, void *arg, corral_value *out)
+{
+    (void)out;
+    corral_rt *rt = corral_task_rt(self);
+    corral_error *e = NULL;
+    FCHECK_EQ(corral_error_new(&e, CORRAL_EUSER, "ValueError", "cb"), 0);
+    FCHECK_EQ(corral_rt_report_error(rt, NULL, "cb1", e), 0);
+    FCHECK_EQ(corral_rt_report_error(rt, arg, "cb2", e), 0);
+    corral_error_unref(e); /* the queued reports hold their own references */
+    FCHECK(!cu_trace_has("0 root handler cb1 ValueError:cb")); /* queued, not run inline (R8) */
+    FCHECK_EQ(corral_checkpoint(), 0);
+    FCHECK_EQ(corral_rt_unhandled_count(rt), 2);
+    corral_error *c = NULL;
+    FCHECK_EQ(corral_error_new(&c, CORRAL_ECANCELLED, NULL, NULL), 0);
+    FCHECK_EQ(corral_rt_report_error(rt, NULL, "x", c), CORRAL_EINVALIDARG);
+    FCHECK_EQ(corral_rt_report_error(rt, NULL, NULL, c), CORRAL_EINVALIDARG);
+    corral_error_unref(c);
+    return 0;
+}
+
+START_TEST(test_report_error)
+{
+    corral_group *g = cu_group(NULL, "G");
+    ck_assert_int_eq(cu_run(report_twice, g), 0);
+    ck_assert_str_eq(cu_trace_main(), "0 root handler cb1 ValueError:cb\n"
+                                      "0 root handler cb2 ValueError:cb\n");
+    ck_assert(strstr(cu_log_text(), "unhandled error in task cb1: ValueError: cb") != NULL);
+}
+END_TEST
+
+static corral_scope *kept_scope;
+
+static int enter_and_leave(corral_task *self, void *arg, corral_value *out)
+{
+    (void)arg;
+    (void)out;
+    FCHECK_EQ(corral_move_on_after(&kept_scope, self, corral_ms(5)), 0);
+    FCHECK_EQ(corral_scope_exit(kept_scope, 0), 0);
+    return 0;
+}
+
+START_TEST(test_cancel_exited_scope_after_task_is_gone)
+{
+    corral_task *t = NULL;
+    ck_assert_int_eq(corral_spawn_fiber(&t, cu.rt, NULL, "T", enter_and_leave, NULL, NULL), 0);
+    ck_assert_int_eq(corral_rt_run_until_task(cu.rt, t), 0);
+    corral_task_unref(t); /* the task's memory goes; the scope handle stays */
+    ck_assert_int_eq(corral_scope_cancel(kept_scope), 1);
+    ck_assert_int_eq(corral_scope_cancel(kept_scope), 0);
+    ck_assert_int_eq(corral_scope_cancel_called(kept_scope), 1);
+    ck_assert_int_eq(corral_scope_cancelled_caught(kept_scope), 0);
+    ck_assert_int_eq(corral_scope_set_deadline(kept_scope, 0), CORRAL_EINVALIDSTATE);
+    corral_scope_unref(kept_scope);
+}
+END_TEST
+
 Suite *cu_suite_runtime(void)
 {
     Suite *s = suite_create("runtime");
@@ -1065,6 +1141,9 @@ Suite *cu_suite_runtime(void)
     tcase_add_test(tc, test_run_until_future);
     tcase_add_test(tc, test_stop_and_resume_run);
     tcase_add_test(tc, test_run_until_bad_args);
+    tcase_add_test(tc, test_run_cause);
+    tcase_add_test(tc, test_report_error);
+    tcase_add_test(tc, test_cancel_exited_scope_after_task_is_gone);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("signals");

@@ -13,7 +13,8 @@
 CORRAL_BEGIN_DECLS
 
 /* An exception callback (exception_cb): runs as a ready-queue entry on the loop thread when
- * a member FAILED (never for Cancelled). Returning a negative code (with an error set through
+ * a member FAILED (never for Cancelled), or for an error reported with corral_rt_report_error
+ * (then `member` is NULL). Returning a negative code (with an error set through
  * corral_error_new and *raised) forwards that error to the parent's chain. */
 typedef int (*corral_group_handler_fn)(corral_group *g, corral_task *member, corral_error *err,
                                        corral_error **raised, void *ud);

@@ -80,6 +80,20 @@ CORRAL_API int corral_rt_stop(corral_rt *rt);
  * outcome as corral_rt_run returns it. CORRAL_EINVALIDSTATE before that. Thread: loop. */
 CORRAL_API int corral_rt_run_status(corral_rt *rt);
 
+/* After a run ended: the cause (CORRAL_CAUSE_*, corral/scope.h) of the cancellation main saw
+ * when it ended (CORRAL_CAUSE_SIGNAL after Ctrl-C, ...), or CORRAL_CAUSE_NONE.
+ * CORRAL_EINVALIDSTATE before that. Thread: loop. */
+CORRAL_API int corral_rt_run_cause(corral_rt *rt);
+
+/* Report an error that has no failed task behind it (a host done callback that raised,
+ * R20/R76d) to the handler chain of group g (NULL = the root group): queued as an entry that
+ * emits "<group> handler <actor> <err>" and runs the chain (R56, R57); the chain's exception
+ * callbacks get a NULL member. A reference to e is taken. Errors: CORRAL_EINVALIDARG (NULL
+ * actor or error, a Cancelled error, group of another runtime), CORRAL_ECLOSED,
+ * CORRAL_ENOMEM. Thread: loop. */
+CORRAL_API int corral_rt_report_error(corral_rt *rt, corral_group *g, const char *actor,
+                                      corral_error *e);
+
 /* Deliver a (simulated or real) SIGINT/SIGTERM to the run exactly as the signal handler
  * would: the first one cancels main's root scope (cause SIGNAL), later ones are ignored.
  * Works with or without CORRAL_RT_SIGNALS (that flag only installs the real handlers).
