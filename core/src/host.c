@@ -90,6 +90,41 @@ void corral__host_release_handed(corral_rt *rt)
     release_jobs(rt);
 }
 
+static int run_command(const corral_host_cmd *c)
+{
+    switch (c->kind) {
+    case CORRAL_CMD_AWAIT:
+        return corral_task_await(c->task, &c->op);
+    case CORRAL_CMD_FINISH:
+        return corral_task_finish(c->task, c->status, &c->op.value, c->repr, c->error);
+    case CORRAL_CMD_UNREF:
+        corral_task_unref(c->task);
+        return 0;
+    default:
+        return corral__fail(CORRAL_EINVALIDARG, "host command: unknown kind %u", c->kind);
+    }
+}
+
+int corral_host_poll_submit(corral_rt *rt, corral_task *main, const corral_host_cmd *cmds,
+                            size_t ncmds, size_t cmd_size, int32_t *results,
+                            corral_record *recs, size_t cap, size_t record_size, size_t *n)
+{
+    int rc = corral__rt_usable(rt);
+    if (rc < 0)
+        return rc;
+    if (ncmds && (!cmds || !results))
+        return corral__fail(CORRAL_EINVALIDARG, "host_poll_submit: cmds and results required");
+    if (!main || !recs || !n || cap == 0 || record_size != sizeof(corral_record))
+        return corral__fail(CORRAL_EINVALIDARG, "host_poll_submit: bad poll arguments");
+    if (cmd_size != sizeof(corral_host_cmd))
+        return corral__fail(CORRAL_EINVALIDARG,
+                            "host_poll_submit: command size %zu, the library's is %zu",
+                            cmd_size, sizeof(corral_host_cmd));
+    for (size_t i = 0; i < ncmds; i++)
+        results[i] = run_command(&cmds[i]);
+    return corral_host_poll(rt, main, recs, cap, record_size, n);
+}
+
 int corral_host_poll(corral_rt *rt, corral_task *main, corral_record *recs, size_t cap,
                      size_t record_size, size_t *n)
 {

@@ -808,6 +808,82 @@ START_TEST(test_host_abandon_rolls_back)
 }
 END_TEST
 
+
+/* ---- H12: corral_host_poll_submit runs queued calls in order, then polls ------------------ */
+
+START_TEST(test_host_poll_submit)
+{
+    host_next_id = 0;
+    corral_task *m = hspawn("main");
+    ck_assert_ptr_nonnull(m);
+    cu.main = m;
+    corral_record recs[8];
+    corral_host_cmd cmds[4];
+    int32_t res[4];
+    size_t n = 0;
+    /* the first batch: START main */
+    ck_assert_int_eq(corral_host_poll_submit(cu.rt, m, NULL, 0, sizeof cmds[0], NULL, recs, 8,
+                                             sizeof recs[0], &n), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(recs[0].kind, CORRAL_RECORD_START);
+    corral_task *a = hspawn("A");
+    ck_assert_ptr_nonnull(a);
+    memset(cmds, 0, sizeof cmds);
+    cmds[0].kind = CORRAL_CMD_AWAIT; /* main joins A */
+    cmds[0].task = m;
+    cmds[0].op = hop(CORRAL_OP_JOIN, a, -1);
+    cmds[1].kind = CORRAL_CMD_AWAIT; /* main again: already awaiting */
+    cmds[1].task = m;
+    cmds[1].op = hop(CORRAL_OP_CHECKPOINT, NULL, -1);
+    /* bad sizes run nothing */
+    ck_assert_int_eq(corral_host_poll_submit(cu.rt, m, cmds, 2, 3, res, recs, 8, sizeof recs[0],
+                                             &n), CORRAL_EINVALIDARG);
+    ck_assert_int_eq(corral_task_state(m), CORRAL_TASK_RUNNING);
+    ck_assert_int_eq(corral_host_poll_submit(cu.rt, m, cmds, 2, sizeof cmds[0], res, recs, 8,
+                                             sizeof recs[0], &n), 0);
+    ck_assert_int_eq(res[0], CORRAL_PENDING);
+    ck_assert_int_eq(res[1], CORRAL_EINVALIDSTATE);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(recs[0].kind, CORRAL_RECORD_START);
+    ck_assert_ptr_eq(recs[0].task, a);
+    /* A finishes with 5 and its handle is released in the same batch */
+    memset(cmds, 0, sizeof cmds);
+    cmds[0].kind = CORRAL_CMD_FINISH;
+    cmds[0].task = a;
+    cmds[0].op.value = cu_int(5);
+    cmds[0].repr = "five";
+    cmds[1].kind = CORRAL_CMD_UNREF;
+    cmds[1].task = a;
+    cmds[2].kind = 99;
+    ck_assert_int_eq(corral_host_poll_submit(cu.rt, m, cmds, 3, sizeof cmds[0], res, recs, 8,
+                                             sizeof recs[0], &n), 0);
+    ck_assert_int_eq(res[0], 0);
+    ck_assert_int_eq(res[1], 0);
+    ck_assert_int_eq(res[2], CORRAL_EINVALIDARG);
+    size_t k = 0;
+    while (k < n && recs[k].kind == CORRAL_RECORD_RELEASE)
+        k++;
+    ck_assert_uint_lt(k, n);
+    ck_assert_uint_eq(recs[k].kind, CORRAL_RECORD_RESUME);
+    ck_assert_ptr_eq(recs[k].task, m);
+    ck_assert_int_eq(recs[k].value.as.i, 5);
+    memset(cmds, 0, sizeof cmds);
+    cmds[0].kind = CORRAL_CMD_FINISH;
+    cmds[0].task = m;
+    int rc;
+    do {
+        rc = corral_host_poll_submit(cu.rt, m, cmds, 1, sizeof cmds[0], res, recs, 8,
+                                     sizeof recs[0], &n);
+        cmds[0].kind = CORRAL_CMD_UNREF; /* later rounds: nothing that matters */
+        cmds[0].task = NULL;
+    } while (rc == 0);
+    ck_assert_int_eq(rc, CORRAL_DONE);
+    ck_assert_str_eq(cu_trace_main(), "0 A done five\n");
+    ck_assert_int_eq(corral_host_poll_submit(cu.rt, m, NULL, 1, sizeof cmds[0], res, recs, 8,
+                                             sizeof recs[0], &n), CORRAL_EINVALIDARG);
+}
+END_TEST
+
 /* ---- H10: records queued by main's final step are still delivered before DONE ------------- */
 
 static void h10_on(hctx *h, const corral_record *r)
@@ -981,6 +1057,7 @@ Suite *cu_suite_host(void)
     tcase_add_test(tc, test_host_with_c_tasks);
     tcase_add_test(tc, test_host_await_many);
     tcase_add_test(tc, test_host_abandon_rolls_back);
+    tcase_add_test(tc, test_host_poll_submit);
     tcase_add_test(tc, test_host_records_after_main_finished);
     tcase_add_test(tc, test_host_poll_bad_args);
     tcase_add_test(tc, test_host_close_mid_run);

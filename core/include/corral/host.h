@@ -48,6 +48,34 @@ typedef struct corral_record {
 CORRAL_API int corral_host_poll(corral_rt *rt, corral_task *main, corral_record *recs, size_t cap,
                                 size_t record_size, size_t *n);
 
+/* Commands a host may batch into its next poll (corral_host_poll_submit). */
+#define CORRAL_CMD_AWAIT 1  /* corral_task_await(task, &op) */
+#define CORRAL_CMD_FINISH 2 /* corral_task_finish(task, status, &op.value, repr, error) */
+#define CORRAL_CMD_UNREF 3  /* corral_task_unref(task) */
+
+/* One queued host call. Transparent and part of the ABI (the size is checked like records'). */
+typedef struct corral_host_cmd {
+    uint32_t kind;        /* CORRAL_CMD_* */
+    int32_t status;       /* FINISH: 0 or a negative code */
+    corral_task *task;
+    const char *repr;     /* FINISH: trace text of the value, or NULL */
+    corral_error *error;  /* FINISH: the error (a reference is taken), or NULL */
+    corral_op op;         /* AWAIT: the operation; FINISH: op.value is the value */
+} corral_host_cmd;
+
+/* Run `ncmds` queued calls in order, exactly as the direct calls would run at that point
+ * (results[i] receives each return value: CORRAL_PENDING, CORRAL_ECANCELLED, 0, or an error;
+ * UNREF gives 0), then poll as corral_host_poll does: one FFI crossing per batch. A host
+ * queueing its coroutines' awaits must raise Cancelled itself at the cancel point (read
+ * corral_task_cancel_flag before queueing an AWAIT) and must flush its queue before any
+ * other corral call, so the core sees the same sequence as with direct calls.
+ * Errors: as corral_host_poll, plus CORRAL_EINVALIDARG for NULL arrays with ncmds > 0 or a
+ * command-size mismatch (nothing is run then). Thread: loop. */
+CORRAL_API int corral_host_poll_submit(corral_rt *rt, corral_task *main,
+                                       const corral_host_cmd *cmds, size_t ncmds,
+                                       size_t cmd_size, int32_t *results, corral_record *recs,
+                                       size_t cap, size_t record_size, size_t *n);
+
 CORRAL_END_DECLS
 
 #endif /* CORRAL_HOST_H */
