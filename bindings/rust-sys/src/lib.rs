@@ -394,6 +394,33 @@ impl Default for corral_record {
     }
 }
 
+/// `CORRAL_CMD_AWAIT` (corral/host.h): `corral_task_await(task, &op)`.
+pub const CORRAL_CMD_AWAIT: u32 = 1;
+/// `CORRAL_CMD_FINISH` (corral/host.h): `corral_task_finish(task, status, &op.value, repr, error)`.
+pub const CORRAL_CMD_FINISH: u32 = 2;
+/// `CORRAL_CMD_UNREF` (corral/host.h): `corral_task_unref(task)`.
+pub const CORRAL_CMD_UNREF: u32 = 3;
+
+/// `corral_host_cmd` (corral/host.h): one queued host call, for corral_host_poll_submit.
+/// Transparent and part of the ABI (the size is checked like records'): pass
+/// `size_of::<corral_host_cmd>()` as `cmd_size`.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct corral_host_cmd {
+    /// `kind`: CORRAL_CMD_*.
+    pub kind: u32,
+    /// `status`: FINISH: 0 or a negative code.
+    pub status: i32,
+    /// `task`: the task the call is about.
+    pub task: *mut corral_task,
+    /// `repr`: FINISH: trace text of the value, or NULL.
+    pub repr: *const c_char,
+    /// `error`: FINISH: the error (a reference is taken), or NULL.
+    pub error: *mut corral_error,
+    /// `op`: AWAIT: the operation; FINISH: `op.value` is the value.
+    pub op: corral_op,
+}
+
 // ---- functions ----------------------------------------------------------------------------
 
 extern "C" {
@@ -475,6 +502,15 @@ extern "C" {
     pub fn corral_rt_stop(rt: *mut corral_rt) -> c_int;
     /// `corral_rt_run_status` (corral/runtime.h). C doc comment: After a run ended (corral_rt_run returned, or corral_host_poll returned CORRAL_DONE): main's outcome as corral_rt_run returns it. CORRAL_EINVALIDSTATE before that. Thread: loop.
     pub fn corral_rt_run_status(rt: *mut corral_rt) -> c_int;
+    /// `corral_rt_run_cause` (corral/runtime.h). C doc comment: After a run ended: the cause (CORRAL_CAUSE_*, corral/scope.h) of the cancellation main saw when it ended (CORRAL_CAUSE_SIGNAL after Ctrl-C, ...), or CORRAL_CAUSE_NONE. CORRAL_EINVALIDSTATE before that. Thread: loop.
+    pub fn corral_rt_run_cause(rt: *mut corral_rt) -> c_int;
+    /// `corral_rt_report_error` (corral/runtime.h). C doc comment: Report an error that has no failed task behind it (a host done callback that raised, R20/R76d) to the handler chain of group g (NULL = the root group): queued as an entry that emits "<group> handler <actor> <err>" and runs the chain (R56, R57); the chain's exception callbacks get a NULL member. A reference to e is taken. Errors: CORRAL_EINVALIDARG (NULL actor or error, a Cancelled error, group of another runtime), CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop.
+    pub fn corral_rt_report_error(
+        rt: *mut corral_rt,
+        g: *mut corral_group,
+        actor: *const c_char,
+        e: *mut corral_error,
+    ) -> c_int;
     /// `corral_rt_inject_signal` (corral/runtime.h). C doc comment: Deliver a (simulated or real) SIGINT/SIGTERM to the run exactly as the signal handler would: the first one cancels main's root scope (cause SIGNAL), later ones are ignored. Works with or without CORRAL_RT_SIGNALS (that flag only installs the real handlers). Errors: CORRAL_EINVALIDARG (other signal numbers). Thread: loop.
     pub fn corral_rt_inject_signal(rt: *mut corral_rt, signo: c_int) -> c_int;
     /// `corral_rt_post_threadsafe` (corral/runtime.h). C doc comment: Call fn(ud) on the loop thread as a ready-queue entry of the next tick, waking the loop if it sleeps (R1). fn never runs inside this call. Errors: CORRAL_EINVALIDARG, CORRAL_ECLOSED (fn is then never called), CORRAL_ENOMEM. Thread: any.
@@ -780,6 +816,19 @@ extern "C" {
     pub fn corral_host_poll(
         rt: *mut corral_rt,
         main: *mut corral_task,
+        recs: *mut corral_record,
+        cap: usize,
+        record_size: usize,
+        n: *mut usize,
+    ) -> c_int;
+    /// `corral_host_poll_submit` (corral/host.h). C doc comment: Run `ncmds` queued calls in order, exactly as the direct calls would run at that point (results[i] receives each return value: CORRAL_PENDING, CORRAL_ECANCELLED, 0, or an error; UNREF gives 0), then poll as corral_host_poll does: one FFI crossing per batch. A host queueing its coroutines' awaits must raise Cancelled itself at the cancel point (read corral_task_cancel_flag before queueing an AWAIT) and must flush its queue before any other corral call, so the core sees the same sequence as with direct calls. Errors: as corral_host_poll, plus CORRAL_EINVALIDARG for NULL arrays with ncmds > 0 or a command-size mismatch (nothing is run then). Thread: loop.
+    pub fn corral_host_poll_submit(
+        rt: *mut corral_rt,
+        main: *mut corral_task,
+        cmds: *const corral_host_cmd,
+        ncmds: usize,
+        cmd_size: usize,
+        results: *mut i32,
         recs: *mut corral_record,
         cap: usize,
         record_size: usize,

@@ -383,6 +383,9 @@ fn every_constant_matches_the_header() {
         CORRAL_RECORD_CALLBACK,
         CORRAL_RECORD_RELEASE,
         CORRAL_RECORD_OWNED,
+        CORRAL_CMD_AWAIT,
+        CORRAL_CMD_FINISH,
+        CORRAL_CMD_UNREF,
     ];
     // Names: header == lib.rs == this list (plus the string and the function-like macro).
     let mut header = header_constants(&header_text());
@@ -505,6 +508,32 @@ fn transparent_structs_have_the_header_layout() {
             "offsetof(corral_record, value)",
             offset_of!(corral_record, value),
         ),
+        ("sizeof(corral_host_cmd)", size_of::<corral_host_cmd>()),
+        ("_Alignof(corral_host_cmd)", align_of::<corral_host_cmd>()),
+        (
+            "offsetof(corral_host_cmd, kind)",
+            offset_of!(corral_host_cmd, kind),
+        ),
+        (
+            "offsetof(corral_host_cmd, status)",
+            offset_of!(corral_host_cmd, status),
+        ),
+        (
+            "offsetof(corral_host_cmd, task)",
+            offset_of!(corral_host_cmd, task),
+        ),
+        (
+            "offsetof(corral_host_cmd, repr)",
+            offset_of!(corral_host_cmd, repr),
+        ),
+        (
+            "offsetof(corral_host_cmd, error)",
+            offset_of!(corral_host_cmd, error),
+        ),
+        (
+            "offsetof(corral_host_cmd, op)",
+            offset_of!(corral_host_cmd, op),
+        ),
     ];
     let mut src = String::from(
         "#include <corral.h>\n#include <stddef.h>\n#include <stdio.h>\nint main(void) {\n",
@@ -572,6 +601,47 @@ fn raw_calls_answer_bad_input_with_codes() {
             ),
             CORRAL_EINVALIDARG
         );
+        // before the run ended: no cause; a command-size mismatch runs nothing
+        assert_eq!(corral_rt_run_cause(rt), CORRAL_EINVALIDSTATE);
+        let cmd = corral_host_cmd {
+            kind: CORRAL_CMD_UNREF,
+            status: 0,
+            task: main,
+            repr: std::ptr::null(),
+            error: std::ptr::null_mut(),
+            op: corral_op {
+                kind: 0,
+                reserved: 0,
+                target: std::ptr::null_mut(),
+                deadline: -1,
+                value: corral_value::default(),
+            },
+        };
+        let mut res = [0i32; 1];
+        assert_eq!(
+            corral_host_poll_submit(
+                rt,
+                main,
+                &cmd,
+                1,
+                8,
+                res.as_mut_ptr(),
+                recs.as_mut_ptr(),
+                4,
+                size_of::<corral_record>(),
+                &mut n
+            ),
+            CORRAL_EINVALIDARG
+        );
+        assert_eq!(
+            corral_rt_report_error(
+                rt,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                std::ptr::null_mut()
+            ),
+            CORRAL_EINVALIDARG
+        );
         // one real step: START, then finish with 7
         assert_eq!(
             corral_host_poll(
@@ -618,6 +688,7 @@ fn raw_calls_answer_bad_input_with_codes() {
         }
         assert_eq!(rc, CORRAL_DONE);
         assert_eq!(corral_rt_run_status(rt), 0);
+        assert_eq!(corral_rt_run_cause(rt), CORRAL_CAUSE_NONE);
         assert_eq!(corral_task_state(main), CORRAL_TASK_COMPLETED);
         corral_task_unref(main);
         assert_eq!(corral_rt_close(rt), 0);

@@ -3,6 +3,7 @@
 //! `corral_host_poll` into polls of the right future, in record order.
 use crate::error::{cstring, Error, ErrorKind, Result};
 use crate::repr::repr_of;
+use crate::scope::Cause;
 use corral_sys as sys;
 use std::any::Any;
 use std::cell::{Cell, RefCell, UnsafeCell};
@@ -476,14 +477,26 @@ impl Driver {
                 let cb = self.callbacks.borrow_mut().remove(r.token as usize);
                 if let Some(cb) = cb {
                     if let Err(p) = panic::catch_unwind(AssertUnwindSafe(cb)) {
-                        // R76(d) wants this in the handler chain; the core has no host entry
-                        // for that yet, so it goes to the runtime's log.
-                        let msg = cstring(&format!(
-                            "panic in a future callback: {}",
-                            panic_message(&*p)
-                        ));
-                        // SAFETY: loop thread; strings are NUL-terminated.
-                        unsafe { sys::corral_trace_emit(self.rt, c"rt".as_ptr(), msg.as_ptr()) };
+                        // R20/R76(d): nobody can receive it, so it goes to the root group's
+                        // handler chain as a `Panic:<msg>` error of actor "callback".
+                        let e = Error::user("Panic", &panic_message(&*p));
+                        // SAFETY: loop thread, between records; the core takes its own
+                        // reference to the error.
+                        let rc = unsafe {
+                            sys::corral_rt_report_error(
+                                self.rt,
+                                ptr::null_mut(),
+                                c"callback".as_ptr(),
+                                e.as_raw(),
+                            )
+                        };
+                        if rc < 0 {
+                            let msg = cstring(&format!("panic in a future callback: {e}"));
+                            // SAFETY: loop thread; strings are NUL-terminated.
+                            unsafe {
+                                sys::corral_trace_emit(self.rt, c"rt".as_ptr(), msg.as_ptr())
+                            };
+                        }
                     }
                 }
             }
@@ -980,9 +993,10 @@ impl Runtime {
     }
 
     /// Run `main` as the main task (id 1) until the run is over, and return its outcome:
-    /// its value, its error, `Cancelled` (e.g. after a signal) or `Deadlock`. A panic in
-    /// main is resumed here after the run. Errors: `InvalidState` when the runtime already
-    /// ran or when called from inside a running corral task.
+    /// its value, its error, `Cancelled` (e.g. after a signal; [`Runtime::run_cause`] says
+    /// why) or `Deadlock`. A panic in main is resumed here after the run. Errors:
+    /// `InvalidState` when the runtime already ran or when called from inside a running
+    /// corral task.
     pub fn block_on<F>(&self, main: F) -> Result<<F::Output as TaskOutput>::Ok>
     where
         F: Future + 'static,
@@ -1061,6 +1075,16 @@ impl Runtime {
         F::Output: TaskOutput,
     {
         self.block_on(main)
+    }
+
+    /// After [`Runtime::block_on`] returned: the cause of the cancellation main saw when the
+    /// run ended (`Some(Cause::Signal)` after Ctrl-C or [`inject_signal`], ...), or
+    /// `Some(Cause::None)`. `None` before the run ended.
+    pub fn run_cause(&self) -> Option<Cause> {
+        // SAFETY: loop thread (Runtime is !Send); the core answers EINVALIDSTATE before the
+        // run ended and ECLOSED after a close.
+        let c = unsafe { sys::corral_rt_run_cause(self.d.rt) };
+        (c >= 0).then(|| Cause::from_raw(c))
     }
 
     /// The raw runtime (borrowed).

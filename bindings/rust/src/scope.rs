@@ -38,7 +38,7 @@ pub enum Cause {
 }
 
 impl Cause {
-    fn from_raw(c: i32) -> Cause {
+    pub(crate) fn from_raw(c: i32) -> Cause {
         match c {
             sys::CORRAL_CAUSE_EXPLICIT => Cause::Explicit,
             sys::CORRAL_CAUSE_DEADLINE => Cause::Deadline,

@@ -599,6 +599,46 @@ fn deadlock_and_signals_end_the_run() {
 }
 
 #[test]
+fn run_cause_says_why_main_was_cancelled() {
+    let rt = vrt();
+    assert_eq!(rt.run_cause(), None);
+    let e = rt
+        .block_on(async {
+            inject_signal(2)?;
+            sleep(Duration::from_secs(1)).await
+        })
+        .unwrap_err();
+    assert!(e.is_cancelled());
+    assert_eq!(rt.run_cause(), Some(Cause::Signal));
+    let rt = vrt();
+    rt.block_on(async { Ok::<_, Error>(()) }).unwrap();
+    assert_eq!(rt.run_cause(), Some(Cause::None));
+}
+
+#[test]
+fn a_panicking_done_callback_goes_to_the_handler_chain() {
+    let (r, trace) = traced(async {
+        let f = Future::<i32>::new()?;
+        f.add_done_callback(|| panic!("cb boom"))?;
+        let ran = Rc::new(Cell::new(false));
+        let ran2 = ran.clone();
+        f.add_done_callback(move || ran2.set(true))?;
+        f.set_result(1)?;
+        assert_eq!(unhandled_count()?, 0);
+        checkpoint().await?;
+        checkpoint().await?;
+        assert!(ran.get(), "the next callback still runs");
+        unhandled_count()
+    });
+    assert_eq!(r.unwrap(), 1);
+    assert!(
+        trace.contains("root handler callback Panic:cb boom\n"),
+        "{trace}"
+    );
+    assert!(!trace.contains("panic in a future callback"), "{trace}");
+}
+
+#[test]
 fn error_kinds_map_codes_both_ways() {
     for k in [
         ErrorKind::Cancelled,
