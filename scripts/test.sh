@@ -134,7 +134,8 @@ ok
 
 # ---------------------------------------------------------------------------------------------
 section "Python: pip install ./bindings/python, pytest"
-python3 -m pip install --quiet --disable-pip-version-check ./bindings/python pytest
+python3 -m pip install --quiet --disable-pip-version-check pytest
+python3 -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings/python
 corral_lib=$root/build/core/libcorral.so.0
 CORRAL_LIBRARY=$corral_lib python3 -m pytest -q bindings/python/tests
 ok

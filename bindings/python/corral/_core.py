@@ -284,8 +284,6 @@ class Task:
         rc = L.corral_task_cancel(self._ptr)
         if rc < 0:
             raise from_code(rc)
-        if self is r._main:
-            r._main_cancelled = True
         return rc == 1
 
     def cancel_pending(self) -> bool:
@@ -351,8 +349,6 @@ class Runner:
         self._agens: weakref.WeakSet = weakref.WeakSet()
         self._now: int | None = None
         self._main: Task | None = None
-        self._main_cancelled = False
-        self._signals_injected = 0
         self._fatal: BaseException | None = None
         self._trace_exc: BaseException | None = None
         self._trace_cb = None
@@ -841,18 +837,38 @@ class Runner:
         try:
             ctx.run(fn, fut)
         except BaseException as e:
-            self._report(f"callback {name}", e)
+            self._report(getattr(fn, "__qualname__", None) or name, e)
         finally:
             self._actor = None
 
-    def _report(self, where: str, e: BaseException) -> None:
-        """An error nobody can receive (R20: a done callback that raised). The core has no
-        call to hand it to the root handler yet, so it goes to standard error."""
-        import traceback
-        msg = str(e) if e.args else ""
-        sys.stderr.write(f"corral: unhandled error in {where}: {kind_of(e)}"
-                         f"{': ' + msg if msg else ''}\n")
-        traceback.print_exception(e, file=sys.stderr)
+    def _report(self, actor: str, e: BaseException) -> None:
+        """An error nobody can receive (R20/R76d: a done callback that raised): hand it to
+        the root group's handler chain (corral_rt_report_error), which emits
+        ``root handler <actor> <err>`` and logs and counts it like a failed task's error.
+        Cancelled raised outside any task is a stray cancellation (R14). KeyboardInterrupt
+        and SystemExit also end the run with that exception after cleanup (R58)."""
+        err = e
+        if isinstance(e, Cancelled):
+            err = from_code(_ffi.ESTRAYCANCELLATION, "")
+            err.__context__ = e
+        if self._pt:
+            self._flush()
+        rc = -1
+        try:
+            errp = self._new_error(err)
+        except BaseException:
+            errp = None
+        if errp:
+            rc = L.corral_rt_report_error(self._rtp, None,
+                                          actor.encode("utf-8", "replace").replace(b"\0", b""),
+                                          errp)
+            L.corral_error_unref(errp)
+        if rc < 0:  # the runtime refused it (closed, out of memory): do not lose it
+            import traceback
+            msg = str(e) if e.args else ""
+            sys.stderr.write(f"corral: unhandled error in callback {actor}: {kind_of(e)}"
+                             f"{': ' + msg if msg else ''}\n")
+            traceback.print_exception(e, file=sys.stderr)
         if isinstance(e, (KeyboardInterrupt, SystemExit)) and self._fatal is None:
             self._fatal = e
             main = self._main
@@ -1041,7 +1057,7 @@ def _outcome(r: Runner, status: int) -> Any:
     if status == 0:
         return m._result
     if status == _ECANCELLED:
-        if r._signals_injected or (r._signals and not r._main_cancelled):
+        if L.corral_rt_run_cause(r._rtp) == _ffi.CAUSE_SIGNAL:  # Ctrl-C / SIGTERM (R51)
             raise KeyboardInterrupt()
         raise Cancelled()
     if status == _ffi.EDEADLOCK:
@@ -1116,7 +1132,6 @@ def inject_signal(signo: int = _signal.SIGINT) -> None:
     rc = L.corral_rt_inject_signal(r._rtp, int(signo))
     if rc < 0:
         raise from_code(rc)
-    r._signals_injected += 1
 
 
 @types.coroutine

@@ -19,7 +19,7 @@ Calling conventions: every function has ``argtypes`` and ``restype`` (no default
 truncating a pointer). Handles are ``c_void_p`` and are never shown to users: the wrapper
 classes keep them as Python ints. Functions are bound from a ``PyDLL`` handle, which keeps
 the GIL during the (short, non-blocking) call, except ``corral_host_poll``, which blocks in
-the event loop and is bound from a ``CDLL`` handle so that the GIL is released meanwhile and
+the event loop and is bound from a ``CDLL`` handle (as is ``corral_host_poll_submit``) so that the GIL is released meanwhile and
 other Python threads keep running.
 """
 
@@ -97,6 +97,13 @@ RECORD_CALLBACK = 3
 RECORD_RELEASE = 4
 RECORD_OWNED = 0x1
 
+CMD_AWAIT = 1
+CMD_FINISH = 2
+CMD_UNREF = 3
+
+CAUSE_NONE, CAUSE_EXPLICIT, CAUSE_DEADLINE, CAUSE_GROUP_CLOSE = 0, 1, 2, 3
+CAUSE_FAIL_FAST, CAUSE_PARENT, CAUSE_SIGNAL, CAUSE_SHUTDOWN = 4, 5, 6, 7
+
 NO_DEADLINE = -1
 INT64_MAX = 2**63 - 1
 INT64_MIN = -(2**63)
@@ -127,12 +134,19 @@ class Record(Structure):
                 ("source", c_void_p), ("error", c_void_p), ("value", Value)]
 
 
+class HostCmd(Structure):
+    """corral_host_cmd (host.h)."""
+    _fields_ = [("kind", c_uint32), ("status", c_int32), ("task", c_void_p),
+                ("repr", c_void_p), ("error", c_void_p), ("op", Op)]
+
+
 # struct formats with the same layout, for packing and unpacking without ctypes objects:
 # the hot paths read records with one unpack and build operations as bytes.
 VALUE_FMT = struct.Struct("@IIqQP")            # type, binding, as (int64 view), len, dtor
 OP_FMT = struct.Struct("@IIPqIIqQP")           # kind, reserved, target, deadline, value...
 RECORD_FMT = struct.Struct("@IIiIQPPPIIqQP")   # kind, flags, status, binding, token, task,
                                                # source, error, value...
+CMD_HEAD_FMT = struct.Struct("@IiPPP")         # kind, status, task, repr, error; + op
 
 
 def _hot_record_fmt() -> struct.Struct:
@@ -167,6 +181,9 @@ def _check_layout() -> None:
         raise ImportError("corral: corral_record layout mismatch")
     if Op.value.offset != OP_FMT.size - VALUE_FMT.size:
         raise ImportError("corral: corral_op layout mismatch")
+    if (HostCmd.op.offset != CMD_HEAD_FMT.size
+            or ctypes.sizeof(HostCmd) != CMD_HEAD_FMT.size + OP_FMT.size):
+        raise ImportError("corral: corral_host_cmd layout mismatch")
 
 
 _check_layout()
@@ -177,6 +194,7 @@ if RECORD_HOT_FMT.size != RECORD_FMT.size:
 VALUE_SIZE = VALUE_FMT.size
 OP_SIZE = OP_FMT.size
 RECORD_SIZE = RECORD_FMT.size
+CMD_SIZE = ctypes.sizeof(HostCmd)
 
 TRACE_FN = ctypes.CFUNCTYPE(None, c_void_p, c_size_t, c_void_p)  # (line, len, ud)
 
@@ -286,6 +304,8 @@ _DECLS: dict[str, tuple[list, object]] = {
     "corral_rt_set_fiber_stack_size": ([P, _sz], _i),
     "corral_rt_run": ([P, P], _i),
     "corral_rt_run_status": ([P], _i),
+    "corral_rt_run_cause": ([P], _i),
+    "corral_rt_report_error": ([P, P, _s, P], _i),
     "corral_rt_run_until_future": ([P, P], _i),
     "corral_rt_run_until_task": ([P, P], _i),
     "corral_rt_stop": ([P], _i),
@@ -390,6 +410,8 @@ _DECLS: dict[str, tuple[list, object]] = {
     "corral_queue_put": ([P, PVALUE, _i64], _i),
     # host.h
     "corral_host_poll": ([P, P, P, _sz, _sz, P], _i),
+    # (rt, main, cmds, ncmds, cmd_size, results, recs, cap, record_size, n)
+    "corral_host_poll_submit": ([P, P, P, _sz, _sz, P, P, _sz, _sz, P], _i),
 }
 
 
@@ -414,6 +436,8 @@ for _name in _DECLS:
 
 #: corral_host_poll bound from the CDLL handle: releases the GIL while the loop blocks.
 blocking_poll = _declare(_cdll, "corral_host_poll")
+#: corral_host_poll_submit, likewise (it polls after running the queued calls).
+blocking_poll_submit = _declare(_cdll, "corral_host_poll_submit")
 
 lib = _Lib  # type: ignore[assignment]  # the declared functions, by C name
 

@@ -105,7 +105,13 @@ def test_future_callbacks_order_and_actor():
                          "0 cb2 log cb2", "0 <lambda> log late"]
 
 
-def test_future_callback_error_reported_not_raised(capsys):
+def test_future_callback_error_reported_not_raised(capfd):
+    """R20/R76d: a done callback that raised goes to the root handler chain through
+    corral_rt_report_error (trace line, core log, unhandled count), not into the caller."""
+    from corral import _core, _ffi
+    lines = []
+    counts = []
+
     def bad(f):
         raise ValueError("cb failed")
 
@@ -113,11 +119,51 @@ def test_future_callback_error_reported_not_raised(capsys):
         f = corral.Future()
         f.add_done_callback(bad)
         f.set_result(1)
+        corral.log("after set")
         await corral.checkpoint()
+        await corral.checkpoint()
+        counts.append(_ffi.lib.corral_rt_unhandled_count(_core._runner()._rtp))
         return "ok"
 
-    assert run_v(main()) == "ok"
-    assert "unhandled error in callback bad: ValueError: cb failed" in capsys.readouterr().err
+    assert run_v(main(), trace=lines.append) == "ok"
+    actor = bad.__qualname__
+    assert "0 main log after set" in lines
+    assert f"0 root handler {actor} ValueError:cb failed" in lines
+    assert lines.index(f"0 root handler {actor} ValueError:cb failed") > \
+        lines.index("0 main log after set")
+    assert counts == [1]
+    err = capfd.readouterr().err
+    assert f"unhandled error in task {actor}: ValueError: cb failed" in err
+
+
+def test_future_callback_cancelled_and_fatal_errors():
+    lines = []
+
+    def stray(f):
+        raise corral.Cancelled()
+
+    def interrupt(f):
+        raise KeyboardInterrupt
+
+    async def main():
+        f = corral.Future()
+        f.add_done_callback(stray)
+        f.set_result(1)
+        await corral.checkpoint()
+        await corral.checkpoint()
+        g = corral.Future()
+        g.add_done_callback(interrupt)
+        g.set_result(2)
+        try:
+            await corral.sleep(10)
+        finally:
+            corral.log("unwound")
+
+    with pytest.raises(KeyboardInterrupt):
+        run_v(main(), trace=lines.append)
+    assert f"0 root handler {stray.__qualname__} StrayCancellation" in lines
+    assert f"0 root handler {interrupt.__qualname__} KeyboardInterrupt" in lines
+    assert "0 main log unwound" in lines
 
 
 def test_future_close_and_use_after_close():
