@@ -21,7 +21,10 @@
  *     strings; any other Lua value travels as a HOST token of the running host driver).
  *
  * Functions that take C callbacks or block a C fiber are not wrapped (spawn_fiber, sleep,
- * join, ...). Host tasks are driven by the hand-written native functions at the end of this
+ * join, ...), nor those only a host driver calls (task_await, task_finish, task_abandon,
+ * host_poll, host_poll_submit). rt_run_cause and rt_report_error are wrapped as they are:
+ * `core.rt_run_cause(rt)` -> CORRAL_CAUSE_* (or a negative code), and
+ * `core.rt_report_error(rt, group|nil, actor, err)` with err from core.host_error. Host tasks are driven by the hand-written native functions at the end of this
  * file (core.host_*): the pull-style driver of host.h, with batched records, so that no
  * Lua function is ever called from C and no lua_error crosses libevent's frames.
  */
@@ -241,6 +244,16 @@ static int lcorral_anyvalue(lua_State *L, int idx) { (void)L; (void)idx; return 
 %ignore corral_queue_get;
 %ignore corral_queue_put;
 %ignore corral_host_poll;
+/* Batched host calls: raw arrays of C structs holding borrowed task pointers and operations;
+ * the hand-written driver below owns every await/finish of Lua tasks, so Lua never queues
+ * commands itself. */
+%ignore corral_host_poll_submit;
+%ignore corral_host_cmd;
+/* Withdraw an await because the host dropped what awaited it (a Rust future in a select!).
+ * A Lua coroutine cannot drop a pending operation: it stays suspended until its RESUME
+ * record, and abandoning it behind the Lua layer's back would leave that coroutine waiting
+ * for a record that never comes. */
+%ignore corral_task_abandon;
 %ignore corral_fiber_fn;
 %ignore corral_step_fn;
 %ignore corral_future_cb;

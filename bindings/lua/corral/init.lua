@@ -306,6 +306,7 @@ local function collect_log(run)
   for line in text:gmatch("([^\n]*)\n") do run.log[#run.log + 1] = line end
 end
 
+-- Fallback when the runtime refuses a report (closed, out of memory): log and count it here.
 local function report_unhandled(run, who, err)
   run.unhandled = run.unhandled + 1
   local line = sformat("unhandled error in callback %s: %s", who, repr(err))
@@ -317,6 +318,20 @@ local function report_unhandled(run, who, err)
   end
 end
 
+-- An error raised by a done callback has nobody to receive it (R20/R76d): it goes to the root
+-- group's handler chain (corral_rt_report_error), which emits "root handler <actor> <err>"
+-- as its own entry and logs and counts it like a failed task's error (and cancels main in
+-- strict mode). Cancelled raised outside any task is a stray cancellation (R14).
+local function report_callback_error(run, who, err)
+  local e = err
+  if M.is_cancelled(err) then
+    e = M.error("StrayCancellation", "", { context = err })
+  end
+  local ok, ce = pcall(core.host_error, run.h, e)
+  local rc = ok and core.rt_report_error(run.rt, nil, who, ce) or -1
+  if rc < 0 then report_unhandled(run, who, err) end
+end
+
 local function run_callback(run, cb)
   if type(cb) ~= "table" then return end
   local fut = cb.fut
@@ -324,7 +339,7 @@ local function run_callback(run, cb)
   cb_actor = cb.name
   local ok, err = pcall(cb.fn, fut)
   cb_actor = nil
-  if not ok then report_unhandled(run, cb.name, err) end
+  if not ok then report_callback_error(run, cb.name, err) end
 end
 
 -- The driver loop: poll the core for a batch of records, and for each START/RESUME record
@@ -496,7 +511,7 @@ function M.run_opts(opts, fn, ...)
     argerr("corral.run", 1, "opts.log", "true, false or a table", log)
   end
   local run = {
-    rt = rt, h = h, recs = {}, closed = false, unhandled = 0, cause = nil,
+    rt = rt, h = h, recs = {}, closed = false, unhandled = 0,
     log = type(log) == "table" and log or nil, logmode = logmode,
   }
   R = run
@@ -517,10 +532,10 @@ function M.run_opts(opts, fn, ...)
       local _, v = core.task_result(main)
       results = { true, v }
     elseif st == ECANCELLED then
-      -- main's root scope is cancelled only by Task:cancel or by a signal (the core does not
-      -- report the cause; see the binding's README)
+      -- the cause of the cancellation main saw: SIGNAL, EXPLICIT (Task:cancel), ...
+      local cause = core.rt_run_cause(rt)
       results = { false, setmetatable({ kind = "Cancelled", msg = "", code = ECANCELLED,
-        cause = run.cause or "SIGNAL" }, Error) }
+        cause = cause >= 0 and core.cause_name(cause) or "NONE" }, Error) }
     elseif st == EDEADLOCK then
       results = { false, code_error(EDEADLOCK, "no task can make progress") }
     else
@@ -629,7 +644,6 @@ function M.inject_signal(sig)
   if not signo then argerr("corral.inject_signal", 1, "sig", "'SIGINT' or 'SIGTERM'", sig) end
   local rc = core.rt_inject_signal(run.rt, signo)
   if rc < 0 then raise(rc, "corral.inject_signal") end
-  run.cause = run.cause or "SIGNAL"
 end
 
 --- Errors reported to the root handler so far (plus errors of host callbacks).
@@ -694,8 +708,6 @@ function Task:cancel()
   check_task(self, "Task:cancel")
   local rc = core.task_cancel(self)
   if rc < 0 then raise(rc, "Task:cancel") end
-  local run = R
-  if rc == 1 and run and rawequal(self, run.main) then run.cause = run.cause or "EXPLICIT" end
   return rc == 1
 end
 

@@ -162,4 +162,42 @@ describe("corral.core (SWIG module)", function()
     core.host_close(h)
     core.rt_close(rt)
   end)
+
+  it("wraps rt_run_cause and rt_report_error; host-only calls are not exported", function()
+    assert.is_nil(core.task_abandon)
+    assert.is_nil(core.host_poll_submit)
+    assert.is_nil(core.host_cmd)
+    local _, rt = core.rt_new(core.RT_VIRTUAL_CLOCK)
+    local h = core.host_new(rt)
+    core.host_set_log(h, "collect")
+    assert.equals(core.EINVALIDSTATE, core.rt_run_cause(rt)) -- no run has ended yet
+    local poll, await, finish, spawn = core.host_bind(h)
+    local main = spawn(nil, "main", 3)
+    local recs, steps = {}, 0
+    while true do
+      local n = poll(main, recs)
+      if n == -1 then break end
+      for i = 1, n do
+        steps = steps + 1
+        if steps == 1 then
+          local e = core.host_error(h, { kind = "ValueError", msg = "cb" })
+          assert.equals(0, core.rt_report_error(rt, nil, "cb1", e))
+          assert.equals(0, core.rt_report_error(rt, core.rt_root_group(rt), "cb2", e))
+          assert.equals(core.EINVALIDARG, core.rt_report_error(rt, nil, nil, e))
+          local c = core.host_error(h, { kind = "Cancelled", msg = "" })
+          assert.equals(core.EINVALIDARG, core.rt_report_error(rt, nil, "x", c))
+          assert.equals(0, core.rt_unhandled_count(rt)) -- queued, not run inline (R8)
+          assert.equals(core.PENDING, await(i, core.OP_CHECKPOINT, nil, nil))
+        else
+          assert.equals(0, finish(i, true, 1))
+        end
+      end
+    end
+    assert.equals(2, core.rt_unhandled_count(rt))
+    assert.equals(core.CAUSE_NONE, core.rt_run_cause(rt))
+    assert.equals("unhandled error in task cb1: ValueError: cb\n" ..
+      "unhandled error in task cb2: ValueError: cb\n", core.host_take_log(h))
+    core.host_close(h)
+    core.rt_close(rt)
+  end)
 end)

@@ -112,7 +112,55 @@ describe("futures", function()
       corral.checkpoint()
     end)
     assert.same({ "after set", "cb1:1", "T:1", "cb2", "cb3" }, order)
-    assert.same({ "unhandled error in callback bad: boom in callback" }, log)
+    assert.same({ "unhandled error in task bad: LuaError: boom in callback" }, log)
+  end)
+
+  it("sends a done callback's error to the root handler chain as its own entry (R20, R56)", function()
+    local out = H.child([[
+      local corral = require "corral"
+      local log, count = {}, nil
+      local v = corral.run({ clock = "virtual", signals = false, trace = true, log = log }, function()
+        local f = corral.future()
+        f:add_done_callback(function() error("boom", 0) end, "bad")
+        f:add_done_callback(function() error(corral.error("ValueError", "x")) end)
+        f:add_done_callback(function() error(corral.error("Cancelled")) end, "stray")
+        f:set_result(1)
+        corral.log("after set")
+        corral.checkpoint()
+        corral.checkpoint()
+        count = corral.unhandled_count()
+        return "ok"
+      end)
+      print(v, count)
+      for _, l in ipairs(log) do print(l) end
+    ]])
+    assert.equals(table.concat({
+      "0 main log after set",
+      "0 root handler bad LuaError:boom",
+      "0 root handler callback ValueError:x",
+      "0 root handler stray StrayCancellation <- Cancelled",
+      "0 main done ok",
+      "0 rt run ok",
+      "ok\t3",
+      "unhandled error in task bad: LuaError: boom",
+      "unhandled error in task callback: ValueError: x",
+      "unhandled error in task stray: StrayCancellation",
+      "" }, "\n"), out)
+  end)
+
+  it("cancels main on a done callback's error in strict mode (R57)", function()
+    local out = H.child([[
+      local corral = require "corral"
+      local ok = pcall(corral.run, { clock = "virtual", signals = false, strict = true,
+        trace = true, log = false }, function()
+        local f = corral.future()
+        f:add_done_callback(function() error("boom", 0) end, "bad")
+        f:set_result(1)
+        corral.sleep(1)
+      end)
+      print(ok)
+    ]])
+    assert.equals("0 root handler bad LuaError:boom\n0 main cancelled\n0 rt run LuaError:boom\nfalse\n", out)
   end)
 
   it("close cancels a pending future; later calls raise Closed", function()

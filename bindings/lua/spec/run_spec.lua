@@ -74,6 +74,22 @@ describe("corral.run", function()
     assert.equals("EXPLICIT", e.cause)
   end)
 
+  it("takes the cause from the core, also for a cancel behind the Lua layer's back", function()
+    local core = require "corral.core"
+    local e = H.raises(vrun, function()
+      core.task_cancel(corral.current()) -- not Task:cancel: the Lua layer cannot see it
+      corral.sleep(1)
+    end)
+    assert.is_true(corral.is_cancelled(e))
+    assert.equals("EXPLICIT", e.cause)
+    e = H.raises(vrun, function()
+      local main = corral.current()
+      corral.spawn(function() core.rt_inject_signal(core.task_rt(main), 2) end)
+      corral.sleep(1)
+    end)
+    assert.equals("SIGNAL", e.cause)
+  end)
+
   it("raises Cancelled with cause SIGNAL after a signal", function()
     local e = H.raises(vrun, function()
       corral.inject_signal("SIGINT")
