@@ -146,6 +146,7 @@ static void mark_cancelled(corral_group *g, int cause)
     g->cancelled = 1;
     if (!g->scope.cancel_called) {
         g->scope.cancel_called = 1;
+        g->rt->cancel_epoch++;
         g->scope.cause = (uint8_t)cause;
     }
     for (corral_group *c = g->first_child; c; c = c->next_sibling)

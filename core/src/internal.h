@@ -158,6 +158,8 @@ struct corral_scope {
     uint8_t cause;
     uint8_t exited;
     uint8_t embedded;         /* lives inside a task or group: never freed on its own */
+    uint8_t pending;          /* memo: cancellation visible here, valid while epoch is current */
+    uint64_t epoch;
 };
 
 void corral__scope_init(corral_scope *s, corral_rt *rt, corral_task *task, corral_scope *parent,
@@ -165,7 +167,7 @@ void corral__scope_init(corral_scope *s, corral_rt *rt, corral_task *task, corra
 /* Mark s cancelled (first cause wins) and wake the parked tasks this makes cancel-pending. */
 void corral__scope_cancel(corral_scope *s, int cause);
 /* Is a cancellation visible from scope s upward (stopping after the first shield)? */
-bool corral__scope_cancel_visible(const corral_scope *s);
+bool corral__scope_cancel_visible(corral_scope *s);
 /* The cause of the cancellation visible from s, or CORRAL_CAUSE_NONE. */
 int corral__scope_visible_cause(const corral_scope *s);
 /* Drop scopes left open above the task's root scope (a body that forgot to exit them). */
@@ -410,6 +412,7 @@ struct corral_rt {
     corral__fifo batch;    /* the current tick's snapshot (R5) */
     corral__heap timers;
     uint64_t timer_seq;
+    uint64_t cancel_epoch;    /* bumped whenever a scope is cancelled: invalidates scope memos */
 
     int64_t now;
     bool now_valid;

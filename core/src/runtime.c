@@ -107,6 +107,7 @@ int corral_rt_new(corral_rt **out, uint32_t flags)
     rt->trace_fd = -1;
     rt->wake_fd = -1;
     rt->next_task_id = 1;
+    rt->cancel_epoch = 1;
     clock_gettime(CLOCK_MONOTONIC, &rt->origin);
     corral__heap_init(&rt->timers);
     corral__stack_pool_init(&rt->stacks, DEFAULT_STACK_SIZE);

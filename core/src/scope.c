@@ -16,6 +16,7 @@ void corral__scope_init(corral_scope *s, corral_rt *rt, corral_task *task, corra
 {
     atomic_init(&s->refs, 1);
     s->rt = rt;
+    s->epoch = 0; /* no memo yet (the runtime's epoch starts at 1) */
     s->task = task;
     s->parent = parent;
     s->deadline = CORRAL__NO_DEADLINE;
@@ -25,10 +26,35 @@ void corral__scope_init(corral_scope *s, corral_rt *rt, corral_task *task, corra
     s->embedded = embedded;
 }
 
-/* R25: walking up from s, a cancelled scope is reached at or before the first shield. */
-bool corral__scope_cancel_visible(const corral_scope *s)
+/* R25: walking up from s, a cancelled scope is reached at or before the first shield.
+ * Answers are memoized per scope until the next cancellation anywhere in the runtime, so
+ * entering and leaving scopes stays O(1) however deep they nest: the walk stops at the first
+ * scope that decides (cancelled, shield, or a still-valid memo), and every scope passed on the
+ * way has the same answer. */
+bool corral__scope_cancel_visible(corral_scope *s)
 {
-    return corral__scope_visible_cause(s) != CORRAL_CAUSE_NONE;
+    if (!s)
+        return false;
+    uint64_t epoch = s->rt->cancel_epoch;
+    bool answer = false;
+    corral_scope *x = s;
+    for (; x; x = x->parent) {
+        if (x->cancel_called) {
+            answer = true;
+            break;
+        }
+        if (x->shield)
+            break;
+        if (x->epoch == epoch) {
+            answer = x->pending;
+            break;
+        }
+    }
+    for (corral_scope *y = s; y != x; y = y->parent) {
+        y->pending = answer;
+        y->epoch = epoch;
+    }
+    return answer;
 }
 
 int corral__scope_visible_cause(const corral_scope *s)
@@ -48,6 +74,7 @@ void corral__scope_cancel(corral_scope *s, int cause)
         return; /* R29: the first cause is kept */
     s->cancel_called = 1;
     s->cause = (uint8_t)cause;
+    s->rt->cancel_epoch++;
     corral__timer_disarm(s->rt, &s->timer);
     corral__abort_cancelled(s->rt, s);
 }
@@ -223,6 +250,7 @@ int corral_scope_cancel(corral_scope *s)
     if (s->exited) { /* sticky flag only: its task may be gone, and nothing is under it now */
         s->cancel_called = 1;
         s->cause = CORRAL_CAUSE_EXPLICIT;
+        s->rt->cancel_epoch++;
         return 1;
     }
     corral__scope_cancel(s, CORRAL_CAUSE_EXPLICIT);

@@ -700,6 +700,48 @@ START_TEST(test_scope_cancel_wakes_parked)
 }
 END_TEST
 
+
+/* Cancel-pending answers stay right when scopes nest deeply and outer scopes are cancelled
+ * after inner ones were entered (the core memoizes them per scope). */
+static int deep_nesting(corral_task *self, void *arg, corral_value *out)
+{
+    (void)arg;
+    (void)out;
+    enum { DEPTH = 2000 };
+    static corral_scope *st[DEPTH];
+    for (int i = 0; i < DEPTH; i++)
+        FCHECK_EQ(corral_scope_enter(&st[i], self, CORRAL_SCOPE_MOVE_ON, -1, i == 1500), 0);
+    FCHECK_EQ(corral_task_cancel_pending(self), 0);
+    FCHECK_EQ(corral_scope_cancel(st[10]), 1); /* behind the shield at 1500 */
+    FCHECK_EQ(corral_task_cancel_pending(self), 0);
+    FCHECK_EQ(*corral_task_cancel_flag(self), 0);
+    FCHECK_EQ(corral_checkpoint(), 0);
+    int status = 0;
+    for (int i = DEPTH - 1; i >= 1500; i--)
+        status = corral_scope_exit(st[i], status);
+    FCHECK_EQ(status, 0);
+    FCHECK_EQ(corral_task_cancel_pending(self), 1); /* the shield is gone */
+    FCHECK_EQ(corral_checkpoint(), CORRAL_ECANCELLED);
+    status = CORRAL_ECANCELLED;
+    for (int i = 1499; i >= 0; i--) {
+        status = corral_scope_exit(st[i], status);
+        if (i == 10) {
+            FCHECK_EQ(status, 0); /* absorbed by the cancelled scope */
+            FCHECK_EQ(corral_scope_cancelled_caught(st[10]), 1);
+        }
+    }
+    FCHECK_EQ(corral_task_cancel_pending(self), 0);
+    for (int i = 0; i < DEPTH; i++)
+        corral_scope_unref(st[i]);
+    return corral_checkpoint();
+}
+
+START_TEST(test_deep_nesting_cancel_visibility)
+{
+    ck_assert_int_eq(cu_run(deep_nesting, NULL), 0);
+}
+END_TEST
+
 Suite *cu_suite_scopes(void)
 {
     Suite *s = suite_create("scopes");
@@ -730,6 +772,7 @@ Suite *cu_suite_scopes(void)
     tcase_add_test(tc, test_uncancellable_defer_S10);
     tcase_add_test(tc, test_uncancellable_error_S39);
     tcase_add_test(tc, test_scope_exit_uncancellable);
+    tcase_add_test(tc, test_deep_nesting_cancel_visibility);
     suite_add_tcase(s, tc);
     return s;
 }
