@@ -45,11 +45,11 @@ static inline int64_t bench_timer_offset_ns(int64_t i)
 }
 #define BENCH_FAR_NS (3600LL * 1000000000LL)
 
-#define BENCH_FAIL(...)                                                                    \
-    do {                                                                                   \
-        fprintf(stderr, "bench: " __VA_ARGS__);                                            \
-        fputc('\n', stderr);                                                               \
-        return -1.0;                                                                       \
+#define BENCH_FAIL(...)                                                                            \
+    do {                                                                                           \
+        fprintf(stderr, "bench: " __VA_ARGS__);                                                    \
+        fputc('\n', stderr);                                                                       \
+        return -1.0;                                                                               \
     } while (0)
 
 /* corral */

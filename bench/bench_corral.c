@@ -30,40 +30,40 @@ static void bc_fail_step(bc_base *b, corral_task *self, int rc, const char *wher
     corral_task_finish(self, rc, NULL, NULL, NULL);
 }
 
-#define STEP_CHECK(b, self, rc, where)            \
-    do {                                          \
-        int rc_ = (rc);                           \
-        if (rc_ < 0) {                            \
-            bc_fail_step((b), (self), rc_, where); \
-            return;                               \
-        }                                         \
+#define STEP_CHECK(b, self, rc, where)                                                             \
+    do {                                                                                           \
+        int rc_ = (rc);                                                                            \
+        if (rc_ < 0) {                                                                             \
+            bc_fail_step((b), (self), rc_, where);                                                 \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
 /* Await an op from a step; anything but PENDING is a failure of the benchmark. */
-#define STEP_AWAIT(b, self, op, where)                                          \
-    do {                                                                        \
-        int rc_ = corral_task_await((self), (op));                              \
-        if (rc_ != CORRAL_PENDING) {                                            \
-            bc_fail_step((b), (self), rc_ < 0 ? rc_ : CORRAL_EINVALIDSTATE, where); \
-            return;                                                             \
-        }                                                                       \
+#define STEP_AWAIT(b, self, op, where)                                                             \
+    do {                                                                                           \
+        int rc_ = corral_task_await((self), (op));                                                 \
+        if (rc_ != CORRAL_PENDING) {                                                               \
+            bc_fail_step((b), (self), rc_ < 0 ? rc_ : CORRAL_EINVALIDSTATE, where);                \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
-#define FIBER_CHECK(b, rc, what)   \
-    do {                           \
-        int rc_ = (rc);            \
-        if (rc_ < 0) {             \
-            if (!(b)->err) {       \
-                (b)->err = rc_;    \
-                (b)->where = what; \
-            }                      \
-            return rc_;            \
-        }                          \
+#define FIBER_CHECK(b, rc, what)                                                                   \
+    do {                                                                                           \
+        int rc_ = (rc);                                                                            \
+        if (rc_ < 0) {                                                                             \
+            if (!(b)->err) {                                                                       \
+                (b)->err = rc_;                                                                    \
+                (b)->where = what;                                                                 \
+            }                                                                                      \
+            return rc_;                                                                            \
+        }                                                                                          \
     } while (0)
 
 /* Built in place with a designated initializer: a memset-and-return helper made gcc copy the
  * struct through overlapping stores/loads (store-forwarding stalls worth ~10 ns per await). */
-#define op_make(kind_, target_, deadline_) \
+#define op_make(kind_, target_, deadline_)                                                         \
     ((corral_op){.kind = (kind_), .target = (target_), .deadline = (deadline_)})
 
 #define int_value(x) ((corral_value){.type = CORRAL_VALUE_INT, .as.i = (x)})
@@ -217,7 +217,8 @@ static int seq_parent_fiber(corral_task *self, void *arg, corral_value *result)
     c->b.t0 = bench_now_ns();
     for (int64_t i = 0; i < c->n; i++) {
         corral_task *t = NULL;
-        FIBER_CHECK(&c->b, corral_spawn_fiber(&t, c->b.rt, NULL, NULL, child_done_fiber, NULL, NULL),
+        FIBER_CHECK(&c->b,
+                    corral_spawn_fiber(&t, c->b.rt, NULL, NULL, child_done_fiber, NULL, NULL),
                     "corral_spawn_fiber");
         int rc = corral_join(t, NULL, -1);
         corral_task_unref(t);
@@ -247,7 +248,8 @@ static int batch_parent_fiber(corral_task *self, void *arg, corral_value *result
     c->b.t0 = bench_now_ns();
     for (int64_t i = 0; i < c->n; i++) {
         corral_task *t = NULL;
-        FIBER_CHECK(&c->b, corral_spawn_fiber(&t, c->b.rt, NULL, NULL, child_done_fiber, NULL, NULL),
+        FIBER_CHECK(&c->b,
+                    corral_spawn_fiber(&t, c->b.rt, NULL, NULL, child_done_fiber, NULL, NULL),
                     "corral_spawn_fiber");
         if (i + 1 < c->n)
             corral_task_unref(t);
@@ -597,13 +599,15 @@ static void park_main_step(corral_task *self, int status, const corral_value *va
             if (c->futures_only)
                 continue;
             if (c->fibers)
-                STEP_CHECK(&c->b, self,
-                           corral_spawn_fiber(&s->t, c->b.rt, NULL, NULL, parked_child_fiber, s, NULL),
-                           "corral_spawn_fiber");
+                STEP_CHECK(
+                    &c->b, self,
+                    corral_spawn_fiber(&s->t, c->b.rt, NULL, NULL, parked_child_fiber, s, NULL),
+                    "corral_spawn_fiber");
             else
-                STEP_CHECK(&c->b, self,
-                           corral_spawn_step(&s->t, c->b.rt, NULL, NULL, parked_child_step, s, NULL),
-                           "corral_spawn_step");
+                STEP_CHECK(
+                    &c->b, self,
+                    corral_spawn_step(&s->t, c->b.rt, NULL, NULL, parked_child_step, s, NULL),
+                    "corral_spawn_step");
         }
         corral_op op = op_make(CORRAL_OP_CHECKPOINT, NULL, -1);
         STEP_AWAIT(&c->b, self, &op, "await CHECKPOINT");
@@ -693,7 +697,8 @@ static void timer_scope_step(corral_task *self, int status, const corral_value *
     int64_t base = corral_rt_now(c->b.rt) + BENCH_FAR_NS;
     c->b.t0 = bench_now_ns();
     for (int64_t i = 0; i < c->n; i++)
-        STEP_CHECK(&c->b, self, corral_move_on_at(&c->scopes[i], self, base + bench_timer_offset_ns(i)),
+        STEP_CHECK(&c->b, self,
+                   corral_move_on_at(&c->scopes[i], self, base + bench_timer_offset_ns(i)),
                    "corral_move_on_at");
     for (int64_t i = c->n - 1; i >= 0; i--) {
         int rc = corral_scope_exit(c->scopes[i], 0);

@@ -1,9 +1,9 @@
 /*
  * bench_libevent.c - raw libevent 2.1 peers of the spine benchmarks.
  *
- * A fresh event_base (default backend, epoll) per sample. "Spawning" a task is event_new + event_active;
- * "running" it is libevent calling the callback from event_base_loop. libevent processes
- * events activated from inside a callback in the same pass of the same loop iteration (no
+ * A fresh event_base (default backend, epoll) per sample. "Spawning" a task is event_new +
+ * event_active; "running" it is libevent calling the callback from event_base_loop. libevent
+ * processes events activated from inside a callback in the same pass of the same loop iteration (no
  * epoll_wait in between), which is the best case for it.
  */
 #include <event2/event.h>

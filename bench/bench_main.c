@@ -25,8 +25,8 @@
 enum { KIND_TIME, KIND_MEM };
 
 typedef struct row {
-    const char *id;      /* short id, used by --filter and by the peer references */
-    const char *label;   /* what exactly runs */
+    const char *id;    /* short id, used by --filter and by the peer references */
+    const char *label; /* what exactly runs */
     bench_fn fn;
     int64_t n;
     int kind;
@@ -40,8 +40,14 @@ typedef struct row {
     double median;
 } row;
 
-#define R_TIME(id, label, fn, n, tgt, ev, uv) {id, label, fn, n, KIND_TIME, tgt, ev, uv, {0}, 0, "", 0}
-#define R_MEM(id, label, fn, n, tgt, ev, uv) {id, label, fn, n, KIND_MEM, tgt, ev, uv, {0}, 0, "", 0}
+#define R_TIME(id, label, fn, n, tgt, ev, uv)                                                      \
+    {                                                                                              \
+        id, label, fn, n, KIND_TIME, tgt, ev, uv, {0}, 0, "", 0                                    \
+    }
+#define R_MEM(id, label, fn, n, tgt, ev, uv)                                                       \
+    {                                                                                              \
+        id, label, fn, n, KIND_MEM, tgt, ev, uv, {0}, 0, "", 0                                     \
+    }
 
 static const char *G1 = "1. spawn+join of a task that returns at once (ns per task)";
 static const char *G2 = "2. switch: one task yields N times (ns per yield)";
@@ -50,36 +56,61 @@ static const char *G4 = "4. parked tasks (bytes per task, from RSS)";
 static const char *G5 = "5. timers scheduled then cancelled, 1M (ns per timer add+del)";
 
 static row rows[] = {
-    R_TIME("spawn.step.seq", "corral step: spawn_step + await JOIN, one at a time", bc_step_spawn_join_seq, 1000000, 70, "spawn.ev.seq", "spawn.uv.seq"),
-    R_TIME("spawn.step.batch", "corral step: spawn 100k, then JOIN the last", bc_step_spawn_batch, 100000, 70, "spawn.ev.batch", "spawn.uv.batch"),
-    R_TIME("spawn.fiber.seq", "corral fiber: spawn_fiber + corral_join, one at a time", bc_fiber_spawn_join_seq, 200000, 120, "spawn.ev.seq", "spawn.uv.seq"),
-    R_TIME("spawn.fiber.batch", "corral fiber: spawn 10k (10k live stacks), join last", bc_fiber_spawn_batch, 10000, 120, "spawn.ev.batch", "spawn.uv.batch"),
-    R_TIME("spawn.ev.seq", "libevent: event_new+event_active child, cb frees+wakes parent", bev_spawn_join_seq, 1000000, 0, NULL, NULL),
-    R_TIME("spawn.ev.batch", "libevent: 100k event_new+event_active, one dispatch", bev_spawn_batch, 100000, 0, NULL, NULL),
-    R_TIME("spawn.uv.seq", "libuv: fresh uv_idle, cb closes it, close cb = join", buv_spawn_join_seq, 1000000, 0, NULL, NULL),
-    R_TIME("spawn.uv.batch", "libuv: 100k fresh uv_idle started, one uv_run", buv_spawn_batch, 100000, 0, NULL, NULL),
+    R_TIME("spawn.step.seq", "corral step: spawn_step + await JOIN, one at a time",
+           bc_step_spawn_join_seq, 1000000, 70, "spawn.ev.seq", "spawn.uv.seq"),
+    R_TIME("spawn.step.batch", "corral step: spawn 100k, then JOIN the last", bc_step_spawn_batch,
+           100000, 70, "spawn.ev.batch", "spawn.uv.batch"),
+    R_TIME("spawn.fiber.seq", "corral fiber: spawn_fiber + corral_join, one at a time",
+           bc_fiber_spawn_join_seq, 200000, 120, "spawn.ev.seq", "spawn.uv.seq"),
+    R_TIME("spawn.fiber.batch", "corral fiber: spawn 10k (10k live stacks), join last",
+           bc_fiber_spawn_batch, 10000, 120, "spawn.ev.batch", "spawn.uv.batch"),
+    R_TIME("spawn.ev.seq", "libevent: event_new+event_active child, cb frees+wakes parent",
+           bev_spawn_join_seq, 1000000, 0, NULL, NULL),
+    R_TIME("spawn.ev.batch", "libevent: 100k event_new+event_active, one dispatch", bev_spawn_batch,
+           100000, 0, NULL, NULL),
+    R_TIME("spawn.uv.seq", "libuv: fresh uv_idle, cb closes it, close cb = join",
+           buv_spawn_join_seq, 1000000, 0, NULL, NULL),
+    R_TIME("spawn.uv.batch", "libuv: 100k fresh uv_idle started, one uv_run", buv_spawn_batch,
+           100000, 0, NULL, NULL),
 
-    R_TIME("switch.step", "corral step: await CORRAL_OP_CHECKPOINT", bc_step_switch, 2000000, 20, "switch.ev", "switch.uv"),
-    R_TIME("switch.fiber", "corral fiber: corral_checkpoint()", bc_fiber_switch, 2000000, 30, "switch.ev", "switch.uv"),
+    R_TIME("switch.step", "corral step: await CORRAL_OP_CHECKPOINT", bc_step_switch, 2000000, 20,
+           "switch.ev", "switch.uv"),
+    R_TIME("switch.fiber", "corral fiber: corral_checkpoint()", bc_fiber_switch, 2000000, 30,
+           "switch.ev", "switch.uv"),
     R_TIME("switch.ev", "libevent: event re-activates itself", bev_switch, 2000000, 0, NULL, NULL),
-    R_TIME("switch.uv", "libuv: idle callback (one loop iteration each)", buv_switch, 2000000, 0, NULL, NULL),
+    R_TIME("switch.uv", "libuv: idle callback (one loop iteration each)", buv_switch, 2000000, 0,
+           NULL, NULL),
 
-    R_TIME("pingpong.step", "corral step: fresh corral_future per message", bc_step_pingpong_future, 500000, 140, "pingpong.ev", "pingpong.uv"),
-    R_TIME("pingpong.fiber", "corral fiber: fresh corral_future per message", bc_fiber_pingpong_future, 500000, 140, "pingpong.ev", "pingpong.uv"),
-    R_TIME("pingpong.queue", "corral step: two reused queues, QUEUE_GET/put_nowait", bc_step_pingpong_queue, 500000, 0, "pingpong.ev", "pingpong.uv"),
-    R_TIME("pingpong.ev", "libevent: two events activate each other", bev_pingpong, 500000, 0, NULL, NULL),
-    R_TIME("pingpong.uv", "libuv: two idle handles hand over (stop self, start other)", buv_pingpong, 500000, 0, NULL, NULL),
+    R_TIME("pingpong.step", "corral step: fresh corral_future per message", bc_step_pingpong_future,
+           500000, 140, "pingpong.ev", "pingpong.uv"),
+    R_TIME("pingpong.fiber", "corral fiber: fresh corral_future per message",
+           bc_fiber_pingpong_future, 500000, 140, "pingpong.ev", "pingpong.uv"),
+    R_TIME("pingpong.queue", "corral step: two reused queues, QUEUE_GET/put_nowait",
+           bc_step_pingpong_queue, 500000, 0, "pingpong.ev", "pingpong.uv"),
+    R_TIME("pingpong.ev", "libevent: two events activate each other", bev_pingpong, 500000, 0, NULL,
+           NULL),
+    R_TIME("pingpong.uv", "libuv: two idle handles hand over (stop self, start other)",
+           buv_pingpong, 500000, 0, NULL, NULL),
 
-    R_MEM("park.step", "corral: 100k step tasks parked on own future (task+future)", bc_mem_step_parked, 100000, 160, "park.ev", "park.uv"),
-    R_MEM("park.future", "corral: 100k pending futures alone (no task)", bc_mem_future_only, 100000, 0, "park.ev", "park.uv"),
-    R_MEM("park.fiber", "corral: 10k fibers parked on own future (256 KiB stacks)", bc_mem_fiber_parked, 10000, 0, "park.ev", "park.uv"),
-    R_MEM("park.ev", "libevent: 100k event_new+event_add(1 h timeout)", bev_mem_pending, 100000, 0, NULL, NULL),
-    R_MEM("park.uv", "libuv: 100k malloc'd uv_timer_t started (1 h)", buv_mem_timers, 100000, 0, NULL, NULL),
+    R_MEM("park.step", "corral: 100k step tasks parked on own future (task+future)",
+          bc_mem_step_parked, 100000, 160, "park.ev", "park.uv"),
+    R_MEM("park.future", "corral: 100k pending futures alone (no task)", bc_mem_future_only, 100000,
+          0, "park.ev", "park.uv"),
+    R_MEM("park.fiber", "corral: 10k fibers parked on own future (256 KiB stacks)",
+          bc_mem_fiber_parked, 10000, 0, "park.ev", "park.uv"),
+    R_MEM("park.ev", "libevent: 100k event_new+event_add(1 h timeout)", bev_mem_pending, 100000, 0,
+          NULL, NULL),
+    R_MEM("park.uv", "libuv: 100k malloc'd uv_timer_t started (1 h)", buv_mem_timers, 100000, 0,
+          NULL, NULL),
 
-    R_TIME("timer.scope", "corral: move_on_at enter (far deadline) + scope_exit, LIFO", bc_timer_scope, 1000000, 100, "timer.ev", "timer.uv"),
-    R_TIME("timer.sleep", "corral: 1M step tasks await SLEEP, corral_task_cancel each", bc_timer_sleep_cancel, 1000000, 0, "timer.ev", "timer.uv"),
-    R_TIME("timer.ev", "libevent: evtimer_add + evtimer_del (LIFO)", bev_timer_add_del, 1000000, 0, NULL, NULL),
-    R_TIME("timer.uv", "libuv: uv_timer_start + uv_timer_stop (LIFO)", buv_timer_start_stop, 1000000, 0, NULL, NULL),
+    R_TIME("timer.scope", "corral: move_on_at enter (far deadline) + scope_exit, LIFO",
+           bc_timer_scope, 1000000, 100, "timer.ev", "timer.uv"),
+    R_TIME("timer.sleep", "corral: 1M step tasks await SLEEP, corral_task_cancel each",
+           bc_timer_sleep_cancel, 1000000, 0, "timer.ev", "timer.uv"),
+    R_TIME("timer.ev", "libevent: evtimer_add + evtimer_del (LIFO)", bev_timer_add_del, 1000000, 0,
+           NULL, NULL),
+    R_TIME("timer.uv", "libuv: uv_timer_start + uv_timer_stop (LIFO)", buv_timer_start_stop,
+           1000000, 0, NULL, NULL),
 };
 #define NROWS ((int)(sizeof rows / sizeof rows[0]))
 
@@ -211,16 +242,18 @@ static void print_header(int quick)
     uname(&u);
     printf("corral spine benchmarks: corral %s, libevent %s, libuv %s\n", corral_version_string(),
            event_get_version(), uv_version_string());
-    printf("machine: %s %s, %s, %ld cpus\n", u.sysname, u.release, cpu, sysconf(_SC_NPROCESSORS_ONLN));
-    printf("median of %d runs%s; ratio = corral median / peer median (< 1 means corral is faster)\n\n",
-           g_runs, quick ? " (--quick: N/10)" : "");
+    printf("machine: %s %s, %s, %ld cpus\n", u.sysname, u.release, cpu,
+           sysconf(_SC_NPROCESSORS_ONLN));
+    printf(
+        "median of %d runs%s; ratio = corral median / peer median (< 1 means corral is faster)\n\n",
+        g_runs, quick ? " (--quick: N/10)" : "");
 }
 
 static void print_table(void)
 {
     const char *last_group = NULL;
-    printf("%-62s %8s %10s %10s %10s %8s %10s %10s\n", "implementation", "N", "median", "min", "max",
-           "target", "/libevent", "/libuv");
+    printf("%-62s %8s %10s %10s %10s %8s %10s %10s\n", "implementation", "N", "median", "min",
+           "max", "target", "/libevent", "/libuv");
     for (int i = 0; i < NROWS; i++) {
         row *r = &rows[i];
         if (r->nsamples == 0 && !r->failure[0])
@@ -255,8 +288,8 @@ static void print_table(void)
             if (r->samples[k] > mx)
                 mx = r->samples[k];
         }
-        printf("  %-60s %8s %10.1f %10.1f %10.1f %8s %10s %10s%s%s\n", r->label, nbuf, r->median, mn,
-               mx, tbuf, ev, uv, r->failure[0] ? "  " : "", r->failure);
+        printf("  %-60s %8s %10.1f %10.1f %10.1f %8s %10s %10s%s%s\n", r->label, nbuf, r->median,
+               mn, mx, tbuf, ev, uv, r->failure[0] ? "  " : "", r->failure);
     }
     printf("\n");
 }

@@ -27,8 +27,7 @@ static int finish_now(corral_task *t, int status, const corral_value *v, bool ow
     return CORRAL_PENDING;
 }
 
-void corral__wake(corral_task *t, int status, const corral_value *v, bool owned,
-                  corral_error *err)
+void corral__wake(corral_task *t, int status, const corral_value *v, bool owned, corral_error *err)
 {
     corral__task_detach_wait(t);
     set_resume(t, status, v, owned, err);
@@ -44,7 +43,10 @@ void corral__abort(corral_task *t, int status)
     corral__ready_task(t);
 }
 
-void corral__wait_timer_fired(corral_task *t) { corral__abort(t, CORRAL_ETIMEOUT); }
+void corral__wait_timer_fired(corral_task *t)
+{
+    corral__abort(t, CORRAL_ETIMEOUT);
+}
 
 static void park(corral_task *t, uint8_t kind, void *source, corral__waitlist *list,
                  int64_t deadline, uint8_t timer_kind)
@@ -134,8 +136,8 @@ static int await_group(corral_task *t, corral_group *g, bool closed, int64_t dea
     }
     if (past(t->rt, deadline))
         return finish_now(t, CORRAL_ETIMEOUT, NULL, false, NULL);
-    park(t, CORRAL__WAIT_GROUP, corral_group_ref(g), closed ? &g->closed_waiters : &g->closing_waiters,
-         deadline, CORRAL__TIMER_CALL);
+    park(t, CORRAL__WAIT_GROUP, corral_group_ref(g),
+         closed ? &g->closed_waiters : &g->closing_waiters, deadline, CORRAL__TIMER_CALL);
     return CORRAL_PENDING;
 }
 
@@ -189,8 +191,8 @@ static int await_op(corral_task *t, const corral_op *op)
     case CORRAL_OP_JOIN: {
         corral_task *target = op->target;
         if (target == t) {
-            corral_error *e = corral__error_from_code(CORRAL_EINVALIDSTATE,
-                                                      "a task cannot join itself");
+            corral_error *e =
+                corral__error_from_code(CORRAL_EINVALIDSTATE, "a task cannot join itself");
             finish_now(t, CORRAL_EINVALIDSTATE, NULL, false, e);
             corral_error_unref(e);
             return CORRAL_PENDING;
@@ -279,7 +281,7 @@ int corral_task_abandon(corral_task *t)
     if (t->driver == CORRAL__DRIVER_FIBER)
         return corral__fail(CORRAL_EINVALIDSTATE, "task_abandon: fibers never abandon a wait");
     if (t->state == CORRAL_TASK_PARKED) {
-        corral__abort(t, 0);           /* removing the wait has no side effect */
+        corral__abort(t, 0); /* removing the wait has no side effect */
         fifo_remove(&t->rt->ready, &t->entry);
         corral__task_clear_resume(t->rt, t);
         rc = 0;

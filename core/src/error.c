@@ -26,10 +26,19 @@ int corral__fail(int code, const char *fmt, ...)
     return code;
 }
 
-const char *corral_last_error_message(void) { return last_message; }
+const char *corral_last_error_message(void)
+{
+    return last_message;
+}
 
-int corral_version(void) { return CORRAL_VERSION_NUMBER; }
-const char *corral_version_string(void) { return CORRAL_VERSION_STRING; }
+int corral_version(void)
+{
+    return CORRAL_VERSION_NUMBER;
+}
+const char *corral_version_string(void)
+{
+    return CORRAL_VERSION_STRING;
+}
 
 typedef struct code_info {
     int code;
@@ -150,14 +159,26 @@ int corral_error_set_context(corral_error *e, corral_error *context)
     return 0;
 }
 
-int corral_error_code(const corral_error *e) { return e ? e->code : 0; }
-const char *corral_error_kind(const corral_error *e) { return e ? e->kind : ""; }
-const char *corral_error_message(const corral_error *e) { return e ? e->msg : ""; }
+int corral_error_code(const corral_error *e)
+{
+    return e ? e->code : 0;
+}
+const char *corral_error_kind(const corral_error *e)
+{
+    return e ? e->kind : "";
+}
+const char *corral_error_message(const corral_error *e)
+{
+    return e ? e->msg : "";
+}
 const corral_value *corral_error_host(const corral_error *e)
 {
     return e && e->host.type == CORRAL_VALUE_HOST ? &e->host : NULL;
 }
-corral_error *corral_error_context(const corral_error *e) { return e ? e->context : NULL; }
+corral_error *corral_error_context(const corral_error *e)
+{
+    return e ? e->context : NULL;
+}
 
 int corral_error_format(const corral_error *e, char *buf, size_t cap)
 {

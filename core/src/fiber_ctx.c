@@ -10,8 +10,7 @@
 void corral__ctx_trampoline(void);
 
 /* Lay out a first frame that corral__ctx_switch "returns" into: see fiber_switch_*.S. */
-void corral__ctx_make(corral__ctx *c, void *stack_lo, size_t size, void (*entry)(void *),
-                      void *arg)
+void corral__ctx_make(corral__ctx *c, void *stack_lo, size_t size, void (*entry)(void *), void *arg)
 {
     uintptr_t top = ((uintptr_t)stack_lo + size) & ~(uintptr_t)15;
 #if defined(__x86_64__)

@@ -18,8 +18,7 @@ static void start(unsigned hi, unsigned lo)
     a->entry(a->arg);
 }
 
-void corral__ctx_make(corral__ctx *c, void *stack_lo, size_t size, void (*entry)(void *),
-                      void *arg)
+void corral__ctx_make(corral__ctx *c, void *stack_lo, size_t size, void (*entry)(void *), void *arg)
 {
     /* The start arguments live at the top of the new stack. */
     start_args *a = (start_args *)(((uintptr_t)stack_lo + size - sizeof *a) & ~(uintptr_t)15);
@@ -33,4 +32,7 @@ void corral__ctx_make(corral__ctx *c, void *stack_lo, size_t size, void (*entry)
     makecontext(&c->uc, (void (*)(void))start, 2, (unsigned)(p >> 32), (unsigned)(p & 0xffffffffu));
 }
 
-void corral__ctx_switch(corral__ctx *from, corral__ctx *to) { swapcontext(&from->uc, &to->uc); }
+void corral__ctx_switch(corral__ctx *from, corral__ctx *to)
+{
+    swapcontext(&from->uc, &to->uc);
+}

@@ -90,7 +90,6 @@ void corral_future_unref(corral_future *f)
     corral__rt_obj_unref(rt);
 }
 
-
 /* The outcome a waiter sees (R22: a cancelled future raises FutureCancelled). */
 static int outcome(const corral_future *f, corral_value *v, corral_error **err)
 {
@@ -123,7 +122,7 @@ static void notify(corral_future *f, corral__listener *x)
     }
     corral__callback *cb = (corral__callback *)x;
     corral__job *j = corral__job_new(rt, x->kind == CORRAL__LISTENER_CB ? CORRAL__ENTRY_FUTURE_CB
-                                                                         : CORRAL__ENTRY_HOST_CB);
+                                                                        : CORRAL__ENTRY_HOST_CB);
     if (j) {
         j->future = corral_future_ref(f);
         j->fn = cb->fn;

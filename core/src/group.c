@@ -12,7 +12,10 @@ static int usable(const corral_group *g)
 }
 
 /* Named groups appear in traces; the root group and unnamed groups do not (semantics 3.0). */
-static bool traced(const corral_group *g) { return g->name && !g->is_root; }
+static bool traced(const corral_group *g)
+{
+    return g->name && !g->is_root;
+}
 
 static const char *display_name(const corral_group *g)
 {
@@ -31,8 +34,8 @@ int corral__group_new(corral_group **out, corral_rt *rt, corral_group *parent, c
     g->rt = rt;
     g->is_root = is_root;
     g->state = CORRAL__GROUP_OPEN;
-    corral__scope_init(&g->scope, rt, NULL, parent ? &parent->scope : NULL,
-                       CORRAL_SCOPE_MOVE_ON, 0, true);
+    corral__scope_init(&g->scope, rt, NULL, parent ? &parent->scope : NULL, CORRAL_SCOPE_MOVE_ON, 0,
+                       true);
     if (parent) {
         g->parent = corral_group_ref(parent);
         g->prev_sibling = parent->last_child;
@@ -242,8 +245,7 @@ int corral_group_is_closing(const corral_group *g)
 
 int corral_group_is_closed(const corral_group *g)
 {
-    return g ? g->state == CORRAL__GROUP_CLOSED
-             : corral__fail(CORRAL_EINVALIDARG, "group is NULL");
+    return g ? g->state == CORRAL__GROUP_CLOSED : corral__fail(CORRAL_EINVALIDARG, "group is NULL");
 }
 
 const char *corral_group_name(const corral_group *g)
@@ -281,8 +283,8 @@ static void root_handler(corral_rt *rt, const char *who, corral_error *err)
 {
     rt->unhandled++;
     const char *msg = corral_error_message(err);
-    corral__log_diag(rt, "unhandled error in task %s: %s%s%s", who,
-                     corral_error_kind(err), *msg ? ": " : "", msg);
+    corral__log_diag(rt, "unhandled error in task %s: %s%s%s", who, corral_error_kind(err),
+                     *msg ? ": " : "", msg);
     if ((rt->flags & CORRAL_RT_STRICT) && !rt->strict_error && rt->main) {
         rt->strict_error = corral_error_ref(err); /* R57 strict mode */
         if (!corral__task_terminal(rt->main))
@@ -299,8 +301,7 @@ void corral__group_run_handler(corral__job *job)
     for (;;) {
         char text[512];
         corral_error_format(err, text, sizeof text);
-        corral__trace(rt, h ? display_name(h) : "root", "handler %s %s",
-                      who, text);
+        corral__trace(rt, h ? display_name(h) : "root", "handler %s %s", who, text);
         if (!h || !h->handler) {
             root_handler(rt, who, err);
             break;

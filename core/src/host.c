@@ -106,8 +106,8 @@ static int run_command(const corral_host_cmd *c)
 }
 
 int corral_host_poll_submit(corral_rt *rt, corral_task *main, const corral_host_cmd *cmds,
-                            size_t ncmds, size_t cmd_size, int32_t *results,
-                            corral_record *recs, size_t cap, size_t record_size, size_t *n)
+                            size_t ncmds, size_t cmd_size, int32_t *results, corral_record *recs,
+                            size_t cap, size_t record_size, size_t *n)
 {
     int rc = corral__rt_usable(rt);
     if (rc < 0)
@@ -118,8 +118,8 @@ int corral_host_poll_submit(corral_rt *rt, corral_task *main, const corral_host_
         return corral__fail(CORRAL_EINVALIDARG, "host_poll_submit: bad poll arguments");
     if (cmd_size != sizeof(corral_host_cmd))
         return corral__fail(CORRAL_EINVALIDARG,
-                            "host_poll_submit: command size %zu, the library's is %zu",
-                            cmd_size, sizeof(corral_host_cmd));
+                            "host_poll_submit: command size %zu, the library's is %zu", cmd_size,
+                            sizeof(corral_host_cmd));
     for (size_t i = 0; i < ncmds; i++)
         results[i] = run_command(&cmds[i]);
     return corral_host_poll(rt, main, recs, cap, record_size, n);
@@ -135,9 +135,8 @@ int corral_host_poll(corral_rt *rt, corral_task *main, corral_record *recs, size
         return corral__fail(CORRAL_EINVALIDARG, "host_poll: main, recs, n and cap are required");
     *n = 0;
     if (record_size != sizeof(corral_record))
-        return corral__fail(CORRAL_EINVALIDARG,
-                            "host_poll: record size %zu, the library's is %zu", record_size,
-                            sizeof(corral_record));
+        return corral__fail(CORRAL_EINVALIDARG, "host_poll: record size %zu, the library's is %zu",
+                            record_size, sizeof(corral_record));
     if (main->rt != rt)
         return corral__fail(CORRAL_EINVALIDARG, "host_poll: main belongs to another runtime");
     if (rt->in_loop || corral__tls_current)

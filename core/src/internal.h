@@ -29,11 +29,16 @@
 struct event_base;
 struct event;
 
-enum { CORRAL__POOL_TASK, CORRAL__POOL_JOB, CORRAL__POOL_CALLBACK, CORRAL__POOL_FUTURE,
-       CORRAL__POOL_COUNT };
+enum {
+    CORRAL__POOL_TASK,
+    CORRAL__POOL_JOB,
+    CORRAL__POOL_CALLBACK,
+    CORRAL__POOL_FUTURE,
+    CORRAL__POOL_COUNT
+};
 
 #define CORRAL__NO_DEADLINE (-1)
-#define CORRAL__CONTAINER(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define CORRAL__CONTAINER(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 /* ---- errors (error.c) ---- */
 /* Record a thread-local detail message and return `code`. */
@@ -50,12 +55,12 @@ int corral__value_format(const corral_value *v, char *buf, size_t cap);
 
 /* ---- ready-queue entries ---- */
 enum corral__entry_kind {
-    CORRAL__ENTRY_TASK,          /* resume a task */
-    CORRAL__ENTRY_FUTURE_CB,     /* C done callback */
-    CORRAL__ENTRY_HOST_CB,       /* host done callback -> CALLBACK record */
-    CORRAL__ENTRY_RELEASE,       /* host token dropped -> RELEASE record */
-    CORRAL__ENTRY_HANDLER,       /* report a failed member to a handler chain (R56) */
-    CORRAL__ENTRY_POSTED,        /* corral_rt_post_threadsafe */
+    CORRAL__ENTRY_TASK,      /* resume a task */
+    CORRAL__ENTRY_FUTURE_CB, /* C done callback */
+    CORRAL__ENTRY_HOST_CB,   /* host done callback -> CALLBACK record */
+    CORRAL__ENTRY_RELEASE,   /* host token dropped -> RELEASE record */
+    CORRAL__ENTRY_HANDLER,   /* report a failed member to a handler chain (R56) */
+    CORRAL__ENTRY_POSTED,    /* corral_rt_post_threadsafe */
 };
 
 typedef struct corral__entry {
@@ -71,23 +76,23 @@ typedef struct corral__fifo {
 typedef struct corral__job {
     corral__entry entry;
     corral_rt *rt;
-    corral_future *future;   /* FUTURE_CB / HOST_CB (a reference is held) */
-    corral_future_cb fn;     /* FUTURE_CB */
-    void (*posted)(void *);  /* POSTED */
+    corral_future *future;  /* FUTURE_CB / HOST_CB (a reference is held) */
+    corral_future_cb fn;    /* FUTURE_CB */
+    void (*posted)(void *); /* POSTED */
     void *ud;
-    uint32_t binding;        /* HOST_CB / RELEASE */
+    uint32_t binding; /* HOST_CB / RELEASE */
     uint64_t token;
-    corral_group *group;     /* HANDLER: the member's group (reference held) */
-    corral_task *task;       /* HANDLER: the failed member (reference held), or NULL */
-    char *actor;             /* HANDLER without a task: who failed (corral_rt_report_error) */
-    corral_error *error;     /* HANDLER (reference held) */
+    corral_group *group; /* HANDLER: the member's group (reference held) */
+    corral_task *task;   /* HANDLER: the failed member (reference held), or NULL */
+    char *actor;         /* HANDLER without a task: who failed (corral_rt_report_error) */
+    corral_error *error; /* HANDLER (reference held) */
 } corral__job;
 
 /* ---- timers (timer_heap.c) ---- */
 enum corral__timer_kind {
-    CORRAL__TIMER_SLEEP,     /* wake the task's sleep */
-    CORRAL__TIMER_CALL,      /* per-call deadline: abort the task's wait with Timeout */
-    CORRAL__TIMER_SCOPE,     /* cancel the scope (cause DEADLINE) */
+    CORRAL__TIMER_SLEEP, /* wake the task's sleep */
+    CORRAL__TIMER_CALL,  /* per-call deadline: abort the task's wait with Timeout */
+    CORRAL__TIMER_SCOPE, /* cancel the scope (cause DEADLINE) */
 };
 
 typedef struct corral__timer {
@@ -127,9 +132,9 @@ typedef struct corral__listener {
 typedef struct corral__callback {
     corral__listener l;
     int64_t id;
-    corral_future_cb fn;       /* CB */
+    corral_future_cb fn; /* CB */
     void *ud;
-    uint32_t binding;          /* HOST_CB */
+    uint32_t binding; /* HOST_CB */
     uint64_t token;
 } corral__callback;
 
@@ -147,18 +152,18 @@ corral__listener *corral__waitlist_pop(corral__waitlist *l);
 struct corral_scope {
     atomic_int refs;
     corral_rt *rt;
-    corral_task *task;        /* owner task; NULL for a group's scope */
-    corral_scope *parent;     /* enclosing scope (task stack, then group, R25) */
+    corral_task *task;    /* owner task; NULL for a group's scope */
+    corral_scope *parent; /* enclosing scope (task stack, then group, R25) */
     int64_t deadline;
     corral__timer timer;
-    uint8_t kind;             /* CORRAL_SCOPE_* */
+    uint8_t kind; /* CORRAL_SCOPE_* */
     uint8_t shield;
     uint8_t cancel_called;
     uint8_t cancelled_caught;
     uint8_t cause;
     uint8_t exited;
-    uint8_t embedded;         /* lives inside a task or group: never freed on its own */
-    uint8_t pending;          /* memo: cancellation visible here, valid while epoch is current */
+    uint8_t embedded; /* lives inside a task or group: never freed on its own */
+    uint8_t pending;  /* memo: cancellation visible here, valid while epoch is current */
     uint64_t epoch;
 };
 
@@ -178,7 +183,7 @@ void corral__scope_timer_fired(corral_scope *s);
 struct corral_future {
     atomic_int refs;
     corral_rt *rt;
-    uint8_t state;  /* CORRAL_FUTURE_* */
+    uint8_t state; /* CORRAL_FUTURE_* */
     uint8_t closed;
     corral_value value;
     corral_error *error;
@@ -201,9 +206,9 @@ enum corral__wait_kind {
 
 typedef struct corral__wait {
     uint8_t kind;
-    corral__listener listener;  /* on the source's list */
-    corral__timer timer;        /* SLEEP wake-up or per-call deadline */
-    void *source;               /* future / task / queue / group (reference held) */
+    corral__listener listener; /* on the source's list */
+    corral__timer timer;       /* SLEEP wake-up or per-call deadline */
+    void *source;              /* future / task / queue / group (reference held) */
 } corral__wait;
 
 typedef struct corral__fiber corral__fiber;
@@ -214,20 +219,20 @@ typedef struct corral__local {
 } corral__local;
 
 struct corral_task {
-    corral__entry entry;       /* ready-queue link: first member */
+    corral__entry entry; /* ready-queue link: first member */
     atomic_int refs;
     corral_rt *rt;
     uint64_t id;
     char *name;
     uint8_t state;
     uint8_t driver;
-    uint8_t in_step;           /* step/host: handed a step, not yet awaited or finished */
-    uint8_t runtime_ref;       /* the runtime holds a reference (non-terminal, R12) */
+    uint8_t in_step;     /* step/host: handed a step, not yet awaited or finished */
+    uint8_t runtime_ref; /* the runtime holds a reference (non-terminal, R12) */
     corral_task *live_prev, *live_next;
-    corral_group *group;       /* reference held */
+    corral_group *group; /* reference held */
     corral_scope root_scope;
-    corral_scope *scope;       /* innermost */
-    int32_t cancel_flag;       /* R25, kept eagerly: would a checkpoint raise Cancelled? */
+    corral_scope *scope; /* innermost */
+    int32_t cancel_flag; /* R25, kept eagerly: would a checkpoint raise Cancelled? */
     int hosted_groups;
 
     /* The outcome of the last await, handed to the next step. While a QUEUE_PUT is parked,
@@ -236,15 +241,15 @@ struct corral_task {
     uint8_t resume_owned;
     corral_value resume_value;
     corral_error *resume_error;
-    corral_error *last_error;  /* the error of the outcome delivered last (borrowed out) */
-    corral_queue *rollback;    /* the queue a committed, undelivered item came from (R31) */
+    corral_error *last_error; /* the error of the outcome delivered last (borrowed out) */
+    corral_queue *rollback;   /* the queue a committed, undelivered item came from (R31) */
 
     corral__wait wait;
 
     /* completion (the value is resume_value) */
     char *repr;
     corral_error *error;
-    corral_error *pending_error;   /* corral_task_set_error */
+    corral_error *pending_error; /* corral_task_set_error */
     corral__waitlist joiners;
 
     /* driver */
@@ -274,7 +279,10 @@ void corral__task_finish(corral_task *t, int status, const corral_value *value, 
                          corral_error *err);
 /* Outcome a joiner sees: 0 / error code / CORRAL_ETASKCANCELLED. */
 int corral__task_join_outcome(corral_task *t, corral_value *v, corral_error **err);
-static inline bool corral__task_cancel_pending(const corral_task *t) { return t->cancel_flag; }
+static inline bool corral__task_cancel_pending(const corral_task *t)
+{
+    return t->cancel_flag;
+}
 /* Recompute t's cancel flag after its scope chain or a scope above it changed. */
 void corral__task_update_cancel(corral_task *t);
 bool corral__task_terminal(const corral_task *t);
@@ -306,12 +314,12 @@ enum corral__group_state { CORRAL__GROUP_OPEN, CORRAL__GROUP_CLOSING, CORRAL__GR
 struct corral_group {
     atomic_int refs;
     corral_rt *rt;
-    char *name;                /* NULL: unnamed, no trace lines */
+    char *name; /* NULL: unnamed, no trace lines */
     uint8_t state;
-    uint8_t cancelled;         /* close(cancel=True) performed */
+    uint8_t cancelled; /* close(cancel=True) performed */
     uint8_t is_root;
     corral_scope scope;
-    corral_group *parent;      /* reference held by the child while attached */
+    corral_group *parent; /* reference held by the child while attached */
     corral_group *first_child, *last_child, *prev_sibling, *next_sibling; /* children held */
     int64_t nmembers;
     corral__waitlist closing_waiters, closed_waiters;
@@ -334,7 +342,7 @@ struct corral_queue {
     corral_rt *rt;
     int64_t maxsize;
     uint8_t closed;
-    corral_value *buf;  /* ring buffer */
+    corral_value *buf; /* ring buffer */
     size_t head, len, cap;
     corral__waitlist getters, putters;
 };
@@ -347,10 +355,10 @@ int corral__queue_try_put(corral_queue *q, const corral_value *v);
 
 /* ---- fibers ---- */
 typedef struct corral__stack {
-    void *map;      /* mapping start (guard page first) */
+    void *map; /* mapping start (guard page first) */
     size_t map_len;
-    void *lo;       /* usable stack bottom */
-    size_t size;    /* usable size */
+    void *lo;    /* usable stack bottom */
+    size_t size; /* usable size */
     unsigned valgrind_id;
 } corral__stack;
 
@@ -381,15 +389,15 @@ void corral__ctx_make(corral__ctx *c, void *stack_lo, size_t size, void (*entry)
 void corral__ctx_switch(corral__ctx *from, corral__ctx *to);
 
 int corral__fiber_create(corral_task *t);
-void corral__fiber_resume(corral_task *t);   /* scheduler -> fiber */
-void corral__fiber_suspend(corral_task *t);  /* fiber -> scheduler */
-void corral__fiber_release(corral_task *t);  /* return the stack to the pool */
+void corral__fiber_resume(corral_task *t);  /* scheduler -> fiber */
+void corral__fiber_suspend(corral_task *t); /* fiber -> scheduler */
+void corral__fiber_release(corral_task *t); /* return the stack to the pool */
 
 /* ---- the runtime ---- */
 enum corral__run_phase {
     CORRAL__RUN_IDLE,
-    CORRAL__RUN_MAIN,      /* waiting for main to end */
-    CORRAL__RUN_SHUTDOWN,  /* root group closing */
+    CORRAL__RUN_MAIN,     /* waiting for main to end */
+    CORRAL__RUN_SHUTDOWN, /* root group closing */
     CORRAL__RUN_DONE,
 };
 
@@ -398,21 +406,21 @@ struct corral_rt {
     atomic_int obj_refs;
     uint32_t flags;
     uint8_t closed;
-    uint8_t in_loop;       /* inside corral_rt_run / corral_host_poll */
+    uint8_t in_loop; /* inside corral_rt_run / corral_host_poll */
 
     struct event_base *base;
     struct event *timer_ev;
     struct event *wake_ev;
     int wake_fd;
-    int user_sources;      /* registered user I/O sources (deadlock detection) */
-    int internal_sources;  /* signal events etc. (poll, but not deadlock-relevant) */
+    int user_sources;     /* registered user I/O sources (deadlock detection) */
+    int internal_sources; /* signal events etc. (poll, but not deadlock-relevant) */
     uint32_t tick_count;
 
     corral__fifo ready;
-    corral__fifo batch;    /* the current tick's snapshot (R5) */
+    corral__fifo batch; /* the current tick's snapshot (R5) */
     corral__heap timers;
     uint64_t timer_seq;
-    uint64_t cancel_epoch;    /* bumped whenever a scope is cancelled: invalidates scope memos */
+    uint64_t cancel_epoch; /* bumped whenever a scope is cancelled: invalidates scope memos */
 
     int64_t now;
     bool now_valid;
@@ -420,9 +428,9 @@ struct corral_rt {
 
     uint64_t next_task_id;
     corral_task *live_head, *live_tail;
-    corral_task *graveyard;   /* terminal tasks whose runtime reference is released later */
+    corral_task *graveyard; /* terminal tasks whose runtime reference is released later */
     corral_group *root;
-    corral_task *current;     /* the fiber/step task running now */
+    corral_task *current; /* the fiber/step task running now */
 
     int trace_fd;
     corral_trace_fn trace_fn;
@@ -434,13 +442,13 @@ struct corral_rt {
     /* run() and run_until */
     uint8_t phase;
     uint8_t stop_requested;
-    corral_future *until_future;  /* run_until targets (borrowed for the call) */
+    corral_future *until_future; /* run_until targets (borrowed for the call) */
     corral_task *until_task;
     uint8_t deadlocked;
     int signals_seen;
     int run_status;
     corral_task *main;
-    int main_cause;           /* the cancellation cause main saw when it ended */
+    int main_cause; /* the cancellation cause main saw when it ended */
     corral_error *strict_error;
     struct event *sig_events[2];
     bool host_entry_in_c_run;
@@ -452,7 +460,7 @@ struct corral_rt {
     size_t sched_stack_size;
 
     /* host */
-    corral_task **handed;     /* host tasks handed out in the last batch (references held) */
+    corral_task **handed; /* host tasks handed out in the last batch (references held) */
     size_t nhanded, handed_cap;
     corral__job *handed_jobs; /* CALLBACK/RELEASE entries of the last batch, freed next poll */
 

@@ -85,7 +85,10 @@ static void rt_free(corral_rt *rt)
     free(rt);
 }
 
-void corral__rt_obj_ref(corral_rt *rt) { atomic_fetch_add(&rt->obj_refs, 1); }
+void corral__rt_obj_ref(corral_rt *rt)
+{
+    atomic_fetch_add(&rt->obj_refs, 1);
+}
 
 void corral__rt_obj_unref(corral_rt *rt)
 {
@@ -222,7 +225,10 @@ int corral_rt_close(corral_rt *rt)
     return 0;
 }
 
-corral_group *corral_rt_root_group(corral_rt *rt) { return rt && !rt->closed ? rt->root : NULL; }
+corral_group *corral_rt_root_group(corral_rt *rt)
+{
+    return rt && !rt->closed ? rt->root : NULL;
+}
 
 int64_t corral_rt_unhandled_count(corral_rt *rt)
 {
@@ -275,7 +281,10 @@ int corral_rt_post_threadsafe(corral_rt *rt, void (*fn)(void *ud), void *ud)
 }
 
 /* Posted when a hold is released: running it is enough to end a blocking poll. */
-static void recheck_idle(void *ud) { (void)ud; }
+static void recheck_idle(void *ud)
+{
+    (void)ud;
+}
 
 int corral_rt_hold_threadsafe(corral_rt *rt, int delta)
 {

@@ -7,7 +7,10 @@
 /* Poll I/O at most every this many busy ticks when sources exist (design.md). */
 #define POLL_EVERY_TICKS 64
 
-void corral__ready_job(corral_rt *rt, corral__job *j) { corral__fifo_push(&rt->ready, &j->entry); }
+void corral__ready_job(corral_rt *rt, corral__job *j)
+{
+    corral__fifo_push(&rt->ready, &j->entry);
+}
 
 /* rt may be NULL for jobs made off the loop thread (post_threadsafe). */
 corral__job *corral__job_new(corral_rt *rt, uint8_t kind)
@@ -80,12 +83,10 @@ static void fire_due_timers(corral_rt *rt)
     while ((t = corral__heap_top(&rt->timers)) && t->deadline <= rt->now) {
         corral__heap_remove(&rt->timers, t);
         switch (t->kind) {
-        case CORRAL__TIMER_SLEEP:
-            {
+        case CORRAL__TIMER_SLEEP: {
             corral_task *task = CORRAL__CONTAINER(t, corral_task, wait.timer);
             corral__wake(task, 0, NULL, false, NULL);
-        }
-            break;
+        } break;
         case CORRAL__TIMER_CALL:
             corral__wait_timer_fired(CORRAL__CONTAINER(t, corral_task, wait.timer));
             break;
@@ -187,8 +188,8 @@ static void run_step_task(corral_task *t)
     if (owned)
         corral__value_drop(t->rt, &value);
     if (t->state == CORRAL_TASK_RUNNING) {
-        corral_error *e = corral__error_from_code(
-            CORRAL_EINVALIDSTATE, "step returned without awaiting or finishing");
+        corral_error *e = corral__error_from_code(CORRAL_EINVALIDSTATE,
+                                                  "step returned without awaiting or finishing");
         corral__task_finish(t, CORRAL_EINVALIDSTATE, NULL, NULL, e);
         corral_error_unref(e);
     }

@@ -79,7 +79,10 @@ void corral__scope_cancel(corral_scope *s, int cause)
     corral__abort_cancelled(s->rt, s);
 }
 
-void corral__scope_timer_fired(corral_scope *s) { corral__scope_cancel(s, CORRAL_CAUSE_DEADLINE); }
+void corral__scope_timer_fired(corral_scope *s)
+{
+    corral__scope_cancel(s, CORRAL_CAUSE_DEADLINE);
+}
 
 static void apply_deadline(corral_scope *s, int64_t deadline)
 {
@@ -114,7 +117,10 @@ void corral_scope_unref(corral_scope *s)
         scope_free(s);
 }
 
-static corral_task *resolve_task(corral_task *t) { return t ? t : corral__tls_current; }
+static corral_task *resolve_task(corral_task *t)
+{
+    return t ? t : corral__tls_current;
+}
 
 int corral_scope_enter(corral_scope **out, corral_task *t, int kind, int64_t deadline, int shield)
 {
@@ -229,7 +235,7 @@ int corral_scope_exit_uncancellable(corral_scope *s, int status, int raise_cance
     status = corral_scope_exit(s, status);
     if (status == 0 && raise_cancel && t && corral__task_cancel_pending(t))
         return CORRAL_ECANCELLED; /* R33: the result is discarded */
-    return status;                 /* R34: the cancellation stays pending */
+    return status;                /* R34: the cancellation stays pending */
 }
 
 void corral__scope_unwind_to_root(corral_task *t)

@@ -48,8 +48,8 @@ int corral__stack_get(corral__stack_pool *p, corral__stack *out)
     }
     size_t page = page_size();
     size_t len = p->stack_size + page;
-    void *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                     -1, 0);
+    void *map =
+        mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (map == MAP_FAILED)
         return corral__fail(CORRAL_ENOMEM, "fiber: cannot map a %zu-byte stack", len);
     if (mprotect(map, page, PROT_NONE) != 0) { /* fails at vm.max_map_count */

@@ -17,7 +17,10 @@ const char *corral__task_name(corral_task *t)
     return t->name ? t->name : "";
 }
 
-corral_task *corral_current(void) { return corral__tls_current; }
+corral_task *corral_current(void)
+{
+    return corral__tls_current;
+}
 
 static int usable(const corral_task *t)
 {
@@ -26,7 +29,10 @@ static int usable(const corral_task *t)
     return corral__rt_usable(t->rt);
 }
 
-bool corral__task_terminal(const corral_task *t) { return t->state >= CORRAL_TASK_COMPLETED; }
+bool corral__task_terminal(const corral_task *t)
+{
+    return t->state >= CORRAL_TASK_COMPLETED;
+}
 
 void corral__task_update_cancel(corral_task *t)
 {
@@ -275,7 +281,10 @@ void corral__task_discard(corral_task *t)
 
 /* Exposed to await.c through internal.h. */
 void corral__task_detach_wait(corral_task *t);
-void corral__task_detach_wait(corral_task *t) { detach_wait(t); }
+void corral__task_detach_wait(corral_task *t)
+{
+    detach_wait(t);
+}
 
 corral_task *corral_task_ref(corral_task *t)
 {
@@ -296,9 +305,8 @@ void corral_task_unref(corral_task *t)
     if (t->driver == CORRAL__DRIVER_FIBER)
         corral__fiber_release(t);
     if (t->driver == CORRAL__DRIVER_HOST) {
-        corral_value token = {.type = CORRAL_VALUE_HOST,
-                              .binding = t->d.host.binding,
-                              .as.token = t->d.host.token};
+        corral_value token = {
+            .type = CORRAL_VALUE_HOST, .binding = t->d.host.binding, .as.token = t->d.host.token};
         corral__value_drop(rt, &token);
     }
     if (t->arg_free)
@@ -373,13 +381,22 @@ int corral_spawn_host(corral_task **out, corral_rt *rt, corral_group *group, con
     return 0;
 }
 
-uint64_t corral_task_id(const corral_task *t) { return t ? t->id : 0; }
+uint64_t corral_task_id(const corral_task *t)
+{
+    return t ? t->id : 0;
+}
 const char *corral_task_name(const corral_task *t)
 {
     return t ? corral__task_name((corral_task *)t) : "";
 }
-int corral_task_state(const corral_task *t) { return t ? t->state : -1; }
-corral_rt *corral_task_rt(const corral_task *t) { return t ? t->rt : NULL; }
+int corral_task_state(const corral_task *t)
+{
+    return t ? t->state : -1;
+}
+corral_rt *corral_task_rt(const corral_task *t)
+{
+    return t ? t->rt : NULL;
+}
 
 int corral_task_done(const corral_task *t)
 {
@@ -420,7 +437,10 @@ corral_error *corral_task_error(const corral_task *t)
     return t && t->state == CORRAL_TASK_FAILED ? t->error : NULL;
 }
 
-corral_error *corral_task_last_error(const corral_task *t) { return t ? t->last_error : NULL; }
+corral_error *corral_task_last_error(const corral_task *t)
+{
+    return t ? t->last_error : NULL;
+}
 
 int corral_task_set_error(corral_task *self, corral_error *e)
 {

@@ -92,5 +92,11 @@ static int64_t saturating_mul(int64_t n, int64_t unit)
     return n * unit;
 }
 
-int64_t corral_ms(int64_t n) { return saturating_mul(n, 1000000); }
-int64_t corral_s(int64_t n) { return saturating_mul(n, 1000000000); }
+int64_t corral_ms(int64_t n)
+{
+    return saturating_mul(n, 1000000);
+}
+int64_t corral_s(int64_t n)
+{
+    return saturating_mul(n, 1000000000);
+}

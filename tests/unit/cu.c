@@ -35,7 +35,10 @@ void cu_text_free(cu_text *t)
     t->len = t->cap = 0;
 }
 
-const char *cu_text_str(const cu_text *t) { return t->buf ? t->buf : ""; }
+const char *cu_text_str(const cu_text *t)
+{
+    return t->buf ? t->buf : "";
+}
 
 void cu_capture_fn(const char *line, size_t len, void *ud)
 {
@@ -94,25 +97,58 @@ static void *keep(int kind, void *p)
     return p;
 }
 
-corral_task *cu_keep_task(corral_task *t) { return keep(K_TASK, t); }
-corral_future *cu_keep_future(corral_future *f) { return keep(K_FUTURE, f); }
-corral_group *cu_keep_group(corral_group *g) { return keep(K_GROUP, g); }
-corral_queue *cu_keep_queue(corral_queue *q) { return keep(K_QUEUE, q); }
-corral_scope *cu_keep_scope(corral_scope *s) { return keep(K_SCOPE, s); }
-corral_error *cu_keep_error(corral_error *e) { return keep(K_ERROR, e); }
-corral_rt *cu_keep_rt(corral_rt *rt) { return keep(K_RT, rt); }
+corral_task *cu_keep_task(corral_task *t)
+{
+    return keep(K_TASK, t);
+}
+corral_future *cu_keep_future(corral_future *f)
+{
+    return keep(K_FUTURE, f);
+}
+corral_group *cu_keep_group(corral_group *g)
+{
+    return keep(K_GROUP, g);
+}
+corral_queue *cu_keep_queue(corral_queue *q)
+{
+    return keep(K_QUEUE, q);
+}
+corral_scope *cu_keep_scope(corral_scope *s)
+{
+    return keep(K_SCOPE, s);
+}
+corral_error *cu_keep_error(corral_error *e)
+{
+    return keep(K_ERROR, e);
+}
+corral_rt *cu_keep_rt(corral_rt *rt)
+{
+    return keep(K_RT, rt);
+}
 
 static void release_pool(void)
 {
     while (cu.nkeep > 0) {
         struct cu_keep k = cu.keep[--cu.nkeep];
         switch (k.kind) {
-        case K_TASK: corral_task_unref(k.p); break;
-        case K_FUTURE: corral_future_unref(k.p); break;
-        case K_GROUP: corral_group_unref(k.p); break;
-        case K_QUEUE: corral_queue_unref(k.p); break;
-        case K_SCOPE: corral_scope_unref(k.p); break;
-        case K_ERROR: corral_error_unref(k.p); break;
+        case K_TASK:
+            corral_task_unref(k.p);
+            break;
+        case K_FUTURE:
+            corral_future_unref(k.p);
+            break;
+        case K_GROUP:
+            corral_group_unref(k.p);
+            break;
+        case K_QUEUE:
+            corral_queue_unref(k.p);
+            break;
+        case K_SCOPE:
+            corral_scope_unref(k.p);
+            break;
+        case K_ERROR:
+            corral_error_unref(k.p);
+            break;
         case K_RT:
             corral_rt_close(k.p);
             corral_rt_unref(k.p);
@@ -172,7 +208,8 @@ void cu_teardown(void)
     cu_text_free(&cu.log);
 }
 
-/* ---- conveniences ----------------------------------------------------------------------------- */
+/* ---- conveniences -----------------------------------------------------------------------------
+ */
 
 corral_value cu_none(void)
 {
@@ -304,14 +341,30 @@ void cu_log_as(const char *actor, const char *fmt, ...)
     va_end(ap);
 }
 
-int64_t cu_now_ms(void) { return corral_rt_now(cu.rt) / 1000000; }
-int cu_sleep_ms(int64_t n) { return corral_sleep_for(corral_ms(n)); }
-int64_t cu_at_ms(int64_t n) { return corral_rt_now(cu.rt) + corral_ms(n); }
+int64_t cu_now_ms(void)
+{
+    return corral_rt_now(cu.rt) / 1000000;
+}
+int cu_sleep_ms(int64_t n)
+{
+    return corral_sleep_for(corral_ms(n));
+}
+int64_t cu_at_ms(int64_t n)
+{
+    return corral_rt_now(cu.rt) + corral_ms(n);
+}
 
-/* ---- traces ------------------------------------------------------------------------------------ */
+/* ---- traces ------------------------------------------------------------------------------------
+ */
 
-const char *cu_trace(void) { return cu_text_str(&cu.trace); }
-const char *cu_log_text(void) { return cu_text_str(&cu.log); }
+const char *cu_trace(void)
+{
+    return cu_text_str(&cu.trace);
+}
+const char *cu_log_text(void)
+{
+    return cu_text_str(&cu.log);
+}
 
 static int is_main_terminal(const char *line, size_t len)
 {

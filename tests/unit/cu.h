@@ -52,11 +52,11 @@ void cu_capture_fn(const char *line, size_t len, void *ud);
 struct cu_keep; /* pool entry */
 
 typedef struct cu_state {
-    corral_rt *rt;    /* the test's runtime (virtual clock unless replaced) */
-    corral_task *main;/* set by cu_run */
-    cu_text trace;    /* trace lines of cu.rt */
-    cu_text log;      /* log-hook lines of cu.rt (root handler diagnostics) */
-    int failed;       /* a check outside the test thread failed */
+    corral_rt *rt;     /* the test's runtime (virtual clock unless replaced) */
+    corral_task *main; /* set by cu_run */
+    cu_text trace;     /* trace lines of cu.rt */
+    cu_text log;       /* log-hook lines of cu.rt (root handler diagnostics) */
+    int failed;        /* a check outside the test thread failed */
     char failmsg[1024];
     struct cu_keep *keep;
     size_t nkeep, capkeep;
@@ -85,30 +85,30 @@ void cu_fail(const char *file, int line, const char *fmt, ...)
 
 #define CU_EFAIL CORRAL_EINVALIDSTATE
 
-#define CU_CHECK_(ret, cond)                                                                 \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            cu_fail(__FILE__, __LINE__, "check failed: %s", #cond);                        \
-            ret;                                                                           \
-        }                                                                                  \
+#define CU_CHECK_(ret, cond)                                                                       \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            cu_fail(__FILE__, __LINE__, "check failed: %s", #cond);                                \
+            ret;                                                                                   \
+        }                                                                                          \
     } while (0)
-#define CU_CHECK_INT_(ret, X, OP, Y)                                                         \
-    do {                                                                                   \
-        intmax_t cu_x_ = (intmax_t)(X), cu_y_ = (intmax_t)(Y);                             \
-        if (!(cu_x_ OP cu_y_)) {                                                           \
-            cu_fail(__FILE__, __LINE__, "check failed: %s %s %s (%jd vs %jd)", #X, #OP, #Y, \
-                    cu_x_, cu_y_);                                                         \
-            ret;                                                                           \
-        }                                                                                  \
+#define CU_CHECK_INT_(ret, X, OP, Y)                                                               \
+    do {                                                                                           \
+        intmax_t cu_x_ = (intmax_t)(X), cu_y_ = (intmax_t)(Y);                                     \
+        if (!(cu_x_ OP cu_y_)) {                                                                   \
+            cu_fail(__FILE__, __LINE__, "check failed: %s %s %s (%jd vs %jd)", #X, #OP, #Y, cu_x_, \
+                    cu_y_);                                                                        \
+            ret;                                                                                   \
+        }                                                                                          \
     } while (0)
-#define CU_CHECK_STR_(ret, X, Y)                                                             \
-    do {                                                                                   \
-        const char *cu_x_ = (X), *cu_y_ = (Y);                                             \
-        if (cu_x_ == NULL || cu_y_ == NULL || strcmp(cu_x_, cu_y_) != 0) {                 \
-            cu_fail(__FILE__, __LINE__, "check failed: %s == %s (\"%s\" vs \"%s\")", #X,    \
-                    #Y, cu_x_ ? cu_x_ : "(null)", cu_y_ ? cu_y_ : "(null)");               \
-            ret;                                                                           \
-        }                                                                                  \
+#define CU_CHECK_STR_(ret, X, Y)                                                                   \
+    do {                                                                                           \
+        const char *cu_x_ = (X), *cu_y_ = (Y);                                                     \
+        if (cu_x_ == NULL || cu_y_ == NULL || strcmp(cu_x_, cu_y_) != 0) {                         \
+            cu_fail(__FILE__, __LINE__, "check failed: %s == %s (\"%s\" vs \"%s\")", #X, #Y,       \
+                    cu_x_ ? cu_x_ : "(null)", cu_y_ ? cu_y_ : "(null)");                           \
+            ret;                                                                                   \
+        }                                                                                          \
     } while (0)
 
 /* F*: in fibers (int-returning bodies): record and return CU_EFAIL. */

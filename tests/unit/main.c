@@ -34,8 +34,7 @@ int main(int argc, char **argv)
         return EXIT_SUCCESS;
     }
     if (argc > 1) {
-        fprintf(stderr, "usage: %s [--list]  (select with CK_RUN_SUITE / CK_RUN_CASE)\n",
-                argv[0]);
+        fprintf(stderr, "usage: %s [--list]  (select with CK_RUN_SUITE / CK_RUN_CASE)\n", argv[0]);
         return 2;
     }
     SRunner *sr = srunner_create(suites[0].make());

@@ -33,7 +33,10 @@ static void noop_cb(corral_future *f, void *ud)
     (void)f;
     (void)ud;
 }
-static void noop_post(void *ud) { (void)ud; }
+static void noop_post(void *ud)
+{
+    (void)ud;
+}
 static void noop_trace(const char *l, size_t n, void *ud)
 {
     (void)l;
@@ -52,10 +55,10 @@ static int noop_handler(corral_group *g, corral_task *m, corral_error *e, corral
 }
 
 #define ASSERT_CLOSED(call) ck_assert_int_eq((call), CORRAL_ECLOSED)
-#define ASSERT_CLOSED_OR_OK(call)                                                            \
-    do {                                                                                   \
-        int64_t rc_ = (call);                                                              \
-        ck_assert_msg(rc_ == 0 || rc_ == CORRAL_ECLOSED, "%s = %jd", #call, (intmax_t)rc_);   \
+#define ASSERT_CLOSED_OR_OK(call)                                                                  \
+    do {                                                                                           \
+        int64_t rc_ = (call);                                                                      \
+        ck_assert_msg(rc_ == 0 || rc_ == CORRAL_ECLOSED, "%s = %jd", #call, (intmax_t)rc_);        \
     } while (0)
 
 START_TEST(test_closed_runtime)
@@ -64,8 +67,7 @@ START_TEST(test_closed_runtime)
     corral_rt *rt = cu.rt;
     corral_task *fib = NULL, *stp = NULL, *hst = NULL;
     ck_assert_int_eq(corral_spawn_fiber(&fib, rt, NULL, "F", body, malloc(4), free_counted), 0);
-    ck_assert_int_eq(corral_spawn_step(&stp, rt, NULL, "S", step_body, malloc(4), free_counted),
-                     0);
+    ck_assert_int_eq(corral_spawn_step(&stp, rt, NULL, "S", step_body, malloc(4), free_counted), 0);
     ck_assert_int_eq(corral_spawn_host(&hst, rt, NULL, "H", 1, 7), 0);
     corral_future *f = NULL, *fdone = NULL;
     ck_assert_int_eq(corral_future_new(&f, rt), 0);
@@ -219,8 +221,7 @@ START_TEST(test_null_handles)
     corral_task *t = NULL;
     ck_assert_int_eq(corral_spawn_fiber(NULL, cu.rt, NULL, "x", body, NULL, NULL),
                      CORRAL_EINVALIDARG);
-    ck_assert_int_eq(corral_spawn_fiber(&t, NULL, NULL, "x", body, NULL, NULL),
-                     CORRAL_EINVALIDARG);
+    ck_assert_int_eq(corral_spawn_fiber(&t, NULL, NULL, "x", body, NULL, NULL), CORRAL_EINVALIDARG);
     ck_assert_int_eq(corral_spawn_fiber(&t, cu.rt, NULL, "x", NULL, NULL, NULL),
                      CORRAL_EINVALIDARG);
     ck_assert_int_eq(corral_spawn_step(&t, NULL, NULL, "x", step_body, NULL, NULL),

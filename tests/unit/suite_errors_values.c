@@ -22,7 +22,8 @@ START_TEST(test_version)
 }
 END_TEST
 
-/* ---- codes ------------------------------------------------------------------------------------ */
+/* ---- codes ------------------------------------------------------------------------------------
+ */
 
 static const struct {
     int code;
@@ -144,7 +145,8 @@ START_TEST(test_last_error_message)
 }
 END_TEST
 
-/* ---- time helpers ------------------------------------------------------------------------------ */
+/* ---- time helpers ------------------------------------------------------------------------------
+ */
 
 START_TEST(test_time_helpers)
 {
@@ -172,7 +174,8 @@ START_TEST(test_time_helpers)
 }
 END_TEST
 
-/* ---- values -------------------------------------------------------------------------------------- */
+/* ---- values
+ * -------------------------------------------------------------------------------------- */
 
 static int dtor_calls;
 static void *dtor_last;
@@ -244,7 +247,8 @@ START_TEST(test_value_clear)
 }
 END_TEST
 
-/* ---- error objects ------------------------------------------------------------------------------ */
+/* ---- error objects ------------------------------------------------------------------------------
+ */
 
 START_TEST(test_error_new_bad_args)
 {
@@ -259,7 +263,10 @@ START_TEST(test_error_new_bad_args)
 }
 END_TEST
 
-static int msg_empty(const char *m) { return m == NULL || m[0] == '\0'; }
+static int msg_empty(const char *m)
+{
+    return m == NULL || m[0] == '\0';
+}
 
 START_TEST(test_error_basic)
 {

@@ -4,7 +4,8 @@
 
 #include <stdlib.h>
 
-/* ---- states -------------------------------------------------------------------------------------- */
+/* ---- states
+ * -------------------------------------------------------------------------------------- */
 
 START_TEST(test_future_result)
 {
@@ -78,7 +79,8 @@ START_TEST(test_future_cancel)
 }
 END_TEST
 
-/* ---- listener order (S23) --------------------------------------------------------------------- */
+/* ---- listener order (S23) ---------------------------------------------------------------------
+ */
 
 static void log_cb(corral_future *f, void *ud)
 {
@@ -136,7 +138,8 @@ START_TEST(test_listener_order_S23)
 }
 END_TEST
 
-/* ---- deferral and remove_callback --------------------------------------------------------------- */
+/* ---- deferral and remove_callback ---------------------------------------------------------------
+ */
 
 typedef struct cb_rec {
     int calls;
@@ -199,7 +202,8 @@ START_TEST(test_callbacks_deferred_and_removed)
 }
 END_TEST
 
-/* ---- FutureCancelled (S24) ---------------------------------------------------------------------- */
+/* ---- FutureCancelled (S24) ----------------------------------------------------------------------
+ */
 
 static int s24_t(corral_task *self, void *arg, corral_value *res)
 {
@@ -240,7 +244,8 @@ START_TEST(test_cancelled_future_S24)
 }
 END_TEST
 
-/* ---- waiting never cancels what is awaited (R21) -------------------------------------------------- */
+/* ---- waiting never cancels what is awaited (R21)
+ * -------------------------------------------------- */
 
 static int waiter(corral_task *self, void *arg, corral_value *res)
 {
@@ -284,7 +289,8 @@ START_TEST(test_waiter_cancel_keeps_future)
 }
 END_TEST
 
-/* ---- per-call deadlines ---------------------------------------------------------------------------- */
+/* ---- per-call deadlines
+ * ---------------------------------------------------------------------------- */
 
 static int deadline_main(corral_task *self, void *arg, corral_value *res)
 {
@@ -324,7 +330,8 @@ START_TEST(test_future_await_deadlines)
 }
 END_TEST
 
-/* ---- close --------------------------------------------------------------------------------------- */
+/* ---- close
+ * --------------------------------------------------------------------------------------- */
 
 static int close_main(corral_task *self, void *arg, corral_value *res)
 {
@@ -367,7 +374,8 @@ START_TEST(test_future_close)
 }
 END_TEST
 
-/* ---- values ---------------------------------------------------------------------------------------- */
+/* ---- values
+ * ---------------------------------------------------------------------------------------- */
 
 static int fptr_dtor_calls;
 static void fptr_dtor(void *p)
@@ -416,7 +424,8 @@ START_TEST(test_future_value_ownership)
 }
 END_TEST
 
-/* ---- a step task awaiting a future --------------------------------------------------------------- */
+/* ---- a step task awaiting a future
+ * --------------------------------------------------------------- */
 
 typedef struct fut_step_ctx {
     int state;

@@ -24,7 +24,8 @@ static int raise_after(corral_task *self, void *arg, corral_value *res)
     return corral_task_raise(self, spec[1], spec[2]);
 }
 
-/* ---- basics ------------------------------------------------------------------------------------ */
+/* ---- basics ------------------------------------------------------------------------------------
+ */
 
 START_TEST(test_group_basic)
 {
@@ -101,7 +102,8 @@ START_TEST(test_close_empty_and_spawn_rejected)
 }
 END_TEST
 
-/* ---- S20 close(cancel=True) with a subgroup ----------------------------------------------------- */
+/* ---- S20 close(cancel=True) with a subgroup -----------------------------------------------------
+ */
 
 static int s20_main(corral_task *self, void *arg, corral_value *res)
 {
@@ -149,7 +151,8 @@ START_TEST(test_close_cancel_subgroup_S20)
 }
 END_TEST
 
-/* ---- S21 close(cancel=False) then escalation -------------------------------------------------- */
+/* ---- S21 close(cancel=False) then escalation --------------------------------------------------
+ */
 
 static int s21_a(corral_task *self, void *arg, corral_value *res)
 {
@@ -208,7 +211,8 @@ START_TEST(test_close_escalation_S21)
 }
 END_TEST
 
-/* ---- S18 handler (hat Group with exception_cb) -------------------------------------------------- */
+/* ---- S18 handler (hat Group with exception_cb) --------------------------------------------------
+ */
 
 typedef struct handler_ctx {
     corral_group *g;
@@ -298,7 +302,8 @@ START_TEST(test_handler_S18)
 }
 END_TEST
 
-/* ---- S19 errors in unawaited tasks and in handlers are never lost ----------------------------- */
+/* ---- S19 errors in unawaited tasks and in handlers are never lost -----------------------------
+ */
 
 static int s19_main(corral_task *self, void *arg, corral_value *res)
 {
@@ -333,14 +338,15 @@ START_TEST(test_handler_raises_S19)
     ck_assert_int_eq(c.calls, 1);
     ck_assert_int_eq(corral_rt_unhandled_count(cu.rt), 2);
     const char *log = cu_log_text();
-    ck_assert_msg(strstr(log, "unhandled error in task A: ValueError: boom\n") == log,
-                  "log:\n%s", log);
+    ck_assert_msg(strstr(log, "unhandled error in task A: ValueError: boom\n") == log, "log:\n%s",
+                  log);
     ck_assert_msg(strstr(log, "unhandled error in task B: RuntimeError: cb") != NULL, "log:\n%s",
                   log);
 }
 END_TEST
 
-/* ---- handler chain: subgroups inherit, NULL resets, Cancelled never reported ------------------- */
+/* ---- handler chain: subgroups inherit, NULL resets, Cancelled never reported -------------------
+ */
 
 static int chain_main(corral_task *self, void *arg, corral_value *res)
 {
@@ -355,7 +361,7 @@ static int chain_main(corral_task *self, void *arg, corral_value *res)
     FCHECK(s);
     static const char *spec1[] = {"1", "ValueError", "s1"};
     static const char *spec2[] = {"2", "ValueError", "h2"};
-    FCHECK(cu_spawn_in(s, "s1", raise_after, spec1)); /* S inherits G's handler */
+    FCHECK(cu_spawn_in(s, "s1", raise_after, spec1));     /* S inherits G's handler */
     corral_task *cx = cu_spawn_in(g, "cx", w_body, NULL); /* cancelled: no handler */
     FCHECK(cx);
     FCHECK_EQ(cu_sleep_ms(1), 0);
@@ -386,7 +392,8 @@ START_TEST(test_handler_chain)
 }
 END_TEST
 
-/* ---- S22 waiting never cancels the awaited object ----------------------------------------------- */
+/* ---- S22 waiting never cancels the awaited object -----------------------------------------------
+ */
 
 typedef struct s22_ctx {
     corral_group *g;
@@ -523,7 +530,8 @@ START_TEST(test_self_wait_S37)
 }
 END_TEST
 
-/* ---- async_close from outside and a shielded member cleanup (S41 shape) -------------------------- */
+/* ---- async_close from outside and a shielded member cleanup (S41 shape)
+ * -------------------------- */
 
 static int s41_t(corral_task *self, void *arg, corral_value *res)
 {
@@ -567,7 +575,8 @@ START_TEST(test_async_close_S41)
 }
 END_TEST
 
-/* ---- wait_closing / wait_closed with deadlines ------------------------------------------------ */
+/* ---- wait_closing / wait_closed with deadlines ------------------------------------------------
+ */
 
 static int sleeper_ms(corral_task *self, void *arg, corral_value *res)
 {
@@ -695,7 +704,8 @@ START_TEST(test_subgroup_close_isolated)
 }
 END_TEST
 
-/* ---- a member that returns after the group cancelled it is COMPLETED -------------------------- */
+/* ---- a member that returns after the group cancelled it is COMPLETED --------------------------
+ */
 
 static int returns_after_cancel(corral_task *self, void *arg, corral_value *res)
 {

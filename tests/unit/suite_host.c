@@ -16,10 +16,10 @@ typedef void (*rec_fn)(hctx *h, const corral_record *r);
 
 struct hctx {
     corral_task *main;
-    rec_fn on;          /* START / RESUME / CALLBACK records */
-    cu_text seq;        /* one line per non-RELEASE record */
-    cu_text releases;   /* "b:t" per RELEASE record */
-    int batch[256];     /* poll number of each non-RELEASE record */
+    rec_fn on;        /* START / RESUME / CALLBACK records */
+    cu_text seq;      /* one line per non-RELEASE record */
+    cu_text releases; /* "b:t" per RELEASE record */
+    int batch[256];   /* poll number of each non-RELEASE record */
     int nrec;
     int polls;
     int done;
@@ -56,7 +56,9 @@ static void describe(hctx *h, const corral_record *r)
                      r->value.as.token, (r->flags & CORRAL_RECORD_OWNED) ? " owned" : "");
     }
     switch (r->kind) {
-    case CORRAL_RECORD_START: seqf(h, "START %s", corral_task_name(r->task)); break;
+    case CORRAL_RECORD_START:
+        seqf(h, "START %s", corral_task_name(r->task));
+        break;
     case CORRAL_RECORD_RESUME:
         seqf(h, "RESUME %s%s%s%s", corral_task_name(r->task), r->status ? " " : "",
              r->status ? corral_error_name(r->status) : "", val);
@@ -64,7 +66,9 @@ static void describe(hctx *h, const corral_record *r)
     case CORRAL_RECORD_CALLBACK:
         seqf(h, "CALLBACK %u:%" PRIu64, r->binding, r->token);
         break;
-    default: seqf(h, "KIND%u", r->kind); break;
+    default:
+        seqf(h, "KIND%u", r->kind);
+        break;
     }
 }
 
@@ -85,8 +89,10 @@ static void check_record(const corral_record *r)
         SCHECK(r->task == NULL);
         SCHECK(r->source != NULL);
         break;
-    case CORRAL_RECORD_RELEASE: break;
-    default: cu_fail(__FILE__, __LINE__, "unknown record kind %u", r->kind);
+    case CORRAL_RECORD_RELEASE:
+        break;
+    default:
+        cu_fail(__FILE__, __LINE__, "unknown record kind %u", r->kind);
     }
 }
 
@@ -126,8 +132,7 @@ static int drive(hctx *h, size_t cap)
             cu_assert_no_failure();
         }
     }
-    ck_abort_msg("host run did not finish within 1000 polls; records:\n%s",
-                 cu_text_str(&h->seq));
+    ck_abort_msg("host run did not finish within 1000 polls; records:\n%s", cu_text_str(&h->seq));
     return -1;
 }
 
@@ -204,7 +209,10 @@ static void finish_ok(corral_task *t, int status, const corral_value *v, const c
         cu_fail(__FILE__, __LINE__, "finish(%s) = %d", corral_task_name(t), rc);
 }
 
-static const char *rname(const corral_record *r) { return corral_task_name(r->task); }
+static const char *rname(const corral_record *r)
+{
+    return corral_task_name(r->task);
+}
 static int is(const corral_record *r, uint32_t kind, const char *name)
 {
     return r->kind == kind && r->task && strcmp(rname(r), name) == 0;
@@ -270,11 +278,11 @@ static void run_h1(size_t cap)
     hstart(h, h1_on);
     ck_assert_int_eq(drive(h, cap), CORRAL_DONE);
     ck_assert_str_eq(cu_text_str(&h->seq), "START main\n"
-                                          "START A\n"
-                                          "START B\n"
-                                          "RESUME B\n"
-                                          "RESUME main\n"
-                                          "RESUME main =1\n");
+                                           "START A\n"
+                                           "START B\n"
+                                           "RESUME B\n"
+                                           "RESUME main\n"
+                                           "RESUME main =1\n");
     if (cap > 1)
         ck_assert_msg(h->batch[1] == h->batch[2], "START A and START B came in different polls");
     ck_assert_msg(released(h, TASK_BINDING, 101) == 1 && released(h, TASK_BINDING, 102) == 1,
@@ -288,10 +296,16 @@ static void run_h1(size_t cap)
     ck_assert_int_eq(v.as.i, 42);
 }
 
-START_TEST(test_host_basic_batched) { run_h1(16); }
+START_TEST(test_host_basic_batched)
+{
+    run_h1(16);
+}
 END_TEST
 
-START_TEST(test_host_basic_cap1) { run_h1(1); }
+START_TEST(test_host_basic_cap1)
+{
+    run_h1(1);
+}
 END_TEST
 
 /* ---- H2: cancellation of a host task; await refused while cancel-pending ------------------- */
@@ -336,10 +350,10 @@ START_TEST(test_host_cancel)
     hstart(h, h2_on);
     ck_assert_int_eq(drive(h, 8), CORRAL_DONE);
     ck_assert_str_eq(cu_text_str(&h->seq), "START main\n"
-                                          "START A\n"
-                                          "RESUME main\n"
-                                          "RESUME A Cancelled\n"
-                                          "RESUME main TaskCancelled\n");
+                                           "START A\n"
+                                           "RESUME main\n"
+                                           "RESUME A Cancelled\n"
+                                           "RESUME main TaskCancelled\n");
     ck_assert_str_eq(cu_trace_main(), "5 A cancelled\n");
 }
 END_TEST
@@ -378,8 +392,8 @@ START_TEST(test_host_neither_await_nor_finish)
     hstart(h, h3_on);
     ck_assert_int_eq(drive(h, 8), CORRAL_DONE);
     ck_assert_str_eq(cu_text_str(&h->seq), "START main\n"
-                                          "START A\n"
-                                          "RESUME main InvalidState\n");
+                                           "START A\n"
+                                           "RESUME main InvalidState\n");
     ck_assert_int_eq(cu_trace_count_prefix("0 A fail InvalidState"), 1);
     ck_assert_int_eq(cu_trace_count_prefix("0 root handler A InvalidState"), 1);
 }
@@ -431,14 +445,14 @@ START_TEST(test_host_callbacks)
     hstart(h, h4_on);
     ck_assert_int_eq(drive(h, 8), CORRAL_DONE);
     ck_assert_str_eq(cu_text_str(&h->seq), "START main\n"
-                                          "START W\n"
-                                          "RESUME main\n"
-                                          "CALLBACK 9:777\n"
-                                          "RESUME W =5\n"
-                                          "CALLBACK 9:778\n"
-                                          "RESUME main\n"
-                                          "CALLBACK 9:780\n"
-                                          "RESUME main\n");
+                                           "START W\n"
+                                           "RESUME main\n"
+                                           "CALLBACK 9:777\n"
+                                           "RESUME W =5\n"
+                                           "CALLBACK 9:778\n"
+                                           "RESUME main\n"
+                                           "CALLBACK 9:780\n"
+                                           "RESUME main\n");
 }
 END_TEST
 
@@ -505,11 +519,10 @@ START_TEST(test_host_release_records)
     hstart(h, h5_on);
     ck_assert_int_eq(drive(h, 8), CORRAL_DONE);
     ck_assert_str_eq(cu_text_str(&h->seq), "START main\n"
-                                          "START A\n"
-                                          "RESUME main =host 9:903\n"
-                                          "RESUME main\n");
-    ck_assert_msg(released(h, VAL_BINDING, 901) == 1, "releases:\n%s",
-                  cu_text_str(&h->releases));
+                                           "START A\n"
+                                           "RESUME main =host 9:903\n"
+                                           "RESUME main\n");
+    ck_assert_msg(released(h, VAL_BINDING, 901) == 1, "releases:\n%s", cu_text_str(&h->releases));
     ck_assert_int_eq(released(h, VAL_BINDING, 902), 1);
     ck_assert_int_eq(released(h, VAL_BINDING, 903), 1);
     ck_assert_int_eq(released(h, TASK_BINDING, 101), 1);
@@ -578,11 +591,11 @@ START_TEST(test_host_owned_values)
     hstart(h, h6b_on);
     ck_assert_int_eq(drive(h, 8), CORRAL_DONE);
     ck_assert_str_eq(cu_text_str(&h->seq), "START main\n"
-                                          "START G\n"
-                                          "RESUME main\n"
-                                          "RESUME G =host 9:904 owned\n"
-                                          "RESUME G\n"
-                                          "RESUME main\n");
+                                           "START G\n"
+                                           "RESUME main\n"
+                                           "RESUME G =host 9:904 owned\n"
+                                           "RESUME G\n"
+                                           "RESUME main\n");
     ck_assert_int_eq(released(h, VAL_BINDING, 904), 0);
     ck_assert_int_eq(released(h, VAL_BINDING, 905), 0);
 }
@@ -634,7 +647,8 @@ START_TEST(test_host_errors_and_repr)
 }
 END_TEST
 
-/* ---- H8: C tasks alongside host tasks ----------------------------------------------------------- */
+/* ---- H8: C tasks alongside host tasks -----------------------------------------------------------
+ */
 
 static int fiber_three(corral_task *self, void *arg, corral_value *res)
 {
@@ -700,10 +714,9 @@ static void h9_on(hctx *h, const corral_record *r)
         SCHECK_EQ(*corral_task_cancel_flag(r->task), 1);
         SCHECK_EQ(*corral_task_cancel_flag(h->t[0]), 0);
         corral_task *tasks[4] = {h->t[0], h->t[1], h->t[2], h->t[1]};
-        corral_op ops[4] = {hop(CORRAL_OP_SLEEP, NULL, corral_ms(5)),
-                            hop(CORRAL_OP_CHECKPOINT, NULL, -1),
-                            hop(CORRAL_OP_CHECKPOINT, NULL, -1),
-                            hop(CORRAL_OP_CHECKPOINT, NULL, -1)};
+        corral_op ops[4] = {
+            hop(CORRAL_OP_SLEEP, NULL, corral_ms(5)), hop(CORRAL_OP_CHECKPOINT, NULL, -1),
+            hop(CORRAL_OP_CHECKPOINT, NULL, -1), hop(CORRAL_OP_CHECKPOINT, NULL, -1)};
         int32_t res[4] = {7, 7, 7, 7};
         SCHECK_EQ(corral_task_await_many(tasks, ops, res, 4), 0);
         SCHECK_EQ(res[0], CORRAL_PENDING);
@@ -731,16 +744,15 @@ START_TEST(test_host_await_many)
     hstart(h, h9_on);
     ck_assert_int_eq(drive(h, 8), CORRAL_DONE);
     ck_assert_str_eq(cu_text_str(&h->seq), "START main\n"
-                                          "START A\n"
-                                          "START B\n"
-                                          "START C\n"
-                                          "RESUME B\n"
-                                          "RESUME A\n"
-                                          "RESUME main\n");
+                                           "START A\n"
+                                           "START B\n"
+                                           "START C\n"
+                                           "RESUME B\n"
+                                           "RESUME A\n"
+                                           "RESUME main\n");
     ck_assert_str_eq(cu_trace_main(), "0 C cancelled\n0 B done\n5 A done\n");
 }
 END_TEST
-
 
 /* ---- H11: corral_task_abandon (R31): a parked wait goes without effect; a committed queue
  * item goes back to the queue; the task is back in its step ------------------------------- */
@@ -808,7 +820,6 @@ START_TEST(test_host_abandon_rolls_back)
 }
 END_TEST
 
-
 /* ---- H12: corral_host_poll_submit runs queued calls in order, then polls ------------------ */
 
 START_TEST(test_host_poll_submit)
@@ -823,7 +834,8 @@ START_TEST(test_host_poll_submit)
     size_t n = 0;
     /* the first batch: START main */
     ck_assert_int_eq(corral_host_poll_submit(cu.rt, m, NULL, 0, sizeof cmds[0], NULL, recs, 8,
-                                             sizeof recs[0], &n), 0);
+                                             sizeof recs[0], &n),
+                     0);
     ck_assert_uint_eq(n, 1);
     ck_assert_uint_eq(recs[0].kind, CORRAL_RECORD_START);
     corral_task *a = hspawn("A");
@@ -836,11 +848,13 @@ START_TEST(test_host_poll_submit)
     cmds[1].task = m;
     cmds[1].op = hop(CORRAL_OP_CHECKPOINT, NULL, -1);
     /* bad sizes run nothing */
-    ck_assert_int_eq(corral_host_poll_submit(cu.rt, m, cmds, 2, 3, res, recs, 8, sizeof recs[0],
-                                             &n), CORRAL_EINVALIDARG);
+    ck_assert_int_eq(
+        corral_host_poll_submit(cu.rt, m, cmds, 2, 3, res, recs, 8, sizeof recs[0], &n),
+        CORRAL_EINVALIDARG);
     ck_assert_int_eq(corral_task_state(m), CORRAL_TASK_RUNNING);
     ck_assert_int_eq(corral_host_poll_submit(cu.rt, m, cmds, 2, sizeof cmds[0], res, recs, 8,
-                                             sizeof recs[0], &n), 0);
+                                             sizeof recs[0], &n),
+                     0);
     ck_assert_int_eq(res[0], CORRAL_PENDING);
     ck_assert_int_eq(res[1], CORRAL_EINVALIDSTATE);
     ck_assert_uint_eq(n, 1);
@@ -856,7 +870,8 @@ START_TEST(test_host_poll_submit)
     cmds[1].task = a;
     cmds[2].kind = 99;
     ck_assert_int_eq(corral_host_poll_submit(cu.rt, m, cmds, 3, sizeof cmds[0], res, recs, 8,
-                                             sizeof recs[0], &n), 0);
+                                             sizeof recs[0], &n),
+                     0);
     ck_assert_int_eq(res[0], 0);
     ck_assert_int_eq(res[1], 0);
     ck_assert_int_eq(res[2], CORRAL_EINVALIDARG);
@@ -880,7 +895,8 @@ START_TEST(test_host_poll_submit)
     ck_assert_int_eq(rc, CORRAL_DONE);
     ck_assert_str_eq(cu_trace_main(), "0 A done five\n");
     ck_assert_int_eq(corral_host_poll_submit(cu.rt, m, NULL, 1, sizeof cmds[0], res, recs, 8,
-                                             sizeof recs[0], &n), CORRAL_EINVALIDARG);
+                                             sizeof recs[0], &n),
+                     CORRAL_EINVALIDARG);
 }
 END_TEST
 
@@ -910,8 +926,7 @@ START_TEST(test_host_records_after_main_finished)
     hstart(h, h10_on);
     ck_assert_int_eq(drive(h, 8), CORRAL_DONE);
     ck_assert_str_eq(cu_text_str(&h->seq), "START main\nCALLBACK 9:990\n");
-    ck_assert_msg(released(h, VAL_BINDING, 991) == 1, "releases:\n%s",
-                  cu_text_str(&h->releases));
+    ck_assert_msg(released(h, VAL_BINDING, 991) == 1, "releases:\n%s", cu_text_str(&h->releases));
 }
 END_TEST
 

@@ -176,7 +176,8 @@ START_TEST(test_immediate_get_yields_S02)
 }
 END_TEST
 
-/* ---- S07 / S08 completion vs cancellation ------------------------------------------------------ */
+/* ---- S07 / S08 completion vs cancellation ------------------------------------------------------
+ */
 
 static int s07_a(corral_task *self, void *arg, corral_value *res)
 {
@@ -248,7 +249,8 @@ START_TEST(test_cancel_before_handoff_S08)
 }
 END_TEST
 
-/* ---- S25 close with parked putters and getters ------------------------------------------------ */
+/* ---- S25 close with parked putters and getters ------------------------------------------------
+ */
 
 typedef struct s25_ctx {
     corral_queue *q, *q2;
@@ -413,7 +415,8 @@ START_TEST(test_handoff_no_barging_S26)
 }
 END_TEST
 
-/* ---- S27 cancelled getters lose neither items nor wake-ups ------------------------------------ */
+/* ---- S27 cancelled getters lose neither items nor wake-ups ------------------------------------
+ */
 
 static int s27_g1(corral_task *self, void *arg, corral_value *res)
 {
@@ -486,7 +489,8 @@ START_TEST(test_cancelled_getter_run2_S27)
 }
 END_TEST
 
-/* ---- S44 per-call deadline vs cancellation ------------------------------------------------------ */
+/* ---- S44 per-call deadline vs cancellation ------------------------------------------------------
+ */
 
 typedef struct s44_ctx {
     corral_queue *q;
@@ -535,7 +539,8 @@ START_TEST(test_deadline_vs_cancel_S44)
 }
 END_TEST
 
-/* ---- more per-call deadlines and cancelled putters ---------------------------------------------- */
+/* ---- more per-call deadlines and cancelled putters ----------------------------------------------
+ */
 
 static int parked_putter(corral_task *self, void *arg, corral_value *res)
 {

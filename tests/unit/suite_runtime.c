@@ -71,7 +71,8 @@ START_TEST(test_root_group)
 }
 END_TEST
 
-/* ---- clocks ----------------------------------------------------------------------------------- */
+/* ---- clocks -----------------------------------------------------------------------------------
+ */
 
 static int virtual_now_main(corral_task *self, void *arg, corral_value *res)
 {
@@ -174,7 +175,8 @@ START_TEST(test_timer_order_S03)
 }
 END_TEST
 
-/* ---- traces and logs -------------------------------------------------------------------------- */
+/* ---- traces and logs --------------------------------------------------------------------------
+ */
 
 static void count_fn(const char *line, size_t len, void *ud)
 {
@@ -267,7 +269,8 @@ START_TEST(test_log_fn_root_handler)
 }
 END_TEST
 
-/* ---- post_threadsafe / hold_threadsafe ---------------------------------------------------------- */
+/* ---- post_threadsafe / hold_threadsafe ----------------------------------------------------------
+ */
 
 typedef struct post_ctx {
     corral_future *f;
@@ -468,7 +471,8 @@ START_TEST(test_hold_bad_delta)
 }
 END_TEST
 
-/* ---- deadlock ---------------------------------------------------------------------------------- */
+/* ---- deadlock ----------------------------------------------------------------------------------
+ */
 
 static int await_forever(corral_task *self, void *arg, corral_value *res)
 {
@@ -715,8 +719,7 @@ START_TEST(test_close_discards_unstarted)
 {
     arg_freed = 0;
     corral_task *t = NULL;
-    ck_assert_int_eq(
-        corral_spawn_fiber(&t, cu.rt, NULL, "A", never_runs, malloc(16), free_arg), 0);
+    ck_assert_int_eq(corral_spawn_fiber(&t, cu.rt, NULL, "A", never_runs, malloc(16), free_arg), 0);
     ck_assert_int_eq(corral_rt_close(cu.rt), 0);
     ck_assert_int_eq(corral_rt_close(cu.rt), 0); /* idempotent */
     ck_assert_int_lt(corral_rt_now(cu.rt), 0);
@@ -751,7 +754,8 @@ START_TEST(test_unref_last_reference_closes)
 }
 END_TEST
 
-/* ---- signals ---------------------------------------------------------------------------------- */
+/* ---- signals ----------------------------------------------------------------------------------
+ */
 
 static volatile sig_atomic_t my_handler_calls;
 static void my_handler(int sig)
@@ -881,8 +885,7 @@ static void run_real_signal(uint32_t flags, int signo, int use_thread)
     ck_assert_int_eq(calls_during, 0);
     ck_assert_msg(mine_after, "previous handler not restored after run()");
     ck_assert_int_eq(calls_after, 1);
-    ck_assert_msg(strstr(cu_trace(), "rt run Cancelled(SIGNAL)") != NULL,
-                  "trace:\n%s", cu_trace());
+    ck_assert_msg(strstr(cu_trace(), "rt run Cancelled(SIGNAL)") != NULL, "trace:\n%s", cu_trace());
 }
 
 START_TEST(test_real_sigint_raise)
@@ -919,7 +922,6 @@ START_TEST(test_no_signal_flag_keeps_handlers)
     ck_assert_msg(mine, "run() without CORRAL_RT_SIGNALS replaced the signal handlers");
 }
 END_TEST
-
 
 /* ---- run_until and stop ------------------------------------------------------------------- */
 
@@ -1013,7 +1015,6 @@ START_TEST(test_run_until_bad_args)
     ck_assert_int_eq(corral_rt_run_until_future(cu.rt, f), 0);
 }
 END_TEST
-
 
 /* ---- run cause, reported errors, cancelling an exited scope --------------------------------- */
 

@@ -51,7 +51,10 @@ static corral_scope *PLAIN(corral_task *t)
     return enter_kept(rc, &s);
 }
 
-static const char *tf(int b) { return b == 1 ? "true" : b == 0 ? "false" : "error"; }
+static const char *tf(int b)
+{
+    return b == 1 ? "true" : b == 0 ? "false" : "error";
+}
 
 /* a "main" that spawns one task A running arg, then (optionally) cancels it at cancel_ms and
  * joins it, logging "join TaskCancelled" like the corpus scenarios */
@@ -118,7 +121,8 @@ START_TEST(test_move_on_after_S12)
 }
 END_TEST
 
-/* ---- S13 nested deadlines in one tick: outermost wins ----------------------------------------- */
+/* ---- S13 nested deadlines in one tick: outermost wins -----------------------------------------
+ */
 
 static int s13_a(corral_task *self, void *arg, corral_value *res)
 {
@@ -204,7 +208,8 @@ START_TEST(test_fail_after_S14)
 }
 END_TEST
 
-/* ---- S15 past deadlines, checkpoint-free bodies ----------------------------------------------- */
+/* ---- S15 past deadlines, checkpoint-free bodies -----------------------------------------------
+ */
 
 static int s15_a(corral_task *self, void *arg, corral_value *res)
 {
@@ -248,7 +253,8 @@ START_TEST(test_past_deadlines_S15)
 }
 END_TEST
 
-/* ---- S11 shield with an inner deadline ---------------------------------------------------------- */
+/* ---- S11 shield with an inner deadline ----------------------------------------------------------
+ */
 
 static int s11_a(corral_task *self, void *arg, corral_value *res)
 {
@@ -403,7 +409,8 @@ START_TEST(test_shield_blocks_outer)
 }
 END_TEST
 
-/* ---- uncancellable (S09, S10, S39) -------------------------------------------------------------- */
+/* ---- uncancellable (S09, S10, S39) --------------------------------------------------------------
+ */
 
 static int work_ok(corral_task *self, void *arg, corral_value *res)
 {
@@ -699,7 +706,6 @@ START_TEST(test_scope_cancel_wakes_parked)
     ck_assert_str_eq(cu_trace_main(), "4 A log woke Cancelled\n4 A done\n");
 }
 END_TEST
-
 
 /* Cancel-pending answers stay right when scopes nest deeply and outer scopes are cancelled
  * after inner ones were entered (the core memoizes them per scope). */

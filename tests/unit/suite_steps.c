@@ -250,9 +250,15 @@ static void finish_step(corral_task *self, int status, const corral_value *value
     finish_ctx *c = arg;
     corral_value v = cu_int(5);
     switch (c->mode) {
-    case 0: SCHECK_EQ(corral_task_finish(self, 0, &v, "five", NULL), 0); break;
-    case 1: SCHECK_EQ(corral_task_finish(self, 0, &v, NULL, NULL), 0); break;
-    case 2: SCHECK_EQ(corral_task_finish(self, 0, NULL, NULL, NULL), 0); break;
+    case 0:
+        SCHECK_EQ(corral_task_finish(self, 0, &v, "five", NULL), 0);
+        break;
+    case 1:
+        SCHECK_EQ(corral_task_finish(self, 0, &v, NULL, NULL), 0);
+        break;
+    case 2:
+        SCHECK_EQ(corral_task_finish(self, 0, NULL, NULL, NULL), 0);
+        break;
     case 3: /* Cancelled while not cancel-pending: StrayCancellation (R14) */
         SCHECK_EQ(corral_task_finish(self, CORRAL_ECANCELLED, NULL, NULL, NULL), 0);
         break;
@@ -347,8 +353,8 @@ static int many_steps_main(corral_task *self, void *arg, corral_value *res)
     FCHECK(state && t);
     int bad = 0;
     for (int i = 0; i < MANY_STEPS; i++)
-        if (corral_spawn_step(&t[i], cu.rt, NULL, NULL, checkpoint_then_finish, &state[i],
-                              NULL) != 0)
+        if (corral_spawn_step(&t[i], cu.rt, NULL, NULL, checkpoint_then_finish, &state[i], NULL) !=
+            0)
             bad++;
     for (int i = 0; i < MANY_STEPS; i++) {
         if (t[i] && corral_join(t[i], NULL, -1) != 0)

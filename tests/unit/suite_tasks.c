@@ -13,7 +13,8 @@
 #define CU_HAS_ASAN 0
 #endif
 
-/* ---- lazy spawn, FIFO --------------------------------------------------------------------------- */
+/* ---- lazy spawn, FIFO ---------------------------------------------------------------------------
+ */
 
 static int s01_f(corral_task *self, void *arg, corral_value *res)
 {
@@ -110,7 +111,8 @@ START_TEST(test_fair_interleaving_S47)
 }
 END_TEST
 
-/* ---- states, ids, names -------------------------------------------------------------------------- */
+/* ---- states, ids, names
+ * -------------------------------------------------------------------------- */
 
 static int state_child(corral_task *self, void *arg, corral_value *res)
 {
@@ -198,7 +200,8 @@ START_TEST(test_ids_names)
 }
 END_TEST
 
-/* ---- cancellation scenarios ------------------------------------------------------------------- */
+/* ---- cancellation scenarios -------------------------------------------------------------------
+ */
 
 static int s04_a(corral_task *self, void *arg, corral_value *res)
 {
@@ -454,8 +457,8 @@ static int failures_main(corral_task *self, void *arg, corral_value *res)
     corral_value v;
     FCHECK_EQ(corral_task_result(a, &v), CORRAL_ETIMEOUT);
     FCHECK_EQ(corral_join(b, NULL, -1), CORRAL_EUSER);
-    FCHECK(corral_task_error(b) == *made);                /* the same object */
-    FCHECK(corral_task_last_error(self) == *made);        /* join re-raises the same error */
+    FCHECK(corral_task_error(b) == *made);         /* the same object */
+    FCHECK(corral_task_last_error(self) == *made); /* join re-raises the same error */
     FCHECK_STR(corral_error_message(corral_task_error(b)), "k");
     return 0;
 }
@@ -480,7 +483,8 @@ START_TEST(test_failed_results)
 }
 END_TEST
 
-/* ---- join ----------------------------------------------------------------------------------------- */
+/* ---- join
+ * ----------------------------------------------------------------------------------------- */
 
 static int sleeper_t(corral_task *self, void *arg, corral_value *res)
 {
@@ -583,7 +587,8 @@ START_TEST(test_join_terminal_is_schedule_point)
 }
 END_TEST
 
-/* ---- results and ownership -------------------------------------------------------------------- */
+/* ---- results and ownership --------------------------------------------------------------------
+ */
 
 static char bytes_buf[16];
 
@@ -678,7 +683,8 @@ START_TEST(test_arg_free)
 }
 END_TEST
 
-/* ---- task-locals ------------------------------------------------------------------------------ */
+/* ---- task-locals ------------------------------------------------------------------------------
+ */
 
 static const char key1, key2, key3;
 
@@ -849,7 +855,8 @@ START_TEST(test_fiber_map_limit_enomem)
 }
 END_TEST
 
-/* ---- awaiting outside a task, bad ops --------------------------------------------------------- */
+/* ---- awaiting outside a task, bad ops ---------------------------------------------------------
+ */
 
 START_TEST(test_await_outside_task)
 {

@@ -42,11 +42,11 @@ CORRAL_BEGIN_DECLS
 #define CORRAL_VERSION_MAJOR 0
 #define CORRAL_VERSION_MINOR 1
 #define CORRAL_VERSION_PATCH 0
-#define CORRAL_VERSION_NUMBER \
+#define CORRAL_VERSION_NUMBER                                                                      \
     (CORRAL_VERSION_MAJOR * 10000 + CORRAL_VERSION_MINOR * 100 + CORRAL_VERSION_PATCH)
 #define CORRAL_VERSION_STRING "0.1.0"
 /* True when the headers are at least version (M, m, p). */
-#define CORRAL_VERSION_CHECK(M, m, p) (CORRAL_VERSION_NUMBER >= ((M) * 10000 + (m) * 100 + (p)))
+#define CORRAL_VERSION_CHECK(M, m, p) (CORRAL_VERSION_NUMBER >= ((M)*10000 + (m)*100 + (p)))
 /* The shared library's soname is libcorral.so.<CORRAL_SOVERSION>. */
 #define CORRAL_SOVERSION 0
 

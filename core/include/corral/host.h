@@ -26,15 +26,15 @@ CORRAL_BEGIN_DECLS
 /* One unit of host work. Transparent (like corral_value and corral_op); a host
  * passes sizeof(corral_record) to corral_host_poll, which checks it. */
 typedef struct corral_record {
-    uint32_t kind;      /* CORRAL_RECORD_* */
-    uint32_t flags;     /* CORRAL_RECORD_OWNED */
-    int32_t status;     /* RESUME: 0 or a negative code */
-    uint32_t binding;   /* the binding id of `token` */
-    uint64_t token;     /* START/RESUME: the task's token; CALLBACK/RELEASE: the token */
-    corral_task *task;  /* START/RESUME: the task (borrowed); CALLBACK: NULL */
-    void *source;       /* CALLBACK: the corral_future* that completed (borrowed) */
-    corral_error *error;/* RESUME with an error: borrowed until the next poll */
-    corral_value value; /* RESUME with status 0; borrowed unless CORRAL_RECORD_OWNED */
+    uint32_t kind;       /* CORRAL_RECORD_* */
+    uint32_t flags;      /* CORRAL_RECORD_OWNED */
+    int32_t status;      /* RESUME: 0 or a negative code */
+    uint32_t binding;    /* the binding id of `token` */
+    uint64_t token;      /* START/RESUME: the task's token; CALLBACK/RELEASE: the token */
+    corral_task *task;   /* START/RESUME: the task (borrowed); CALLBACK: NULL */
+    void *source;        /* CALLBACK: the corral_future* that completed (borrowed) */
+    corral_error *error; /* RESUME with an error: borrowed until the next poll */
+    corral_value value;  /* RESUME with status 0; borrowed unless CORRAL_RECORD_OWNED */
 } corral_record;
 
 /* Drive the run of `main` (same meaning as corral_rt_run, R51), returning at most `cap`
@@ -55,12 +55,12 @@ CORRAL_API int corral_host_poll(corral_rt *rt, corral_task *main, corral_record 
 
 /* One queued host call. Transparent and part of the ABI (the size is checked like records'). */
 typedef struct corral_host_cmd {
-    uint32_t kind;        /* CORRAL_CMD_* */
-    int32_t status;       /* FINISH: 0 or a negative code */
+    uint32_t kind;  /* CORRAL_CMD_* */
+    int32_t status; /* FINISH: 0 or a negative code */
     corral_task *task;
-    const char *repr;     /* FINISH: trace text of the value, or NULL */
-    corral_error *error;  /* FINISH: the error (a reference is taken), or NULL */
-    corral_op op;         /* AWAIT: the operation; FINISH: op.value is the value */
+    const char *repr;    /* FINISH: trace text of the value, or NULL */
+    corral_error *error; /* FINISH: the error (a reference is taken), or NULL */
+    corral_op op;        /* AWAIT: the operation; FINISH: op.value is the value */
 } corral_host_cmd;
 
 /* Run `ncmds` queued calls in order, exactly as the direct calls would run at that point
@@ -72,9 +72,9 @@ typedef struct corral_host_cmd {
  * Errors: as corral_host_poll, plus CORRAL_EINVALIDARG for NULL arrays with ncmds > 0 or a
  * command-size mismatch (nothing is run then). Thread: loop. */
 CORRAL_API int corral_host_poll_submit(corral_rt *rt, corral_task *main,
-                                       const corral_host_cmd *cmds, size_t ncmds,
-                                       size_t cmd_size, int32_t *results, corral_record *recs,
-                                       size_t cap, size_t record_size, size_t *n);
+                                       const corral_host_cmd *cmds, size_t ncmds, size_t cmd_size,
+                                       int32_t *results, corral_record *recs, size_t cap,
+                                       size_t record_size, size_t *n);
 
 CORRAL_END_DECLS
 

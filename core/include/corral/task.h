@@ -36,8 +36,7 @@ typedef int (*corral_fiber_fn)(corral_task *self, void *arg, corral_value *resul
  * either park with corral_task_await (CORRAL_PENDING) or finish with corral_task_finish;
  * returning without doing either fails the task with InvalidState. The value is borrowed
  * for the duration of the call. */
-typedef void (*corral_step_fn)(corral_task *self, int status, const corral_value *value,
-                               void *arg);
+typedef void (*corral_step_fn)(corral_task *self, int status, const corral_value *value, void *arg);
 
 /* Spawn a fiber task into `group` (NULL = the root group). `name` is copied (NULL = "task<id>").
  * `arg_free`, if given, runs on `arg` when the task's memory is released. The caller owns one
@@ -161,8 +160,8 @@ CORRAL_API int corral_task_abandon(corral_task *t);
 CORRAL_API int corral_await(const corral_op *op, corral_value *out);
 /* Fiber shorthands (Thread: loop, from a fiber). */
 CORRAL_API int corral_checkpoint(void);
-CORRAL_API int corral_sleep(int64_t deadline);           /* absolute */
-CORRAL_API int corral_sleep_for(int64_t duration);       /* relative; negative: EINVALIDARG */
+CORRAL_API int corral_sleep(int64_t deadline);     /* absolute */
+CORRAL_API int corral_sleep_for(int64_t duration); /* relative; negative: EINVALIDARG */
 CORRAL_API int corral_join(corral_task *t, corral_value *out, int64_t deadline);
 
 /* ---- Task-local context -------------------------------------------------------------------- */

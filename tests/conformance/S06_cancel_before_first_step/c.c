@@ -20,4 +20,7 @@ FIBER(main_fiber)
     return 0;
 }
 
-int main(void) { return scn_run(main_fiber, 0); }
+int main(void)
+{
+    return scn_run(main_fiber, 0);
+}

@@ -16,13 +16,22 @@ FIBER(task_t)
 }
 
 /* W1: await G.wait_closed() */
-FIBER(task_w1) { return corral_group_wait_closed(G, -1); }
+FIBER(task_w1)
+{
+    return corral_group_wait_closed(G, -1);
+}
 
 /* W2: await join(T) */
-FIBER(task_w2) { return corral_join(T, NULL, -1); }
+FIBER(task_w2)
+{
+    return corral_join(T, NULL, -1);
+}
 
 /* F1: await f */
-FIBER(task_f1) { return corral_future_await(f, NULL, -1); }
+FIBER(task_f1)
+{
+    return corral_future_await(f, NULL, -1);
+}
 
 /* F2: v = await f; log("got " + v) */
 FIBER(task_f2)
@@ -65,4 +74,7 @@ FIBER(main_fiber)
     return 0;
 }
 
-int main(void) { return scn_run(main_fiber, 0); }
+int main(void)
+{
+    return scn_run(main_fiber, 0);
+}

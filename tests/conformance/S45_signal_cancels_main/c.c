@@ -33,4 +33,7 @@ FIBER(main_fiber)
     return rc2 < 0 ? rc2 : rc;
 }
 
-int main(void) { return scn_run(main_fiber, CORRAL_ECANCELLED); }
+int main(void)
+{
+    return scn_run(main_fiber, CORRAL_ECANCELLED);
+}

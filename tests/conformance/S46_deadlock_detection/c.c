@@ -10,4 +10,7 @@ FIBER(main_fiber)
     return corral_future_await(f, NULL, -1); /* nothing can complete f: Cancelled (SHUTDOWN) */
 }
 
-int main(void) { return scn_run(main_fiber, CORRAL_EDEADLOCK); }
+int main(void)
+{
+    return scn_run(main_fiber, CORRAL_EDEADLOCK);
+}

@@ -16,9 +16,15 @@ static struct {
 } g_handles[64];
 static size_t g_nhandles;
 
-corral_rt *scn_rt(void) { return g_rt; }
+corral_rt *scn_rt(void)
+{
+    return g_rt;
+}
 
-int64_t scn_now(void) { return corral_rt_now(g_rt); }
+int64_t scn_now(void)
+{
+    return corral_rt_now(g_rt);
+}
 
 static void die(const char *what, const char *file, int line, int64_t rc)
 {
@@ -60,8 +66,8 @@ static void *keep(int kind, void *p)
 corral_task *scn_spawn(corral_group *g, const char *name, corral_fiber_fn fn, void *arg)
 {
     corral_task *t = NULL;
-    scn_check(corral_spawn_fiber(&t, g_rt, g, name, fn, arg, NULL), "corral_spawn_fiber",
-              __FILE__, __LINE__);
+    scn_check(corral_spawn_fiber(&t, g_rt, g, name, fn, arg, NULL), "corral_spawn_fiber", __FILE__,
+              __LINE__);
     return keep(H_TASK, t);
 }
 
@@ -176,10 +182,18 @@ int scn_run(corral_fiber_fn main_fn, int want_status)
     while (g_nhandles > 0) {
         void *p = g_handles[--g_nhandles].p;
         switch (g_handles[g_nhandles].kind) {
-        case H_TASK: corral_task_unref(p); break;
-        case H_QUEUE: corral_queue_unref(p); break;
-        case H_FUTURE: corral_future_unref(p); break;
-        case H_GROUP: corral_group_unref(p); break;
+        case H_TASK:
+            corral_task_unref(p);
+            break;
+        case H_QUEUE:
+            corral_queue_unref(p);
+            break;
+        case H_FUTURE:
+            corral_future_unref(p);
+            break;
+        case H_GROUP:
+            corral_group_unref(p);
+            break;
         }
     }
     CHECK(corral_rt_close(g_rt));

@@ -33,8 +33,8 @@ int scn_run(corral_fiber_fn main_fn, int want_status);
 /* A fiber body: `self` is the task, `arg` its spawn argument, `result` its value (NONE unless
  * set). Return 0 to complete, or a negative code (CORRAL_ECANCELLED ends CANCELLED, R14). */
 #define SCN_UNUSED __attribute__((unused))
-#define FIBER(name) \
-    static int name(corral_task *self SCN_UNUSED, void *arg SCN_UNUSED, \
+#define FIBER(name)                                                                                \
+    static int name(corral_task *self SCN_UNUSED, void *arg SCN_UNUSED,                            \
                     corral_value *result SCN_UNUSED)
 
 /* join as in section 3.0 ("joins the tasks in spawn order, catching their errors silently"):
