@@ -43,3 +43,9 @@ find_program(CORRAL_ABIDIFF abidiff)
 if(CORRAL_ABIDIFF AND NOT CORRAL_SANITIZE AND CMAKE_BUILD_TYPE STREQUAL "Debug")
   add_test(NAME abi_baseline COMMAND bash "${_corral_scripts}/check_abi.sh" "${PROJECT_BINARY_DIR}")
 endif()
+
+# format: the C sources follow .clang-format (skipped when clang-format is missing).
+find_program(CORRAL_CLANG_FORMAT clang-format)
+if(CORRAL_CLANG_FORMAT)
+  add_test(NAME format COMMAND bash "${_corral_scripts}/check_format.sh")
+endif()

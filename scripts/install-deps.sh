@@ -10,6 +10,7 @@ packages=(
   check libsubunit-dev                   # Check unit tests (check.pc requires libsubunit)
   valgrind                               # memory checks
   abigail-tools                          # ABI baseline check (abidw/abidiff)
+  clang-format                           # the format check
   gcc-aarch64-linux-gnu qemu-user        # test the aarch64 fiber switch under emulation
   libuv1-dev                             # benchmark peer
   python3                                # conformance runner, Python binding
