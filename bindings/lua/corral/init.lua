@@ -978,54 +978,51 @@ local function check_fn(fname, i, fn)
   if not callable(fn) then argerr(fname, i, "fn", "function", fn) end
 end
 
+-- A scope whose deadline is now + seconds (R37: counted from entry); math.huge = none.
+local function scope_after(fname, enter_at, enter_after, seconds, fn, ...)
+  local task = need_task(fname)
+  local ns = to_ns(fname, 1, "seconds", seconds)
+  check_fn(fname, 2, fn)
+  local rc, s
+  if ns == INT64_MAX then
+    rc, s = enter_at(task, -1)
+  else
+    rc, s = enter_after(task, ns)
+  end
+  return in_scope(fname, rc, s, fn, ...)
+end
+
+-- A scope with an absolute deadline (nil = none: a plain cancel scope).
+local function scope_at(fname, enter_at, deadline, fn, ...)
+  local task = need_task(fname)
+  local ns = deadline_ns(fname, 1, deadline)
+  check_fn(fname, 2, fn)
+  local rc, s = enter_at(task, ns)
+  return in_scope(fname, rc, s, fn, ...)
+end
+
 --- corral.move_on_after(seconds, fn, ...) -> scope, fn's results.
 -- Runs fn(scope, ...) in a cancel scope whose deadline is now + seconds (R37); at expiry
 -- the body is cancelled and the scope absorbs the Cancelled (scope.cancelled_caught).
 function M.move_on_after(seconds, fn, ...)
-  local task = need_task("corral.move_on_after")
-  local ns = to_ns("corral.move_on_after", 1, "seconds", seconds)
-  check_fn("corral.move_on_after", 2, fn)
-  local rc, s
-  if ns == INT64_MAX then
-    rc, s = core.move_on_at(task, -1) -- math.huge: no deadline
-  else
-    rc, s = core.move_on_after(task, ns)
-  end
-  return in_scope("corral.move_on_after", rc, s, fn, ...)
+  return scope_after("corral.move_on_after", core.move_on_at, core.move_on_after, seconds, fn, ...)
 end
 
 --- corral.move_on_at(deadline, fn, ...) -> scope, fn's results (absolute deadline; nil =
 -- none, a plain cancel scope).
 function M.move_on_at(deadline, fn, ...)
-  local task = need_task("corral.move_on_at")
-  local ns = deadline_ns("corral.move_on_at", 1, deadline)
-  check_fn("corral.move_on_at", 2, fn)
-  local rc, s = core.move_on_at(task, ns)
-  return in_scope("corral.move_on_at", rc, s, fn, ...)
+  return scope_at("corral.move_on_at", core.move_on_at, deadline, fn, ...)
 end
 
 --- corral.fail_after(seconds, fn, ...) -> scope, fn's results; raises Timeout when the
 -- deadline cancelled the body (R38; an explicit scope:cancel() behaves like move_on).
 function M.fail_after(seconds, fn, ...)
-  local task = need_task("corral.fail_after")
-  local ns = to_ns("corral.fail_after", 1, "seconds", seconds)
-  check_fn("corral.fail_after", 2, fn)
-  local rc, s
-  if ns == INT64_MAX then
-    rc, s = core.fail_at(task, -1) -- math.huge: no deadline
-  else
-    rc, s = core.fail_after(task, ns)
-  end
-  return in_scope("corral.fail_after", rc, s, fn, ...)
+  return scope_after("corral.fail_after", core.fail_at, core.fail_after, seconds, fn, ...)
 end
 
 --- corral.fail_at(deadline, fn, ...) -> scope, fn's results.
 function M.fail_at(deadline, fn, ...)
-  local task = need_task("corral.fail_at")
-  local ns = deadline_ns("corral.fail_at", 1, deadline)
-  check_fn("corral.fail_at", 2, fn)
-  local rc, s = core.fail_at(task, ns)
-  return in_scope("corral.fail_at", rc, s, fn, ...)
+  return scope_at("corral.fail_at", core.fail_at, deadline, fn, ...)
 end
 
 --- corral.cancel_scope(fn, ...) -> scope, results: a scope without deadline (cancel it

@@ -8,12 +8,13 @@ from typing import Any, Callable, Generator
 from . import _ffi
 from ._core import L, _OP, Runner, _own, _runner, deadline_to_ns
 from ._errors import Cancelled, Closed, FutureCancelled, InvalidState, from_code
+from ._handle import CHandle
 
 _PENDING, _RESULT, _ERROR, _CANCELLED = (_ffi.FUTURE_PENDING, _ffi.FUTURE_RESULT,
                                          _ffi.FUTURE_ERROR, _ffi.FUTURE_CANCELLED)
 
 
-class Future:
+class Future(CHandle):
     """A one-shot future: PENDING, then exactly once RESULT, ERROR or CANCELLED.
 
     ``await fut`` is a checkpoint (R23) that returns the result, raises the error (the same
@@ -25,7 +26,9 @@ class Future:
     the garbage collector does the same as a backstop.
     """
 
-    __slots__ = ("_runner", "_ptr", "_state", "_value", "_cbs", "__weakref__")
+    __slots__ = ("_state", "_value", "_cbs", "__weakref__")
+    _unref = L.corral_future_unref
+    _released_msg = "the future is closed"
 
     def __init__(self) -> None:
         r = _runner()
@@ -39,24 +42,6 @@ class Future:
         self._state = _PENDING
         self._value: Any = None  # result, or the exception
         self._cbs: dict[int, tuple[Callable, int]] | None = None  # token -> (fn, callback id)
-
-    def __del__(self) -> None:
-        try:
-            ptr = self._ptr
-        except AttributeError:
-            return
-        if ptr:
-            self._ptr = 0
-            self._runner._release(L.corral_future_unref, ptr)
-
-    def _live(self) -> Runner:
-        r = self._runner
-        _own(r)
-        if not self._ptr:
-            raise Closed("the future is closed")
-        if r._pt:
-            r._flush()
-        return r
 
     # -- completing ------------------------------------------------------------------------
 

@@ -15,10 +15,11 @@ from typing import Any, Generator
 from . import _ffi
 from ._core import L, _OP, Runner, Task, _coroutine_of, _own, _runner, deadline_to_ns
 from ._errors import Closed, InvalidArgument, from_code
+from ._handle import CHandle
 from ._scope import shield
 
 
-class Group:
+class Group(CHandle):
     """A free group of tasks (hat.aio ``Group``): ``Group(name)`` creates it under the root
     group (or under ``parent``); named groups emit ``<name> CLOSING`` / ``<name> CLOSED``
     trace lines.
@@ -29,7 +30,9 @@ class Group:
     and waits for it on exit, shielded.
     """
 
-    __slots__ = ("_runner", "_ptr", "_name", "_parent", "_ops", "__weakref__")
+    __slots__ = ("_name", "_parent", "_ops", "__weakref__")
+    _unref = L.corral_group_unref
+    _released_msg = "the group was released"
 
     def __init__(self, name: str | None = None, *, parent: "Group | None" = None) -> None:
         r = _runner()
@@ -49,15 +52,6 @@ class Group:
         self._name = name
         self._parent = parent
         self._ops: dict[tuple[int, int], bytes] = {}
-
-    def __del__(self) -> None:
-        try:
-            ptr = self._ptr
-        except AttributeError:
-            return
-        if ptr:
-            self._ptr = 0
-            self._runner._release(L.corral_group_unref, ptr)
 
     def _handle(self, r: Runner) -> int:
         if r is not self._runner:

@@ -8,9 +8,10 @@ from typing import Any, Generator
 from . import _ffi
 from ._core import L, _OP, Runner, _own, _runner, deadline_to_ns
 from ._errors import Closed, QueueClosed, QueueEmpty, from_code
+from ._handle import CHandle
 
 
-class Queue:
+class Queue(CHandle):
     """A FIFO queue; ``maxsize <= 0`` means unbounded (hat.aio, asyncio).
 
     ``await q.get()`` / ``await q.put(x)`` are checkpoints (R23) and take an optional
@@ -21,7 +22,9 @@ class Queue:
     ``async for item in q`` ends when the closed queue is drained (R63).
     """
 
-    __slots__ = ("_runner", "_ptr", "_gop", "__weakref__")
+    __slots__ = ("_gop", "__weakref__")
+    _unref = L.corral_queue_unref
+    _released_msg = "the queue was released"
 
     def __init__(self, maxsize: int = 0) -> None:
         if isinstance(maxsize, bool) or not isinstance(maxsize, int):
@@ -35,24 +38,6 @@ class Queue:
         self._ptr: int = r._out.value  # type: ignore[assignment]
         self._runner: Runner = r
         self._gop: bytes | None = None
-
-    def __del__(self) -> None:
-        try:
-            ptr = self._ptr
-        except AttributeError:
-            return
-        if ptr:
-            self._ptr = 0
-            self._runner._release(L.corral_queue_unref, ptr)
-
-    def _live(self) -> Runner:
-        r = self._runner
-        _own(r)
-        if not self._ptr:
-            raise Closed("the queue was released")
-        if r._pt:
-            r._flush()
-        return r
 
     # -- non-blocking ----------------------------------------------------------------------
 
