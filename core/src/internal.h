@@ -154,9 +154,8 @@ struct corral_scope {
     corral_rt *rt;
     corral_task *task;    /* owner task; NULL for a group's scope */
     corral_scope *parent; /* enclosing scope (task stack, then group, R25) */
-    int64_t deadline;
-    corral__timer timer;
-    uint8_t kind; /* CORRAL_SCOPE_* */
+    corral__timer timer;  /* timer.deadline is the scope's deadline, armed or not */
+    uint8_t kind;         /* CORRAL_SCOPE_* */
     uint8_t shield;
     uint8_t cancel_called;
     uint8_t cancelled_caught;
@@ -221,24 +220,25 @@ typedef struct corral__local {
 struct corral_task {
     corral__entry entry; /* ready-queue link: first member */
     atomic_int refs;
-    corral_rt *rt;
-    uint64_t id;
-    char *name;
     uint8_t state;
     uint8_t driver;
     uint8_t in_step;     /* step/host: handed a step, not yet awaited or finished */
     uint8_t runtime_ref; /* the runtime holds a reference (non-terminal, R12) */
+    corral_rt *rt;
+    uint64_t id;
+    char *name;
     corral_task *live_prev, *live_next;
     corral_group *group; /* reference held */
     corral_scope root_scope;
     corral_scope *scope; /* innermost */
     int32_t cancel_flag; /* R25, kept eagerly: would a checkpoint raise Cancelled? */
-    int hosted_groups;
+    uint16_t hosted_groups;
+    uint8_t resume_owned;
 
     /* The outcome of the last await, handed to the next step. While a QUEUE_PUT is parked,
      * resume_value holds its item (still the caller's); once COMPLETED it is the result. */
-    int resume_status;
-    uint8_t resume_owned;
+    int32_t resume_status;
+    uint32_t nlocals;
     corral_value resume_value;
     corral_error *resume_error;
     corral_error *last_error; /* the error of the outcome delivered last (borrowed out) */
@@ -268,7 +268,6 @@ struct corral_task {
     void (*arg_free)(void *);
 
     corral__local *locals;
-    size_t nlocals;
 };
 
 corral_task *corral__task_alloc(corral_rt *rt, corral_group *group, const char *name,

@@ -19,7 +19,7 @@ void corral__scope_init(corral_scope *s, corral_rt *rt, corral_task *task, corra
     s->epoch = 0; /* no memo yet (the runtime's epoch starts at 1) */
     s->task = task;
     s->parent = parent;
-    s->deadline = CORRAL__NO_DEADLINE;
+    s->timer.deadline = CORRAL__NO_DEADLINE;
     s->timer.index = CORRAL__TIMER_IDLE;
     s->kind = (uint8_t)kind;
     s->shield = shield ? 1 : 0;
@@ -86,7 +86,7 @@ void corral__scope_timer_fired(corral_scope *s)
 
 static void apply_deadline(corral_scope *s, int64_t deadline)
 {
-    s->deadline = deadline;
+    s->timer.deadline = deadline;
     if (s->cancel_called)
         return; /* sticky: a later deadline never un-cancels (R37) */
     if (deadline == CORRAL__NO_DEADLINE)
@@ -280,7 +280,7 @@ int corral_scope_set_deadline(corral_scope *s, int64_t deadline)
 
 int64_t corral_scope_deadline(const corral_scope *s)
 {
-    return s ? s->deadline : corral__fail(CORRAL_EINVALIDARG, "scope is NULL");
+    return s ? s->timer.deadline : corral__fail(CORRAL_EINVALIDARG, "scope is NULL");
 }
 
 int corral_scope_cancel_called(const corral_scope *s)
