@@ -285,6 +285,15 @@ int corral_rt_stop(corral_rt *rt)
     return 0;
 }
 
+corral_error *corral_rt_run_error(corral_rt *rt)
+{
+    if (!rt || rt->phase != CORRAL__RUN_DONE || rt->deadlocked)
+        return NULL;
+    if (rt->strict_error)
+        return rt->strict_error;
+    return rt->main && rt->main->state == CORRAL_TASK_FAILED ? rt->main->error : NULL;
+}
+
 int corral_rt_run_cause(corral_rt *rt)
 {
     if (!rt)

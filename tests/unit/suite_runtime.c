@@ -586,6 +586,7 @@ START_TEST(test_run_error)
     ck_assert_str_eq(corral_error_kind(corral_task_error(cu.main)), "ValueError");
     ck_assert(cu_trace_has("0 main fail ValueError:bad"));
     ck_assert(cu_trace_has("0 rt run ValueError:bad"));
+    ck_assert_ptr_eq(corral_rt_run_error(cu.rt), corral_task_error(cu.main));
 }
 END_TEST
 
@@ -663,6 +664,11 @@ START_TEST(test_strict_mode)
     ck_assert(cu_trace_has("0 main cancelled"));
     ck_assert_msg(cu_trace_has("0 rt run ValueError:boom"), "trace:\n%s", cu_trace());
     ck_assert_int_eq(corral_task_state(cu.main), CORRAL_TASK_CANCELLED);
+    /* the run's error is the unhandled error itself, not one made from the code */
+    corral_error *e = corral_rt_run_error(cu.rt);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_str_eq(corral_error_kind(e), "ValueError");
+    ck_assert_str_eq(corral_error_message(e), "boom");
 }
 END_TEST
 
@@ -678,6 +684,8 @@ START_TEST(test_run_bad_args)
     cu_keep_task(t);
     ck_assert_int_eq(corral_rt_run(cu.rt, t), CORRAL_EINVALIDARG);
     ck_assert_int_eq(corral_rt_run_status(NULL), CORRAL_EINVALIDARG);
+    ck_assert_ptr_null(corral_rt_run_error(NULL));
+    ck_assert_ptr_null(corral_rt_run_error(cu.rt)); /* not run */
 }
 END_TEST
 

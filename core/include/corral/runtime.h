@@ -84,6 +84,11 @@ CORRAL_API int corral_rt_run_status(corral_rt *rt);
  * when it ended (CORRAL_CAUSE_SIGNAL after Ctrl-C, ...), or CORRAL_CAUSE_NONE.
  * CORRAL_EINVALIDSTATE before that. Thread: loop. */
 CORRAL_API int corral_rt_run_cause(corral_rt *rt);
+/* After a run ended with an error: the error object behind corral_rt_run_status (the first
+ * unhandled error in strict mode, R57, else main's own error), so a host can raise that very
+ * error; borrowed, valid while the runtime lives. NULL otherwise (success, Cancelled,
+ * Deadlock, run not over). Thread: loop. */
+CORRAL_API corral_error *corral_rt_run_error(corral_rt *rt);
 
 /* Report an error that has no failed task behind it (a host done callback that raised,
  * R20/R76d) to the handler chain of group g (NULL = the root group): queued as an entry that
