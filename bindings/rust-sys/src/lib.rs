@@ -504,6 +504,8 @@ extern "C" {
     pub fn corral_rt_run_status(rt: *mut corral_rt) -> c_int;
     /// `corral_rt_run_cause` (corral/runtime.h). C doc comment: After a run ended: the cause (CORRAL_CAUSE_*, corral/scope.h) of the cancellation main saw when it ended (CORRAL_CAUSE_SIGNAL after Ctrl-C, ...), or CORRAL_CAUSE_NONE. CORRAL_EINVALIDSTATE before that. Thread: loop.
     pub fn corral_rt_run_cause(rt: *mut corral_rt) -> c_int;
+    /// `corral_rt_run_error` (corral/runtime.h). C doc comment: After a run ended with an error: the error object behind corral_rt_run_status (the first unhandled error in strict mode, R57, else main's own error), so a host can raise that very error; borrowed, valid while the runtime lives. NULL otherwise (success, Cancelled, Deadlock, run not over). Thread: loop.
+    pub fn corral_rt_run_error(rt: *mut corral_rt) -> *mut corral_error;
     /// `corral_rt_report_error` (corral/runtime.h). C doc comment: Report an error that has no failed task behind it (a host done callback that raised, R20/R76d) to the handler chain of group g (NULL = the root group): queued as an entry that emits "<group> handler <actor> <err>" and runs the chain (R56, R57); the chain's exception callbacks get a NULL member. A reference to e is taken. Errors: CORRAL_EINVALIDARG (NULL actor or error, a Cancelled error, group of another runtime), CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop.
     pub fn corral_rt_report_error(
         rt: *mut corral_rt,

@@ -1058,6 +1058,13 @@ impl Runtime {
             }),
             sys::CORRAL_ECANCELLED => Err(Error::cancelled()),
             code => {
+                // SAFETY: loop thread; the run is over, so the core answers the error behind
+                // `status` (strict mode's first unhandled error, R57, else main's), borrowed
+                // while the runtime lives; from_outcome takes a reference.
+                let raw = unsafe { sys::corral_rt_run_error(d.rt) };
+                if !raw.is_null() && unsafe { sys::corral_error_code(raw) } == code {
+                    return Err(Error::from_outcome(code, raw));
+                }
                 let raw = unsafe { sys::corral_task_error(main_task) };
                 if !raw.is_null() && unsafe { sys::corral_error_code(raw) } == code {
                     Err(Error::from_outcome(code, raw))

@@ -599,6 +599,27 @@ fn deadlock_and_signals_end_the_run() {
 }
 
 #[test]
+fn strict_mode_returns_the_first_unhandled_error_itself() {
+    let rt = Runtime::builder()
+        .virtual_clock()
+        .strict(true)
+        .build()
+        .unwrap();
+    let e = Error::user("ValueError", "child boom");
+    let e2 = e.clone();
+    let got = rt
+        .block_on(async move {
+            let _h = spawn(async move { Err::<(), _>(e2) })?;
+            sleep(Duration::from_secs(10)).await
+        })
+        .unwrap_err();
+    assert!(got.same_as(&e), "{got}");
+    assert_eq!(got.kind(), ErrorKind::User);
+    assert_eq!(got.kind_name(), "ValueError");
+    assert_eq!(got.message(), "child boom");
+}
+
+#[test]
 fn run_cause_says_why_main_was_cancelled() {
     let rt = vrt();
     assert_eq!(rt.run_cause(), None);
