@@ -142,7 +142,8 @@ CORRAL_HANDLE(corral_error, corral_error_unref)
 %typemap(out) corral_rt *corral_task_rt
 %{ SWIG_NewPointerObj(L, corral_rt_ref($1), $descriptor, 1); SWIG_arg++; %}
 %typemap(out) corral_error *corral_task_error, corral_error *corral_task_last_error,
-    corral_error *corral_future_error, corral_error *corral_error_context
+    corral_error *corral_future_error, corral_error *corral_error_context,
+    corral_error *corral_rt_run_error
 %{ SWIG_NewPointerObj(L, corral_error_ref($1), $descriptor, 1); SWIG_arg++; %}
 
 /* corral_error_format(e, buf, cap) -> length, text */

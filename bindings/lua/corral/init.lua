@@ -460,7 +460,8 @@ local SIGNALS = { SIGINT = 2, SIGTERM = 15, [2] = 2, [15] = 15 }
 --- corral.run([opts,] fn, ...) -> the value main returned.
 -- Runs fn(...) as the task "main" on a fresh runtime and drives it until main and every
 -- other task of the root group have ended (R51). Raises main's error (the same value),
--- a {kind="Cancelled", cause=...} error if main was cancelled, or a Deadlock error.
+-- in strict mode the first unhandled error (the same value, R57), a
+-- {kind="Cancelled", cause=...} error if main was cancelled, or a Deadlock error.
 -- opts: clock = "real" | "virtual"; trace = true (standard output) | a file descriptor;
 --       signals = false to leave SIGINT/SIGTERM alone (default: the first one cancels
 --       main); strict = true (the first unhandled error cancels main); name = "main";
@@ -539,7 +540,9 @@ function M.run_opts(opts, fn, ...)
     elseif st == EDEADLOCK then
       results = { false, code_error(EDEADLOCK, "no task can make progress") }
     else
-      local e = core.task_error(main)
+      -- the error behind the status: main's own, or in strict mode the first unhandled
+      -- error (R57), mapped back to the very Lua value it came from
+      local e = core.rt_run_error(rt) or core.task_error(main)
       results = { false, core.host_error_value(h, e, st) }
     end
   else

@@ -151,16 +151,17 @@ describe("futures", function()
   it("cancels main on a done callback's error in strict mode (R57)", function()
     local out = H.child([[
       local corral = require "corral"
-      local ok = pcall(corral.run, { clock = "virtual", signals = false, strict = true,
+      local E = { "boom" }
+      local ok, e = pcall(corral.run, { clock = "virtual", signals = false, strict = true,
         trace = true, log = false }, function()
         local f = corral.future()
-        f:add_done_callback(function() error("boom", 0) end, "bad")
+        f:add_done_callback(function() error(E, 0) end, "bad")
         f:set_result(1)
         corral.sleep(1)
       end)
-      print(ok)
+      print(ok, rawequal(e, E))
     ]])
-    assert.equals("0 root handler bad LuaError:boom\n0 main cancelled\n0 rt run LuaError:boom\nfalse\n", out)
+    assert.equals("0 root handler bad LuaError\n0 main cancelled\n0 rt run LuaError\nfalse\ttrue\n", out)
   end)
 
   it("close cancels a pending future; later calls raise Closed", function()
