@@ -323,8 +323,9 @@ class Task:
 class Runner:
     """One corral runtime driven from Python (one per ``corral.run()``)."""
 
-    def __init__(self, *, virtual: bool, trace: Any, signals: bool) -> None:
-        flags = (_ffi.RT_VIRTUAL_CLOCK if virtual else 0) | (_ffi.RT_SIGNALS if signals else 0)
+    def __init__(self, *, virtual: bool, trace: Any, signals: bool, strict: bool = False) -> None:
+        flags = ((_ffi.RT_VIRTUAL_CLOCK if virtual else 0) | (_ffi.RT_SIGNALS if signals else 0)
+                 | (_ffi.RT_STRICT if strict else 0))
         out = ctypes.c_void_p()
         rc = L.corral_rt_new(ctypes.addressof(out), flags)
         if rc < 0:
@@ -1005,7 +1006,7 @@ class VirtualClock:
 
 
 def run(main: Any, *args: Any, clock: Any = None, trace: Any = None, signals: bool | None = None,
-        name: str = "main") -> Any:
+        name: str = "main", strict: bool = False) -> Any:
     """Run ``main`` (a coroutine, or an async function and its arguments) as task ``main``
     (id 1) and return its value.
 
@@ -1018,7 +1019,9 @@ def run(main: Any, *args: Any, clock: Any = None, trace: Any = None, signals: bo
 
     Options: ``clock="virtual"`` (or :class:`VirtualClock`) for the test clock;
     ``trace`` = a file descriptor, a file object or a callable receiving each trace line
-    (R77); ``signals`` = handle SIGINT/SIGTERM (default: when called in the main thread).
+    (R77); ``signals`` = handle SIGINT/SIGTERM (default: when called in the main thread);
+    ``strict=True``: the first unhandled error (a task of the root group that failed, a done
+    callback that raised) cancels main, and ``run`` then raises that very exception (R57).
     """
     if _tls.runner is not None:
         raise RuntimeError("corral.run() cannot be called while a corral loop is running "
@@ -1030,7 +1033,7 @@ def run(main: Any, *args: Any, clock: Any = None, trace: Any = None, signals: bo
     if signals is None:
         signals = threading.current_thread() is threading.main_thread()
     try:
-        r = Runner(virtual=virtual, trace=trace, signals=bool(signals))
+        r = Runner(virtual=virtual, trace=trace, signals=bool(signals), strict=bool(strict))
     except BaseException:
         coro.close()
         raise
@@ -1062,8 +1065,14 @@ def _outcome(r: Runner, status: int) -> Any:
         raise Cancelled()
     if status == _ffi.EDEADLOCK:
         raise Deadlock("no task can make progress (run ended in a deadlock)")
-    if m._state == FAILED and m._exc is not None:
+    # The error behind the status: main's own, or in strict mode the first unhandled error
+    # (R57); either maps back to the very exception it came from (its host payload).
+    errp = L.corral_rt_run_error(r._rtp)
+    if m._state == FAILED and m._exc is not None and (
+            not errp or errp == L.corral_task_error(m._ptr)):
         raise m._exc
+    if errp:
+        raise r._exc_of_error(errp)
     raise from_code(status, "")
 
 

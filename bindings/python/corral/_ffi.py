@@ -305,6 +305,7 @@ _DECLS: dict[str, tuple[list, object]] = {
     "corral_rt_run": ([P, P], _i),
     "corral_rt_run_status": ([P], _i),
     "corral_rt_run_cause": ([P], _i),
+    "corral_rt_run_error": ([P], P),
     "corral_rt_report_error": ([P, P, _s, P], _i),
     "corral_rt_run_until_future": ([P, P], _i),
     "corral_rt_run_until_task": ([P, P], _i),

@@ -425,3 +425,95 @@ def test_cancel_point_inside_a_batch():
 
     run_v(main())
     assert log == ["b cancelled at its cancel point", "b cancelled again", "a done"]
+
+
+class _Custom(Exception):
+    """Not a corral error: only its identity can tell it from a rebuilt one."""
+
+
+def test_strict_raises_first_unhandled_error_same_object():
+    """R57 strict mode: the first unhandled error cancels main, and run raises that very
+    exception (corral_rt_run_error + its host payload), not one rebuilt from the code."""
+    first = _Custom("first")
+    second = ValueError("second")
+    seen = []
+
+    async def bad(e, delay):
+        await corral.sleep(delay)
+        raise e
+
+    async def main():
+        corral.spawn(bad, first, 1 * MS)
+        corral.spawn(bad, second, 1 * MS)
+        try:
+            await corral.sleep(10)
+        except corral.Cancelled:
+            seen.append("cancelled")
+            raise
+        return "not reached"
+
+    with pytest.raises(_Custom) as ei:
+        run_v(main(), strict=True)
+    assert ei.value is first
+    assert seen == ["cancelled"]
+
+
+def test_strict_first_unhandled_error_wins_over_main_error():
+    first = _Custom("first")
+    own = KeyError("main's own")
+
+    async def bad():
+        raise first
+
+    async def main():
+        corral.spawn(bad)
+        try:
+            await corral.sleep(10)
+        finally:
+            raise own
+
+    with pytest.raises(_Custom) as ei:
+        run_v(main(), strict=True)
+    assert ei.value is first
+
+
+def test_strict_done_callback_error_same_object():
+    err = _Custom("cb failed")
+
+    def cb(f):
+        raise err
+
+    async def main():
+        f = corral.Future()
+        f.add_done_callback(cb)
+        f.set_result(1)
+        await corral.sleep(10)
+
+    with pytest.raises(_Custom) as ei:
+        run_v(main(), strict=True)
+    assert ei.value is err
+
+
+def test_strict_main_error_and_success_unchanged():
+    err = _Custom("main")
+
+    async def main():
+        raise err
+
+    with pytest.raises(_Custom) as ei:
+        run_v(main(), strict=True)
+    assert ei.value is err
+    assert run_v(_value(7), strict=True) == 7
+
+
+def test_not_strict_unhandled_error_does_not_end_run(capfd):
+    async def bad():
+        raise _Custom("ignored")
+
+    async def main():
+        corral.spawn(bad)
+        await corral.sleep(1 * MS)
+        return "done"
+
+    assert run_v(main()) == "done"
+    capfd.readouterr()
