@@ -15,7 +15,7 @@ static void set_resume(corral_task *t, int status, const corral_value *v, bool o
     t->resume_status = status;
     t->resume_value = v ? *v : (corral_value){0};
     t->resume_owned = owned;
-    t->resume_error = corral_error_ref(err);
+    t->resume_error = corral__error_ref(err);
 }
 
 /* (b): outcome fixed now, delivered after one pass through the ready queue. */
@@ -131,7 +131,7 @@ static int await_group(corral_task *t, corral_group *g, bool closed, int64_t dea
         corral_error *e = corral__error_from_code(
             CORRAL_EINVALIDSTATE, "a shielded wait on the task's own group would never end");
         finish_now(t, CORRAL_EINVALIDSTATE, NULL, false, e);
-        corral_error_unref(e);
+        corral__error_unref(e);
         return CORRAL_PENDING;
     }
     if (past(t->rt, deadline))
@@ -194,7 +194,7 @@ static int await_op(corral_task *t, const corral_op *op)
             corral_error *e =
                 corral__error_from_code(CORRAL_EINVALIDSTATE, "a task cannot join itself");
             finish_now(t, CORRAL_EINVALIDSTATE, NULL, false, e);
-            corral_error_unref(e);
+            corral__error_unref(e);
             return CORRAL_PENDING;
         }
         if (corral__task_terminal(target)) {
@@ -338,7 +338,7 @@ int corral_await(const corral_op *op, corral_value *out)
         return rc;
     corral__fiber_suspend(t);
     corral__task_outcome_delivered(t);
-    corral_error_unref(t->last_error);
+    corral__error_unref(t->last_error);
     t->last_error = t->resume_error;
     t->resume_error = NULL;
     if (out)

@@ -32,7 +32,7 @@ bool corral__host_record(corral_rt *rt, corral__entry *e, corral_record *rec)
         rec->status = t->resume_status;
         rec->value = t->resume_value;
         rec->flags = t->resume_owned ? CORRAL_RECORD_OWNED : 0;
-        corral_error_unref(t->last_error);
+        corral__error_unref(t->last_error);
         t->last_error = t->resume_error; /* borrowed by the record until the next await */
         rec->error = t->last_error;
         t->resume_error = NULL;
@@ -76,7 +76,7 @@ void corral__host_check_handed(corral_rt *rt)
             corral_error *e = corral__error_from_code(
                 CORRAL_EINVALIDSTATE, "host step ended without awaiting or finishing");
             corral__task_finish(t, CORRAL_EINVALIDSTATE, NULL, NULL, e);
-            corral_error_unref(e);
+            corral__error_unref(e);
         }
     }
     corral__host_release_handed(rt);

@@ -488,6 +488,18 @@ int corral__rt_unusable(const corral_rt *rt);
 #define corral__rt_usable(rt) ((rt) && !(rt)->closed ? 0 : corral__rt_unusable(rt))
 
 /* ---- hot helpers ---- */
+/* Most outcomes carry no error: skip the call for NULL on hot paths. */
+static inline corral_error *corral__error_ref(corral_error *e)
+{
+    return e ? corral_error_ref(e) : NULL;
+}
+
+static inline void corral__error_unref(corral_error *e)
+{
+    if (e)
+        corral_error_unref(e);
+}
+
 static inline void corral__fifo_push(corral__fifo *q, corral__entry *e)
 {
     e->next = NULL;

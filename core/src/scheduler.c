@@ -29,7 +29,7 @@ void corral__job_free(corral__job *j)
     corral_group_unref(j->group);
     corral_task_unref(j->task);
     free(j->actor);
-    corral_error_unref(j->error);
+    corral__error_unref(j->error);
     if (j->rt)
         corral__block_put(j->rt, CORRAL__POOL_JOB, j);
     else
@@ -176,7 +176,7 @@ static void run_step_task(corral_task *t)
     int status = t->resume_status;
     corral_value value = t->resume_value;
     bool owned = t->resume_owned;
-    corral_error_unref(t->last_error);
+    corral__error_unref(t->last_error);
     t->last_error = t->resume_error;
     t->resume_error = NULL;
     t->resume_status = 0;
@@ -191,7 +191,7 @@ static void run_step_task(corral_task *t)
         corral_error *e = corral__error_from_code(CORRAL_EINVALIDSTATE,
                                                   "step returned without awaiting or finishing");
         corral__task_finish(t, CORRAL_EINVALIDSTATE, NULL, NULL, e);
-        corral_error_unref(e);
+        corral__error_unref(e);
     }
 }
 

@@ -149,11 +149,11 @@ int corral__task_join_outcome(corral_task *t, corral_value *v, corral_error **er
 static corral_error *choose_error(corral_task *t, int status, corral_error *err)
 {
     if (err)
-        return corral_error_ref(err);
+        return corral__error_ref(err);
     if (t->pending_error && corral_error_code(t->pending_error) == status)
-        return corral_error_ref(t->pending_error);
+        return corral__error_ref(t->pending_error);
     if (t->last_error && corral_error_code(t->last_error) == status)
-        return corral_error_ref(t->last_error);
+        return corral__error_ref(t->last_error);
     return corral__error_from_code(status, NULL);
 }
 
@@ -179,7 +179,7 @@ void corral__task_finish(corral_task *t, int status, const corral_value *value, 
         t->error = choose_error(t, status, err);
         t->state = CORRAL_TASK_FAILED;
     }
-    corral_error_unref(t->pending_error);
+    corral__error_unref(t->pending_error);
     t->pending_error = NULL;
 
     /* (1) terminal state and trace line */
@@ -230,7 +230,7 @@ void corral__task_clear_resume(corral_rt *rt, corral_task *t)
     t->resume_value = (corral_value){0};
     t->resume_owned = 0;
     t->resume_status = 0;
-    corral_error_unref(t->resume_error);
+    corral__error_unref(t->resume_error);
     t->resume_error = NULL;
 }
 
@@ -299,9 +299,9 @@ void corral_task_unref(corral_task *t)
         return;
     corral_rt *rt = t->rt;
     corral__task_clear_resume(rt, t); /* drops the result (owned) */
-    corral_error_unref(t->error);
-    corral_error_unref(t->last_error);
-    corral_error_unref(t->pending_error);
+    corral__error_unref(t->error);
+    corral__error_unref(t->last_error);
+    corral__error_unref(t->pending_error);
     if (t->driver == CORRAL__DRIVER_FIBER)
         corral__fiber_release(t);
     if (t->driver == CORRAL__DRIVER_HOST) {
@@ -449,8 +449,8 @@ int corral_task_set_error(corral_task *self, corral_error *e)
         return rc;
     if (!e)
         return corral__fail(CORRAL_EINVALIDARG, "task_set_error: error is NULL");
-    corral_error_ref(e);
-    corral_error_unref(self->pending_error);
+    corral__error_ref(e);
+    corral__error_unref(self->pending_error);
     self->pending_error = e;
     return corral_error_code(e);
 }
@@ -465,7 +465,7 @@ int corral_task_raise(corral_task *self, const char *kind, const char *msg)
     if (rc < 0)
         return rc;
     rc = corral_task_set_error(self, e);
-    corral_error_unref(e);
+    corral__error_unref(e);
     return rc;
 }
 
