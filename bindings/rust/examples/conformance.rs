@@ -45,6 +45,10 @@ mod s13;
 mod s14;
 #[path = "../../../tests/conformance/S15_past_deadlines/rs.rs"]
 mod s15;
+#[path = "../../../tests/conformance/S20_close_cancel_subgroup/rs.rs"]
+mod s20;
+#[path = "../../../tests/conformance/S21_close_no_cancel_escalate/rs.rs"]
+mod s21;
 #[path = "../../../tests/conformance/S22_waiting_never_cancels/rs.rs"]
 mod s22;
 #[path = "../../../tests/conformance/S23_future_listener_order/rs.rs"]
@@ -103,6 +107,8 @@ fn main() {
         "S13" => scenario(s13::OUTCOME, s13::main()),
         "S14" => scenario(s14::OUTCOME, s14::main()),
         "S15" => scenario(s15::OUTCOME, s15::main()),
+        "S20" => scenario(s20::OUTCOME, s20::main()),
+        "S21" => scenario(s21::OUTCOME, s21::main()),
         "S22" => scenario(s22::OUTCOME, s22::main()),
         "S23" => scenario(s23::OUTCOME, s23::main()),
         "S24" => scenario(s24::OUTCOME, s24::main()),
