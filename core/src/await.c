@@ -60,6 +60,17 @@ static void park(corral_task *t, uint8_t kind, void *source, corral__waitlist *l
         corral__timer_arm(t->rt, &t->wait.timer, deadline, timer_kind);
 }
 
+/* For group.c: park without a deadline; finish an await now with an outcome. */
+void corral__park(corral_task *t, uint8_t kind, void *source, corral__waitlist *list)
+{
+    park(t, kind, source, list, CORRAL__NO_DEADLINE, 0);
+}
+
+void corral__finish_now(corral_task *t, int status, corral_error *err)
+{
+    finish_now(t, status, NULL, false, err);
+}
+
 static bool past(corral_rt *rt, int64_t deadline)
 {
     return deadline != CORRAL__NO_DEADLINE && deadline <= corral__now(rt);
@@ -90,7 +101,7 @@ static int validate(const corral_task *t, const corral_op *op)
     if (t->driver == CORRAL__DRIVER_FIBER ? t != corral__tls_current : !t->in_step)
         return corral__fail(CORRAL_EINVALIDSTATE, "await: task %s is not in its step",
                             corral__task_name((corral_task *)t));
-    if (op->kind > CORRAL_OP_GROUP_WAIT_CLOSED)
+    if (op->kind > CORRAL_OP_GROUP_EXIT)
         return corral__fail(CORRAL_EINVALIDARG, "await: unknown op kind %u", op->kind);
     if (op->deadline < CORRAL__NO_DEADLINE)
         return corral__fail(CORRAL_EINVALIDARG, "await: deadline %lld is negative",
@@ -155,6 +166,9 @@ static int await_op(corral_task *t, const corral_op *op)
     int rc = validate(t, op);
     if (rc < 0)
         return rc;
+    if (op->kind == CORRAL_OP_GROUP_EXIT) /* not a cancel point at entry (R23, R49) */
+        return corral__group_exit_op(t, op->target,
+                                     op->value.type == CORRAL_VALUE_INT ? (int)op->value.as.i : 0);
     if (corral__task_cancel_pending(t))
         return CORRAL_ECANCELLED; /* (a): nothing performed */
     corral_rt *rt = t->rt;

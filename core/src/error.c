@@ -13,6 +13,8 @@ struct corral_error {
     corral_value host;
     corral_rt *rt; /* where the host token is released */
     corral_error *context;
+    corral_error **children; /* ErrorGroup members (references held) */
+    size_t nchildren;
 };
 
 static _Thread_local char last_message[256];
@@ -135,6 +137,60 @@ corral_error *corral__error_from_code(int code, const char *msg)
     return e;
 }
 
+int corral_error_new_group(corral_error **out, corral_error *const *errors, size_t n)
+{
+    if (!out || (n && !errors))
+        return corral__fail(CORRAL_EINVALIDARG, "error_new_group: out and errors are required");
+    for (size_t i = 0; i < n; i++)
+        if (!errors[i] || errors[i]->code == CORRAL_ECANCELLED)
+            return corral__fail(CORRAL_EINVALIDARG,
+                                "error_new_group: members must be errors, never Cancelled");
+    /* The message is the members' canonical list, "[ValueError:a, ValueError:b]" (R77). */
+    size_t len = 3;
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)corral_error_format(errors[i], NULL, 0) + 2;
+    char *msg = malloc(len);
+    corral_error **children = n ? malloc(n * sizeof *children) : NULL;
+    if (!msg || (n && !children)) {
+        free(msg);
+        free(children);
+        return CORRAL_ENOMEM;
+    }
+    size_t used = 0;
+    msg[used++] = '[';
+    for (size_t i = 0; i < n; i++) {
+        if (i) {
+            msg[used++] = ',';
+            msg[used++] = ' ';
+        }
+        used += (size_t)corral_error_format(errors[i], msg + used, len - used);
+        children[i] = corral_error_ref(errors[i]);
+    }
+    msg[used++] = ']';
+    msg[used] = '\0';
+    int rc = corral_error_new(out, CORRAL_EERRORGROUP, NULL, msg);
+    free(msg);
+    if (rc < 0) {
+        for (size_t i = 0; i < n; i++)
+            corral_error_unref(children[i]);
+        free(children);
+        return rc;
+    }
+    (*out)->children = children;
+    (*out)->nchildren = n;
+    return 0;
+}
+
+size_t corral_error_group_size(const corral_error *e)
+{
+    return e ? e->nchildren : 0;
+}
+
+corral_error *corral_error_group_get(const corral_error *e, size_t i)
+{
+    return e && i < e->nchildren ? e->children[i] : NULL;
+}
+
 int corral_error_set_host(corral_error *e, corral_rt *rt, const corral_value *host)
 {
     if (!e || !host || host->type != CORRAL_VALUE_HOST || e->rt)
@@ -211,6 +267,9 @@ void corral_error_unref(corral_error *e)
 {
     while (e && atomic_fetch_sub_explicit(&e->refs, 1, memory_order_acq_rel) == 1) {
         corral_error *next = e->context;
+        for (size_t i = 0; i < e->nchildren; i++)
+            corral_error_unref(e->children[i]);
+        free(e->children);
         if (e->rt) {
             corral__value_drop(e->rt, &e->host); /* a RELEASE record for the binding */
             corral__rt_obj_unref(e->rt);

@@ -79,6 +79,9 @@ void corral_group_unref(corral_group *g)
     if (!g || atomic_fetch_sub_explicit(&g->refs, 1, memory_order_acq_rel) != 1)
         return;
     corral_rt *rt = g->rt;
+    for (size_t i = 0; i < g->nerrors; i++)
+        corral_error_unref(g->errors[i]);
+    free(g->errors);
     free(g->name);
     free(g);
     corral__rt_obj_unref(rt);
@@ -106,10 +109,14 @@ static void detach_from_parent(corral_group *g)
     g->parent = NULL;
 }
 
-/* R48: CLOSING, no live member, every subgroup CLOSED (CLOSED ones are detached). */
+static void exit_finished(corral_group *g);
+
+/* R48: CLOSING, no live member, every subgroup CLOSED (CLOSED ones are detached) and, for a
+ * scoped group, its body ended. */
 static void maybe_closed(corral_group *g)
 {
-    if (g->state != CORRAL__GROUP_CLOSING || g->nmembers > 0 || g->first_child)
+    if (g->state != CORRAL__GROUP_CLOSING || g->nmembers > 0 || g->first_child ||
+        (g->scoped && !g->body_ended))
         return;
     g->state = CORRAL__GROUP_CLOSED;
     if (traced(g))
@@ -124,10 +131,38 @@ static void maybe_closed(corral_group *g)
     }
 }
 
-void corral__group_member_done(corral_group *g)
+static void enter_closing(corral_group *g);
+static void mark_cancelled(corral_group *g, int cause);
+
+static int record_error(corral_group *g, corral_error *e)
+{
+    corral_error **errors = realloc(g->errors, (g->nerrors + 1) * sizeof *errors);
+    if (!errors)
+        return CORRAL_ENOMEM;
+    g->errors = errors;
+    g->errors[g->nerrors++] = corral_error_ref(e);
+    return 0;
+}
+
+/* R53: record the error, OPEN -> CLOSING, cancel the group scope (the host body included)
+ * synchronously, in the failed member's completion step. */
+static void fail_fast(corral_group *g, corral_error *e)
+{
+    record_error(g, e);
+    enter_closing(g);
+    mark_cancelled(g, CORRAL_CAUSE_FAIL_FAST);
+    corral__abort_cancelled(g->rt, NULL);
+}
+
+void corral__group_member_done(corral_group *g, corral_error *failure)
 {
     g->nmembers--;
-    maybe_closed(g);
+    if (failure && g->policy == CORRAL_GROUP_FAIL_FAST)
+        fail_fast(g, failure);
+    if (g->scoped && g->body_ended && g->nmembers == 0)
+        exit_finished(g);
+    else
+        maybe_closed(g);
 }
 
 /* R45 (1)-(2): OPEN -> CLOSING for g, then its subgroups in pre-order. */
@@ -221,6 +256,145 @@ int corral_rt_report_error(corral_rt *rt, corral_group *g, const char *actor, co
     j->error = corral_error_ref(e);
     corral__ready_job(rt, j);
     return 0;
+}
+
+/* ---- scoped groups (R42, R49) ---- */
+
+int corral_group_enter(corral_group **out, corral_task *t, const char *name, int policy,
+                       int exit_mode)
+{
+    t = t ? t : corral__tls_current;
+    if (!out || !t)
+        return corral__fail(CORRAL_EINVALIDARG, "group_enter: out and a task are required");
+    int rc = corral__rt_usable(t->rt);
+    if (rc < 0)
+        return rc;
+    if ((policy != CORRAL_GROUP_SUPERVISE && policy != CORRAL_GROUP_FAIL_FAST) ||
+        (exit_mode != CORRAL_GROUP_JOIN && exit_mode != CORRAL_GROUP_CANCEL))
+        return corral__fail(CORRAL_EINVALIDARG, "group_enter: unknown policy or exit mode");
+    if (corral__task_terminal(t))
+        return corral__fail(CORRAL_EINVALIDSTATE, "group_enter: task %s is done",
+                            corral__task_name(t));
+    corral_group *g;
+    rc = corral__group_new(&g, t->rt, t->group, name, false);
+    if (rc < 0)
+        return rc;
+    g->scoped = 1;
+    g->policy = (uint8_t)policy;
+    g->exit_mode = (uint8_t)exit_mode;
+    g->handler = NULL;
+    g->host = t;
+    g->scope.parent = t->scope; /* the body runs inside the group scope */
+    t->scope = &g->scope;
+    t->hosted_groups++;
+    corral__task_update_cancel(t);
+    *out = g;
+    return 0;
+}
+
+/* The error object that goes with an exit's status: the ErrorGroup, or the body's own error
+ * when the body's error is what propagates. */
+static corral_error *exit_error(corral_group *g, corral_task *t, int status, corral_error *eg)
+{
+    if (eg)
+        return eg;
+    bool body_error = status == g->body_status && status != 0 && status != CORRAL_ECANCELLED;
+    return body_error ? t->pending_error : NULL;
+}
+
+/* Leave the host's scope stack and compute what the exit raises (R49, R54, R28). */
+static int exit_outcome(corral_group *g, corral_task *t, corral_error **err)
+{
+    *err = NULL;
+    t->scope = g->scope.parent;
+    t->hosted_groups--;
+    g->host = NULL;
+    corral__task_update_cancel(t);
+    int status = g->body_status;
+    if (g->policy == CORRAL_GROUP_FAIL_FAST && g->nerrors) {
+        if (corral_error_new_group(err, g->errors, g->nerrors) == 0)
+            return CORRAL_EERRORGROUP; /* errors beat a pending cancellation */
+        return CORRAL_ENOMEM;
+    }
+    if (status == CORRAL_ECANCELLED && g->scope.cancel_called &&
+        !corral__scope_cancel_visible(g->scope.parent))
+        status = 0; /* the group scope owned that Cancelled */
+    if (status == 0 && corral__task_cancel_pending(t))
+        status = CORRAL_ECANCELLED; /* exit is a cancel point after the wait */
+    return status;
+}
+
+/* The last member is gone after the body ended: JOIN's OPEN -> CLOSING -> CLOSED in this step,
+ * then the host's exit completes. */
+static void exit_finished(corral_group *g)
+{
+    corral_group_ref(g);
+    enter_closing(g);
+    maybe_closed(g);
+    corral__listener *x = corral__waitlist_pop(&g->exit_waiters);
+    if (x) {
+        corral_task *t = CORRAL__WAITER_TASK(x);
+        corral_error *err;
+        int status = exit_outcome(g, t, &err);
+        corral__wake(t, status, NULL, false, exit_error(g, t, status, err));
+        corral_error_unref(err);
+    }
+    corral_group_unref(g);
+}
+
+int corral__group_exit_op(corral_task *t, corral_group *g, int body_status)
+{
+    if (!g->scoped || g->host != t || t->scope != &g->scope || g->body_ended)
+        return corral__fail(CORRAL_EINVALIDSTATE,
+                            "group_exit: not the innermost group this task entered");
+    if (body_status > 0)
+        return corral__fail(CORRAL_EINVALIDARG, "group_exit: status must be 0 or negative");
+    corral__task_clear_resume(t->rt, t);
+    g->body_ended = 1;
+    g->body_status = body_status;
+    if (body_status != 0 && body_status != CORRAL_ECANCELLED &&
+        g->policy == CORRAL_GROUP_FAIL_FAST && t->pending_error)
+        record_error(g, t->pending_error); /* a body error counts when it reaches the exit */
+    if (body_status != 0 || g->exit_mode == CORRAL_GROUP_CANCEL) {
+        if (g->exit_mode == CORRAL_GROUP_CANCEL)
+            enter_closing(g);
+        mark_cancelled(g, body_status == CORRAL_ECANCELLED ? CORRAL_CAUSE_PARENT
+                                                           : CORRAL_CAUSE_GROUP_CLOSE);
+        corral__abort_cancelled(g->rt, NULL);
+    }
+    if (g->nmembers == 0) {
+        corral_group_ref(g);
+        enter_closing(g);
+        maybe_closed(g);
+        corral_error *err;
+        int status = exit_outcome(g, t, &err);
+        corral__finish_now(t, status, exit_error(g, t, status, err));
+        corral_error_unref(err);
+        corral_group_unref(g);
+        return CORRAL_PENDING;
+    }
+    corral__park(t, CORRAL__WAIT_GROUP_EXIT, corral_group_ref(g), &g->exit_waiters);
+    return CORRAL_PENDING;
+}
+
+void corral__group_drop_body(corral_task *t, corral_scope *group_scope)
+{
+    corral_group *g = CORRAL__CONTAINER(group_scope, corral_group, scope);
+    g->body_ended = 1;
+    g->body_status = CORRAL_ECANCELLED;
+    t->scope = g->scope.parent;
+    t->hosted_groups--;
+    g->host = NULL;
+    corral__group_close(g, true, CORRAL_CAUSE_PARENT);
+}
+
+int corral_group_exit(corral_group *g, int status)
+{
+    corral_op op = {.kind = CORRAL_OP_GROUP_EXIT,
+                    .target = g,
+                    .deadline = CORRAL__NO_DEADLINE,
+                    .value = {.type = CORRAL_VALUE_INT, .as.i = status}};
+    return corral_await(&op, NULL);
 }
 
 int corral_group_set_handler(corral_group *g, corral_group_handler_fn fn, void *ud)

@@ -201,6 +201,7 @@ enum corral__wait_kind {
     CORRAL__WAIT_QUEUE_GET,
     CORRAL__WAIT_QUEUE_PUT,
     CORRAL__WAIT_GROUP,
+    CORRAL__WAIT_GROUP_EXIT, /* R49: not aborted by cancellation */
 };
 
 typedef struct corral__wait {
@@ -305,6 +306,8 @@ void corral__wake(corral_task *t, int status, const corral_value *v, bool owned,
 /* Abort a parked task's wait (no side effect) with Cancelled or Timeout. */
 void corral__abort(corral_task *t, int status);
 void corral__wait_timer_fired(corral_task *t);
+void corral__park(corral_task *t, uint8_t kind, void *source, corral__waitlist *list);
+void corral__finish_now(corral_task *t, int status, corral_error *err);
 void corral__task_detach_wait(corral_task *t);
 
 /* ---- groups ---- */
@@ -324,11 +327,25 @@ struct corral_group {
     corral__waitlist closing_waiters, closed_waiters;
     corral_group_handler_fn handler;
     void *handler_ud;
+    /* scoped groups (corral_group_enter) */
+    uint8_t policy;    /* CORRAL_GROUP_SUPERVISE / FAIL_FAST */
+    uint8_t exit_mode; /* CORRAL_GROUP_JOIN / CANCEL */
+    uint8_t scoped;
+    uint8_t body_ended; /* the host's exit has started */
+    int body_status;
+    corral_task *host; /* the task whose body runs inside (borrowed while entered) */
+    corral__waitlist exit_waiters;
+    corral_error **errors; /* FAIL_FAST: member (and body) errors in occurrence order */
+    size_t nerrors;
 };
 
 int corral__group_new(corral_group **out, corral_rt *rt, corral_group *parent, const char *name,
                       bool is_root);
-void corral__group_member_done(corral_group *g);
+void corral__group_member_done(corral_group *g, corral_error *failure);
+/* CORRAL_OP_GROUP_EXIT for task t: CORRAL_PENDING after parking or finishing now. */
+int corral__group_exit_op(corral_task *t, corral_group *g, int body_status);
+/* A task ended with scoped group g still entered: leave it as if its body was cancelled. */
+void corral__group_drop_body(corral_task *t, corral_scope *group_scope);
 void corral__group_close(corral_group *g, bool cancel, int cause);
 bool corral__group_contains_task(const corral_group *g, const corral_task *t);
 void corral__group_report(corral_group *g, corral_task *member, corral_error *err);

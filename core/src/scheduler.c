@@ -50,13 +50,16 @@ void corral__abort_cancelled(corral_rt *rt, const corral_scope *s)
     if (s && s->task && s->task->hosted_groups == 0) {
         corral_task *t = s->task; /* nothing else hangs below a task's own scopes */
         corral__task_update_cancel(t);
-        if (t->state == CORRAL_TASK_PARKED && corral__task_cancel_pending(t))
+        if (t->state == CORRAL_TASK_PARKED && corral__task_cancel_pending(t) &&
+            t->wait.kind != CORRAL__WAIT_GROUP_EXIT)
             corral__abort(t, CORRAL_ECANCELLED);
         return;
     }
     for (corral_task *t = rt->live_head; t; t = t->live_next) {
         corral__task_update_cancel(t);
-        if (t->state == CORRAL_TASK_PARKED && corral__task_cancel_pending(t))
+        /* a group exit's wait cannot be abandoned (R49) */
+        if (t->state == CORRAL_TASK_PARKED && corral__task_cancel_pending(t) &&
+            t->wait.kind != CORRAL__WAIT_GROUP_EXIT)
             corral__abort(t, CORRAL_ECANCELLED);
     }
 }

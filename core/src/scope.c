@@ -240,8 +240,12 @@ int corral_scope_exit_uncancellable(corral_scope *s, int status, int raise_cance
 
 void corral__scope_unwind_to_root(corral_task *t)
 {
-    while (t->scope != &t->root_scope)
-        pop(t->scope);
+    while (t->scope != &t->root_scope) {
+        if (t->scope->task)
+            pop(t->scope);
+        else
+            corral__group_drop_body(t, t->scope); /* a scoped group left entered */
+    }
 }
 
 int corral_scope_cancel(corral_scope *s)

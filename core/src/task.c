@@ -202,7 +202,7 @@ void corral__task_finish(corral_task *t, int status, const corral_value *value, 
     unlink_live(t);
 
     /* (2) listeners: the group's first (R18), then joiners in registration order */
-    if (t->state == CORRAL_TASK_FAILED)
+    if (t->state == CORRAL_TASK_FAILED && t->group->policy == CORRAL_GROUP_SUPERVISE)
         corral__group_report(t->group, t, t->error);
     corral__listener *x;
     while ((x = corral__waitlist_pop(&t->joiners))) {
@@ -212,7 +212,7 @@ void corral__task_finish(corral_task *t, int status, const corral_value *value, 
         corral__wake(CORRAL__WAITER_TASK(x), st, &v, false, e);
     }
     /* (3) group bookkeeping, then run() bookkeeping */
-    corral__group_member_done(t->group);
+    corral__group_member_done(t->group, t->state == CORRAL_TASK_FAILED ? t->error : NULL);
     if (t == rt->main)
         corral__main_finished(rt);
     if (t->runtime_ref) {
@@ -250,6 +250,7 @@ static void detach_wait(corral_task *t)
         corral_queue_unref(t->wait.source);
         break;
     case CORRAL__WAIT_GROUP:
+    case CORRAL__WAIT_GROUP_EXIT:
         corral_group_unref(t->wait.source);
         break;
     default:
@@ -271,6 +272,7 @@ void corral__task_discard(corral_task *t)
     while ((x = corral__waitlist_pop(&t->joiners))) {
     }
     t->group->nmembers--;
+    t->hosted_groups = 0; /* its groups are discarded with the tree */
     if (t->driver == CORRAL__DRIVER_FIBER)
         corral__fiber_release(t);
     if (t->runtime_ref) {

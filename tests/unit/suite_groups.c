@@ -767,6 +767,152 @@ START_TEST(test_group_null_args)
 }
 END_TEST
 
+/* ---- scoped groups (corral_group_enter / exit) ---------------------------------------------- */
+
+static int sleeper_10(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self;
+    (void)arg;
+    (void)res;
+    return cu_sleep_ms(10);
+}
+
+static int raiser_5(corral_task *self, void *arg, corral_value *res)
+{
+    (void)arg;
+    (void)res;
+    int rc = cu_sleep_ms(5);
+    return rc < 0 ? rc : corral_task_raise(self, "ValueError", "m");
+}
+
+/* SUPERVISE + JOIN: a member failure goes to the handler chain, the exit waits for everyone,
+ * the group is CLOSED afterwards, and a body error propagates as itself (R55). */
+static int supervise_join(corral_task *self, void *arg, corral_value *res)
+{
+    (void)arg;
+    (void)res;
+    corral_group *g;
+    FCHECK_EQ(corral_group_enter(&g, self, "S", CORRAL_GROUP_SUPERVISE, CORRAL_GROUP_JOIN), 0);
+    cu_keep_group(g);
+    FCHECK(cu_spawn_in(g, "R", raiser_5, NULL));
+    FCHECK(cu_spawn_in(g, "W", sleeper_10, NULL));
+    FCHECK_EQ(corral_group_is_open(g), 1);
+    FCHECK_EQ(corral_group_exit(g, 0), 0);
+    FCHECK_EQ(cu_now_ms(), 10);
+    FCHECK_EQ(corral_group_is_closed(g), 1);
+    FCHECK_EQ(corral_group_exit(g, 0), CORRAL_EINVALIDSTATE); /* already left */
+    /* a body error propagates as itself and cancels the members */
+    corral_group *g2;
+    FCHECK_EQ(corral_group_enter(&g2, self, NULL, CORRAL_GROUP_SUPERVISE, CORRAL_GROUP_JOIN), 0);
+    cu_keep_group(g2);
+    corral_task *w = cu_spawn_in(g2, "W2", sleeper_10, NULL);
+    int rc = corral_task_raise(self, "KeyError", "body");
+    FCHECK_EQ(corral_group_exit(g2, rc), CORRAL_EUSER);
+    FCHECK_STR(corral_error_kind(corral_task_last_error(self)), "KeyError");
+    FCHECK_EQ(corral_task_state(w), CORRAL_TASK_CANCELLED);
+    FCHECK_EQ(cu_now_ms(), 10);
+    return 0;
+}
+
+START_TEST(test_scoped_supervise_join)
+{
+    ck_assert_int_eq(cu_run(supervise_join, NULL), 0);
+    ck_assert(cu_trace_has("5 R fail ValueError:m"));
+    ck_assert(cu_trace_has("5 root handler R ValueError:m"));
+    ck_assert(cu_trace_has("10 S CLOSING"));
+    ck_assert(cu_trace_has("10 S CLOSED"));
+}
+END_TEST
+
+/* FAIL_FAST: spawning after a failure is refused; the exit wait is not abandoned when the
+ * host is cancelled; errors beat cancellation. */
+static corral_task *scoped_host;
+
+static int fail_fast_host(corral_task *self, void *arg, corral_value *res)
+{
+    (void)arg;
+    (void)res;
+    corral_group *g;
+    FCHECK_EQ(corral_group_enter(&g, self, NULL, CORRAL_GROUP_FAIL_FAST, CORRAL_GROUP_JOIN), 0);
+    cu_keep_group(g);
+    FCHECK(cu_spawn_in(g, "R", raiser_5, NULL));
+    FCHECK(cu_spawn_in(g, "W", sleeper_10, NULL));
+    int body = cu_sleep_ms(100);
+    FCHECK_EQ(body, CORRAL_ECANCELLED); /* fail-fast cancelled the body at 5 */
+    corral_task *late = NULL;
+    FCHECK_EQ(corral_spawn_fiber(&late, corral_task_rt(self), g, "late", sleeper_10, NULL, NULL),
+              CORRAL_EGROUPCLOSED);
+    int rc = corral_group_exit(g, body);
+    FCHECK_EQ(rc, CORRAL_EERRORGROUP);
+    corral_error *eg = corral_task_last_error(self);
+    FCHECK_EQ(corral_error_group_size(eg), 1);
+    FCHECK_STR(corral_error_message(corral_error_group_get(eg, 0)), "m");
+    FCHECK(corral_error_group_get(eg, 1) == NULL);
+    return 0;
+}
+
+static int cancel_host_at_5(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self;
+    (void)arg;
+    (void)res;
+    FCHECK_EQ(cu_sleep_ms(5), 0);
+    FCHECK_EQ(corral_task_cancel(scoped_host), 1);
+    return 0;
+}
+
+static int main_fail_fast(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self;
+    (void)arg;
+    (void)res;
+    scoped_host = cu_spawn("H", fail_fast_host, NULL);
+    FCHECK(cu_spawn("X", cancel_host_at_5, NULL));
+    FCHECK_EQ(corral_join(scoped_host, NULL, -1), 0);
+    return 0;
+}
+
+START_TEST(test_scoped_fail_fast)
+{
+    ck_assert_int_eq(cu_run(main_fail_fast, NULL), 0);
+    ck_assert(cu_trace_has("5 R fail ValueError:m"));
+    ck_assert(cu_trace_has("5 W cancelled"));
+    ck_assert(cu_trace_has("5 H done"));
+    ck_assert_int_eq(cu_trace_count_prefix("5 root handler"), 0); /* fail-fast: no handler */
+}
+END_TEST
+
+/* A task that ends with its group still entered leaves it as cancelled; bad input. */
+static int leaves_group_entered(corral_task *self, void *arg, corral_value *res)
+{
+    (void)arg;
+    (void)res;
+    corral_group *g;
+    FCHECK_EQ(corral_group_enter(&g, self, "L", CORRAL_GROUP_FAIL_FAST, CORRAL_GROUP_JOIN), 0);
+    cu_keep_group(g);
+    FCHECK(cu_spawn_in(g, "W", sleeper_10, NULL));
+    corral_scope *s;
+    FCHECK_EQ(corral_move_on_after(&s, self, corral_ms(1)), 0);
+    cu_keep_scope(s);
+    FCHECK_EQ(corral_group_exit(g, 0), CORRAL_EINVALIDSTATE); /* s is inside the group */
+    FCHECK_EQ(corral_scope_exit(s, 0), 0);
+    FCHECK_EQ(corral_group_enter(&g, self, NULL, 7, CORRAL_GROUP_JOIN), CORRAL_EINVALIDARG);
+    FCHECK_EQ(corral_group_enter(&g, self, NULL, CORRAL_GROUP_FAIL_FAST, 9), CORRAL_EINVALIDARG);
+    return 0; /* returns without leaving L */
+}
+
+START_TEST(test_scoped_left_entered)
+{
+    ck_assert_int_eq(cu_run(leaves_group_entered, NULL), 0);
+    ck_assert(cu_trace_has("0 L CLOSING"));
+    ck_assert(cu_trace_has("0 W cancelled"));
+    ck_assert(cu_trace_has("0 L CLOSED"));
+    corral_group *g = NULL;
+    ck_assert_int_eq(corral_group_enter(&g, NULL, NULL, 0, 0), CORRAL_EINVALIDARG);
+    ck_assert_int_eq(corral_group_exit(NULL, 0), CORRAL_EINVALIDSTATE); /* not in a fiber */
+}
+END_TEST
+
 Suite *cu_suite_groups(void)
 {
     Suite *s = suite_create("groups");
@@ -798,6 +944,9 @@ Suite *cu_suite_groups(void)
     tcase_add_test(tc, test_handler_S18);
     tcase_add_test(tc, test_handler_raises_S19);
     tcase_add_test(tc, test_handler_chain);
+    tcase_add_test(tc, test_scoped_supervise_join);
+    tcase_add_test(tc, test_scoped_fail_fast);
+    tcase_add_test(tc, test_scoped_left_entered);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -147,6 +147,15 @@ typedef struct corral_error corral_error;
  * Strings are copied. Errors: CORRAL_EINVALIDARG (out NULL, code >= 0, EUSER without kind),
  * CORRAL_ENOMEM. Thread: any. */
 CORRAL_API int corral_error_new(corral_error **out, int code, const char *kind, const char *msg);
+/* Create an ErrorGroup (R54) holding `n` errors in order (a reference to each is taken; none
+ * may be Cancelled). Its message is the members' canonical list, "[ValueError:a, ...]".
+ * Errors: CORRAL_EINVALIDARG, CORRAL_ENOMEM. Thread: any. */
+CORRAL_API int corral_error_new_group(corral_error **out, corral_error *const *errors, size_t n);
+/* Members of an ErrorGroup: the count (0 for other errors and NULL), and member i
+ * (borrowed; NULL when out of range). Thread: any. */
+CORRAL_API size_t corral_error_group_size(const corral_error *e);
+CORRAL_API corral_error *corral_error_group_get(const corral_error *e, size_t i);
+
 /* Attach the host object behind this error (a HOST value): the token then belongs to the
  * error, and when the error's last reference goes, runtime `rt` hands it back to its binding
  * as a RELEASE record (nothing is delivered if rt is closed by then). The error keeps rt's

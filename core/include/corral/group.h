@@ -19,6 +19,31 @@ CORRAL_BEGIN_DECLS
 typedef int (*corral_group_handler_fn)(corral_group *g, corral_task *member, corral_error *err,
                                        corral_error **raised, void *ud);
 
+/* Error policies and exit modes of groups (R49, R52). */
+#define CORRAL_GROUP_SUPERVISE 0 /* member failures go to the handler chain (R55) */
+#define CORRAL_GROUP_FAIL_FAST 1 /* a member failure cancels the group; ErrorGroup at exit */
+#define CORRAL_GROUP_JOIN 0      /* exit waits for the members (TaskGroup, nursery) */
+#define CORRAL_GROUP_CANCEL 1    /* exit closes with cancellation, then waits (hat Group) */
+
+/* Enter a scoped group on task t (NULL = the current task), as `async with TaskGroup()`
+ * does (R42): its scope's parent is t's innermost scope and t's body runs inside it, so
+ * cancelling t cancels the members, and a FAIL_FAST member failure cancels the body too.
+ * Entering is not a checkpoint. The group must be left with CORRAL_OP_GROUP_EXIT (or
+ * corral_group_exit) before any scope entered outside it is exited. The group's parent in the
+ * group tree is t's group (handler chain). The caller owns one reference.
+ * Errors: CORRAL_EINVALIDARG (bad policy/mode, no task), CORRAL_EINVALIDSTATE (task done),
+ * CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop. */
+CORRAL_API int corral_group_enter(corral_group **out, corral_task *t, const char *name, int policy,
+                                  int exit_mode);
+/* Fiber form of CORRAL_OP_GROUP_EXIT: leave scoped group g with the status the body ended
+ * with (0, CORRAL_ECANCELLED, or an error code whose error object was recorded with
+ * corral_task_set_error). R49: a body that raised cancels the group; CANCEL mode closes it
+ * with cancellation; then the exit waits until every member is terminal. That wait is not a
+ * cancel point and cannot be abandoned. The result: CORRAL_EERRORGROUP (FAIL_FAST with errors,
+ * the ErrorGroup is corral_task_last_error; errors beat cancellation, R54), else the body's
+ * error, else a Cancelled the group scope owns is absorbed (R28), else a cancel point. */
+CORRAL_API int corral_group_exit(corral_group *g, int status);
+
 /* Create a free group under `parent` (NULL = the root group). `name` may be NULL (unnamed:
  * no trace lines). The caller owns one reference. Errors: CORRAL_EINVALIDARG,
  * CORRAL_EGROUPCLOSED (parent not open), CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop. */

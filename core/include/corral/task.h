@@ -108,6 +108,7 @@ CORRAL_API int corral_task_raise(corral_task *self, const char *kind, const char
 #define CORRAL_OP_QUEUE_PUT 5          /* target: corral_queue*; `value` is taken */
 #define CORRAL_OP_GROUP_WAIT_CLOSING 6 /* target: corral_group* */
 #define CORRAL_OP_GROUP_WAIT_CLOSED 7  /* target: corral_group* */
+#define CORRAL_OP_GROUP_EXIT 8         /* target: a scoped corral_group*; value: INT body status */
 
 /* An awaitable operation. `deadline` is the per-call absolute deadline (R41; -1 none, a past
  * value = do not block) except for SLEEP, where it is the wake-up time. */
