@@ -33,7 +33,7 @@ from ._scope import (CancelScope, fail_after, fail_at, move_on_after, move_on_at
                      uncancellable)
 from ._future import Future
 from ._queue import Queue
-from ._group import Group
+from ._group import Group, TaskGroup
 
 __version__ = "0.1.0"
 
@@ -43,7 +43,7 @@ __all__ = [
     "format_value", "VirtualClock",
     "CancelScope", "move_on_after", "move_on_at", "fail_after", "fail_at", "shield",
     "uncancellable",
-    "Future", "Queue", "Group",
+    "Future", "Queue", "Group", "TaskGroup",
     "Error", "Cancelled", "Timeout", "TaskCancelled", "FutureCancelled", "InvalidState",
     "InvalidArgument", "GroupClosed", "QueueClosed", "QueueEmpty", "QueueFull", "ErrorGroup",
     "StrayCancellation", "CleanupTimeout", "Deadlock", "Closed", "UserError",

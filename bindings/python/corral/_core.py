@@ -42,6 +42,7 @@ import inspect
 import math
 import os
 import signal as _signal
+import struct
 import sys
 import threading
 import types
@@ -50,8 +51,8 @@ from array import array
 from typing import Any, Awaitable, Callable, Generator, TypeVar
 
 from . import _ffi
-from ._errors import (Cancelled, Closed, Deadlock, InvalidArgument, InvalidState, TaskCancelled,
-                      code_of, from_code, kind_of)
+from ._errors import (Cancelled, Closed, Deadlock, ErrorGroup, InvalidArgument, InvalidState,
+                      TaskCancelled, code_of, from_code, kind_of)
 
 T = TypeVar("T")
 
@@ -73,6 +74,9 @@ _CO_ITERABLE_COROUTINE = inspect.CO_ITERABLE_COROUTINE
 #: The operation every checkpoint yields (a schedule point and a cancel point).
 CHECKPOINT_OP = _OP.pack(_ffi.OP_CHECKPOINT, 0, 0, -1, 0, 0, 0, 0, 0)
 VALUE_NONE = _VAL.pack(_ffi.VALUE_NONE, 0, 0, 0, 0)
+#: The kind field of a GROUP_EXIT op: the one operation that is not a cancel point at entry
+#: (the driver's cancel-flag shortcut must not throw Cancelled instead of submitting it).
+_EXIT_KIND = struct.pack("@I", _ffi.OP_GROUP_EXIT)
 
 # Task states in Python (the C task is released once terminal).
 RUNNING, COMPLETED, FAILED, CANCELLED, DISCARDED = 0, 1, 2, 3, 4
@@ -459,6 +463,14 @@ class Runner:
         code = L.corral_error_code(errp)
         kind = (L.corral_error_kind(errp) or b"").decode("utf-8", "replace")
         msg = (L.corral_error_message(errp) or b"").decode("utf-8", "replace")
+        n = L.corral_error_group_size(errp) if code == _ffi.EERRORGROUP else 0
+        if n and depth < 20:
+            # An ErrorGroup (R54): its members map back to the original exception objects.
+            members = [self._exc_of_error(L.corral_error_group_get(errp, i), depth + 1)
+                       for i in range(n)]
+            if all(isinstance(m, Exception) for m in members):
+                return ErrorGroup(msg or "errors", members)
+            return BaseExceptionGroup(msg or "errors", members)
         exc = from_code(code, msg, kind)
         ctx = L.corral_error_context(errp)
         if ctx and depth < 20:
@@ -615,7 +627,7 @@ class Runner:
                 f = t._flag
                 if f is None:
                     f = self._make_flag(t)
-                if _FLAGS[f]:
+                if _FLAGS[f] and op[:4] != _EXIT_KIND:
                     exc = Cancelled()
                     value = None
                     continue
@@ -819,7 +831,7 @@ class Runner:
                     f = t._flag
                     if f is None:
                         f = make_flag(t)
-                    if cflags[f]:
+                    if cflags[f] and op[:4] != _EXIT_KIND:
                         exc = _Cancelled()
                         value = None
                         continue

@@ -85,11 +85,17 @@ OP_QUEUE_GET = 4
 OP_QUEUE_PUT = 5
 OP_GROUP_WAIT_CLOSING = 6
 OP_GROUP_WAIT_CLOSED = 7
+OP_GROUP_EXIT = 8
 
 FUTURE_PENDING, FUTURE_RESULT, FUTURE_ERROR, FUTURE_CANCELLED = 0, 1, 2, 3
 
 SCOPE_MOVE_ON = 0
 SCOPE_FAIL = 1
+
+GROUP_SUPERVISE = 0
+GROUP_FAIL_FAST = 1
+GROUP_JOIN = 0
+GROUP_CANCEL = 1
 
 RECORD_START = 1
 RECORD_RESUME = 2
@@ -293,6 +299,9 @@ _DECLS: dict[str, tuple[list, object]] = {
     "corral_error_format": ([P, _s, _sz], _i),
     "corral_error_ref": ([P], P),
     "corral_error_unref": ([P], None),
+    "corral_error_new_group": ([PP, P, _sz], _i),   # errors: array of corral_error*
+    "corral_error_group_size": ([P], _sz),
+    "corral_error_group_get": ([P, _sz], P),
     # runtime.h
     "corral_rt_new": ([PP, _u32], _i),
     "corral_rt_ref": ([P], P),
@@ -384,6 +393,8 @@ _DECLS: dict[str, tuple[list, object]] = {
     "corral_scope_unref": ([P], None),
     "corral_uncancellable": ([P, P, PVALUE, _i], _i),
     # group.h
+    "corral_group_enter": ([PP, P, _s, _i, _i], _i),
+    "corral_group_exit": ([P, _i], _i),
     "corral_group_new": ([PP, P, P, _s], _i),
     "corral_group_ref": ([P], P),
     "corral_group_unref": ([P], None),

@@ -2,9 +2,9 @@
 
 This version has what the core spine has: spawning, subgroups, ``close(cancel)`` with
 escalation, waiting for CLOSING/CLOSED, ``async_close``, and the async context manager
-(exit = shielded ``async_close``). Error policies, exception callbacks and scoped groups
-(TaskGroup) come with the groups issue; until then a failing member is reported to the
-root handler.
+(exit = shielded ``async_close``), and the scoped fail-fast :class:`TaskGroup` (R49, R54).
+Error policies for free groups and exception callbacks come with the groups issue; until
+then a failing member of a free group is reported to the root handler.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any, Generator
 
 from . import _ffi
 from ._core import L, _OP, Runner, Task, _coroutine_of, _own, _runner, deadline_to_ns
-from ._errors import Closed, InvalidArgument, from_code
+from ._errors import Cancelled, Closed, InvalidArgument, InvalidState, code_of, from_code
 from ._handle import CHandle
 from ._scope import shield
 
@@ -160,3 +160,134 @@ class Group(CHandle):
 
     def __repr__(self) -> str:
         return f"<corral.Group {self._name or '(unnamed)'}>"
+
+
+@types.coroutine
+def _exit_op(op: bytes) -> Generator[bytes, Any, Any]:
+    return (yield op)
+
+
+class TaskGroup:
+    """A scoped fail-fast group (trio's nursery, asyncio's ``TaskGroup``; R42, R49, R53, R54).
+
+    ``async with corral.TaskGroup() as tg: tg.spawn(coro, name="A")`` — the body runs inside
+    the group's scope. Leaving the block waits (uncancellably) until every member is done.
+    The first member failure cancels the members and the body; the exit then raises
+    :class:`corral.ErrorGroup` holding every error (the member's original exception
+    objects, and the body's own error if it raised one) in occurrence order. Errors beat
+    cancellation (R54). Cancellation of the enclosing task cancels the members too.
+    Entering is not a checkpoint; leaving is a cancel point after the wait.
+    """
+
+    __slots__ = ("_name", "_ptr", "_runner", "_task", "_state", "__weakref__")
+
+    def __init__(self, name: str | None = None) -> None:
+        if name is not None and not isinstance(name, str):
+            raise TypeError("TaskGroup: name must be a str")
+        self._name = name
+        self._ptr = 0
+        self._runner: Runner | None = None
+        self._task: Task | None = None
+        self._state = 0  # 0 new, 1 entered, 2 exiting/exited
+
+    @property
+    def name(self) -> str | None:
+        return self._name
+
+    def _handle(self) -> Runner:
+        r = self._runner
+        if r is None or self._state == 0:
+            raise InvalidState("the TaskGroup was not entered")
+        _own(r)
+        if not self._ptr:
+            raise Closed("the TaskGroup was released")
+        return r
+
+    def spawn(self, fn: Any, *args: Any, name: str | None = None, **kwargs: Any) -> Task:
+        """Spawn ``fn(*args, **kwargs)`` (or a coroutine) as a member; raises
+        :class:`corral.GroupClosed` once the group is closing (R44)."""
+        r = self._handle()
+        coro = _coroutine_of(fn, args, kwargs, "TaskGroup.spawn()")
+        return r.spawn(coro, name, self._ptr)
+
+    def create_task(self, coro: Any, *, name: str | None = None) -> Task:
+        """asyncio spelling of :meth:`spawn`."""
+        return self.spawn(coro, name=name)
+
+    start_soon = spawn
+
+    @property
+    def size(self) -> int:
+        """Number of members that are not done."""
+        r = self._handle()
+        if r._pt:
+            r._flush()
+        return L.corral_group_size(self._ptr)
+
+    async def __aenter__(self) -> "TaskGroup":
+        if self._state:
+            raise InvalidState("a TaskGroup can be entered only once")
+        r = _runner()
+        t = r._current
+        if t is None:
+            raise RuntimeError("TaskGroup needs a running corral task")
+        bname = None if self._name is None else self._name.encode("utf-8")
+        if bname is not None and b"\0" in bname:
+            raise InvalidArgument("TaskGroup: name contains a NUL character")
+        if r._pt:
+            r._flush()
+        rc = L.corral_group_enter(r._outp, t._ptr, bname, _ffi.GROUP_FAIL_FAST, _ffi.GROUP_JOIN)
+        if rc < 0:
+            raise from_code(rc)
+        self._ptr = r._out.value  # type: ignore[assignment]
+        self._runner = r
+        self._task = t
+        self._state = 1
+        return self
+
+    async def __aexit__(self, et: Any, ev: BaseException | None, tb: Any) -> bool:
+        r = self._runner
+        if r is None or self._state != 1:
+            raise InvalidState("TaskGroup exited without being entered")
+        self._state = 2
+        t = self._task
+        status = 0 if ev is None else code_of(ev)
+        if r._pt:
+            r._flush()
+        if status != 0 and status != _ffi.ECANCELLED:
+            # the body's error: recorded first, so the exit can put it in the ErrorGroup
+            errp = r._new_error(ev)  # type: ignore[arg-type]
+            rc = L.corral_task_set_error(t._ptr, errp)  # type: ignore[union-attr]
+            L.corral_error_unref(errp)
+            if rc < 0 and rc != status:
+                raise from_code(rc)
+        op = _OP.pack(_ffi.OP_GROUP_EXIT, 0, self._ptr, -1, _ffi.VALUE_INT, 0, status, 0, 0)
+        try:
+            await _exit_op(op)
+        except BaseException as e:
+            if e is ev or (isinstance(e, Cancelled) and isinstance(ev, Cancelled)):
+                return False  # the body's own exception goes on (same object, traceback)
+            raise
+        finally:
+            self._release()
+        return ev is not None  # a Cancelled the group's scope owned was absorbed (R28)
+
+    def _release(self) -> None:
+        ptr = self._ptr
+        if ptr:
+            self._ptr = 0
+            r = self._runner
+            if r._closed:  # type: ignore[union-attr]
+                L.corral_group_unref(ptr)
+            else:
+                r._release(L.corral_group_unref, ptr)  # type: ignore[union-attr]
+
+    def __del__(self) -> None:
+        try:
+            self._release()
+        except AttributeError:
+            pass
+
+    def __repr__(self) -> str:
+        state = ("new", "active", "exited")[self._state]
+        return f"<corral.TaskGroup {self._name or '(unnamed)'} {state}>"

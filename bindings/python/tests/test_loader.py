@@ -38,6 +38,7 @@ def _header_decls():
 
 
 _RESTYPES = {"int": ctypes.c_int, "int64_t": ctypes.c_int64, "uint64_t": ctypes.c_uint64,
+             "size_t": ctypes.c_size_t,
              "void": None}
 
 

@@ -1,0 +1,219 @@
+"""corral.TaskGroup: the scoped fail-fast group (R42, R49, R53, R54)."""
+
+import pytest
+
+import corral
+from conftest import run_v
+
+MS = 0.001
+
+
+def test_join_waits_for_members():
+    async def child(n):
+        await corral.sleep(n * MS)
+        return n
+
+    async def main():
+        async with corral.TaskGroup() as tg:
+            a = tg.spawn(child, 10, name="A")
+            b = tg.spawn(child(5))
+        assert a.done() and b.done() and a.result() == 10 and b.result() == 5
+        assert a.name == "A"
+        return corral.now()
+
+    assert run_v(main()) == pytest.approx(10 * MS)
+
+
+def test_member_failure_is_error_group_of_original_exceptions():
+    boom = ValueError("a")
+    seen = []
+
+    async def fail():
+        await corral.sleep(10 * MS)
+        raise boom
+
+    async def slow():
+        try:
+            await corral.sleep(1)
+        except corral.Cancelled:
+            seen.append("slow cancelled")
+            raise
+
+    async def main():
+        with pytest.raises(corral.ErrorGroup) as ei:
+            async with corral.TaskGroup() as tg:
+                tg.spawn(fail)
+                tg.spawn(slow)
+                try:
+                    await corral.sleep(1)
+                except corral.Cancelled:
+                    seen.append("body cancelled")
+                    raise
+        eg = ei.value
+        assert isinstance(eg, ExceptionGroup) and isinstance(eg, corral.Error)
+        assert eg.exceptions == (boom,) and eg.exceptions[0] is boom
+        assert str(eg).startswith("[ValueError:a]")
+        return corral.now()
+
+    assert run_v(main()) == pytest.approx(10 * MS)
+    assert seen == ["body cancelled", "slow cancelled"]
+
+
+def test_two_failures_in_order_and_except_star():
+    async def fail(exc):
+        await corral.sleep(10 * MS)
+        raise exc
+
+    async def main():
+        got = []
+        try:
+            async with corral.TaskGroup() as tg:
+                tg.spawn(fail, KeyError("k"))
+                tg.spawn(fail, ValueError("v"))
+                await corral.sleep(1)
+        except* KeyError as g:
+            got.append(("key", [type(e) for e in g.exceptions]))
+        except* ValueError as g:
+            got.append(("value", [type(e) for e in g.exceptions]))
+        return got
+
+    assert run_v(main()) == [("key", [KeyError]), ("value", [ValueError])]
+
+
+def test_body_error_alone_is_an_error_group():
+    err = RuntimeError("body")
+    cancelled = []
+
+    async def member():
+        try:
+            await corral.sleep(1)
+        except corral.Cancelled:
+            cancelled.append(True)
+            raise
+
+    async def main():
+        with pytest.raises(corral.ErrorGroup) as ei:
+            async with corral.TaskGroup() as tg:
+                tg.spawn(member)
+                await corral.sleep(MS)
+                raise err
+        assert ei.value.exceptions == (err,) and ei.value.exceptions[0] is err
+        assert ei.value.__context__ is err
+
+    run_v(main())
+    assert cancelled == [True]
+
+
+def test_body_error_and_member_error_both_kept():
+    m_err = ValueError("m")
+    b_err = KeyError("b")
+
+    async def member():
+        await corral.sleep(MS)
+        raise m_err
+
+    async def main():
+        with pytest.raises(corral.ErrorGroup) as ei:
+            async with corral.TaskGroup() as tg:
+                tg.spawn(member)
+                try:
+                    await corral.sleep(1)
+                except corral.Cancelled:
+                    raise b_err from None
+        assert ei.value.exceptions[0] is m_err
+        assert ei.value.exceptions[1] is b_err
+
+    run_v(main())
+
+
+def test_outer_cancel_cancels_members_and_propagates():
+    async def member():
+        await corral.sleep(1)
+
+    async def main():
+        with corral.move_on_after(10 * MS) as s:
+            async with corral.TaskGroup() as tg:
+                t = tg.spawn(member)
+                await corral.sleep(1)
+        assert s.cancelled_caught and t.cancelled()
+        return corral.now()
+
+    assert run_v(main()) == pytest.approx(10 * MS)
+
+
+def test_spawn_in_cancelled_scope():
+    log = []
+
+    async def child():
+        log.append("start")
+        await corral.checkpoint()
+        log.append("unreachable")
+
+    async def main():
+        with corral.CancelScope() as cs:
+            cs.cancel()
+            async with corral.TaskGroup() as tg:
+                c = tg.spawn(child)
+                log.append("body")
+        assert cs.cancelled_caught and c.cancelled()
+
+    run_v(main())
+    assert log == ["body", "start"]
+
+
+def test_exit_wait_is_not_abandonable():
+    async def member():
+        with corral.shield():
+            await corral.sleep(20 * MS)
+        return "done"
+
+    async def main():
+        with corral.move_on_after(5 * MS) as s:
+            async with corral.TaskGroup() as tg:
+                t = tg.spawn(member)
+        assert s.cancelled_caught and t.result() == "done"
+        return corral.now()
+
+    assert run_v(main()) == pytest.approx(20 * MS)
+
+
+def test_spawn_after_exit_and_misuse():
+    async def noop():
+        pass
+
+    async def main():
+        tg = corral.TaskGroup()
+        with pytest.raises(corral.InvalidState):
+            tg.spawn(noop)
+        async with tg:
+            pass
+        with pytest.raises((corral.Closed, corral.GroupClosed, corral.InvalidState)):
+            tg.spawn(noop)
+        with pytest.raises(corral.InvalidState):
+            async with tg:
+                pass
+
+    run_v(main())
+
+
+def test_nested_taskgroup_error_group_in_member():
+    async def fail():
+        await corral.checkpoint()
+        raise ValueError("inner")
+
+    async def inner():
+        async with corral.TaskGroup() as tg:
+            tg.spawn(fail)
+            await corral.sleep(1)
+
+    async def main():
+        with pytest.raises(corral.ErrorGroup) as ei:
+            async with corral.TaskGroup() as tg:
+                tg.spawn(inner)
+        outer = ei.value
+        assert len(outer.exceptions) == 1
+        nested = outer.exceptions[0]
+        assert isinstance(nested, corral.ErrorGroup)
+        assert isinstance(nested.exceptions[0], ValueError)
+
+    run_v(main())
