@@ -143,8 +143,35 @@ CORRAL_HANDLE(corral_error, corral_error_unref)
 %{ SWIG_NewPointerObj(L, corral_rt_ref($1), $descriptor, 1); SWIG_arg++; %}
 %typemap(out) corral_error *corral_task_error, corral_error *corral_task_last_error,
     corral_error *corral_future_error, corral_error *corral_error_context,
-    corral_error *corral_rt_run_error
+    corral_error *corral_rt_run_error, corral_error *corral_error_group_get
 %{ SWIG_NewPointerObj(L, corral_error_ref($1), $descriptor, 1); SWIG_arg++; %}
+
+/* corral_error_new_group(out, errors, n): `errors` is a Lua sequence of corral_error
+ * handles -> rc, group_error */
+%{
+static int lcorral_istable(lua_State *L, int idx) { return lua_istable(L, idx); }
+%}
+%typemap(in, checkfn="lcorral_istable") (corral_error *const *errors, size_t n)
+%{ {
+     size_t i, cnt = (size_t)lua_objlen_compat(L, $input);
+     $1 = (corral_error **)calloc(cnt ? cnt : 1, sizeof(corral_error *));
+     if (!$1) { SWIG_Lua_pushferrstring(L, "Error in $symname: out of memory"); SWIG_fail; }
+     $2 = cnt;
+     for (i = 0; i < cnt; i++) {
+       void *p = NULL;
+       lua_rawgeti(L, $input, (int)(i + 1));
+       if (!SWIG_IsOK(SWIG_ConvertPtr(L, -1, &p, SWIGTYPE_p_corral_error, 0)) || !p) {
+         lua_pop(L, 1);
+         free($1);
+         $1 = NULL;
+         SWIG_Lua_pushferrstring(L, "Error in $symname (arg $argnum), element %d is not a corral_error", (int)(i + 1));
+         SWIG_fail;
+       }
+       lua_pop(L, 1);
+       $1[i] = (corral_error *)p;
+     }
+   } %}
+%typemap(freearg) (corral_error *const *errors, size_t n) %{ free((void *)$1); %}
 
 /* corral_error_format(e, buf, cap) -> length, text */
 %typemap(in, numinputs=0) (char *buf, size_t cap) (char temp[1024])
@@ -240,6 +267,7 @@ static int lcorral_anyvalue(lua_State *L, int idx) { (void)L; (void)idx; return 
 %ignore corral_group_wait_closing;
 %ignore corral_group_wait_closed;
 %ignore corral_group_async_close;
+%ignore corral_group_exit; /* fiber only: Lua tasks await CORRAL_OP_GROUP_EXIT (host_await) */
 %ignore corral_queue_ref;
 %ignore corral_queue_unref;
 %ignore corral_queue_get;
@@ -519,6 +547,16 @@ static void lcorral_push_error(lua_State *L, lcorral_host *h, corral_error *e, i
     lua_setfield(L, -2, "msg");
     LCORRAL_PUSHINT(L, e ? corral_error_code(e) : status);
     lua_setfield(L, -2, "code");
+    if (e && corral_error_group_size(e) > 0 && depth < 32) {
+        /* ErrorGroup (R54): errors = the members, each as its own Lua value */
+        size_t i, n = corral_error_group_size(e);
+        lua_createtable(L, (int)n, 0);
+        for (i = 0; i < n; i++) {
+            lcorral_push_error(L, h, corral_error_group_get(e, i), CORRAL_EUSER, depth + 1);
+            lua_rawseti(L, -2, (int)(i + 1));
+        }
+        lua_setfield(L, -2, "errors");
+    }
     ctx = e ? corral_error_context(e) : NULL;
     if (ctx && depth < 32) {
         lcorral_push_error(L, h, ctx, 0, depth + 1);
@@ -941,6 +979,7 @@ static int lcorral_host_await(lua_State *L)
         break;
     case CORRAL_OP_GROUP_WAIT_CLOSING:
     case CORRAL_OP_GROUP_WAIT_CLOSED:
+    case CORRAL_OP_GROUP_EXIT:
         ty = SWIGTYPE_p_corral_group;
         break;
     default:
@@ -953,6 +992,21 @@ static int lcorral_host_await(lua_State *L)
         const char *why = lcorral_to_value(L, h, b + 4, &op.value);
         if (why)
             return lcorral_await_fail(L, CORRAL_EINVALIDARG, why);
+    } else if (kind == CORRAL_OP_GROUP_EXIT) {
+        /* value: nil = the body returned; a Cancelled table = it was cancelled; any other
+         * Lua value = the error it raised (recorded first, carrying the value) */
+        op.value.type = CORRAL_VALUE_INT;
+        op.value.as.i = 0;
+        if (lcorral_is_cancelled(L, b + 4)) {
+            op.value.as.i = CORRAL_ECANCELLED;
+        } else if (!lua_isnoneornil(L, b + 4)) {
+            int code;
+            corral_error *e = lcorral_make_error(L, h, b + 4, &code, 0);
+            if (!e)
+                return luaL_error(L, "corral.core: out of memory");
+            op.value.as.i = corral_task_set_error(t, e);
+            corral_error_unref(e);
+        }
     }
     rc = corral_task_await(t, &op);
     if (rc != CORRAL_PENDING && kind == CORRAL_OP_QUEUE_PUT)

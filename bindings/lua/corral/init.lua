@@ -1260,6 +1260,54 @@ Group.__close = function(g)
 end
 Group.__tostring = function(g) return "corral.Group(" .. tostring(g.name_) .. ")" end
 
+-- ---------------------------------------------------------------------------------------
+-- Task groups (scoped, FAIL_FAST, JOIN: Python's asyncio.TaskGroup / a trio nursery)
+-- ---------------------------------------------------------------------------------------
+local OP_GROUP_EXIT = core.OP_GROUP_EXIT
+local TaskGroup = {}
+TaskGroup.__index = TaskGroup
+TaskGroup.__name = "corral.TaskGroup"
+M.TaskGroup = TaskGroup
+
+--- corral.task_group(fn, ...) -> fn's results.
+-- Runs fn(tg, ...) in the current task inside a scoped group (R42, R49): tg:spawn starts
+-- members; on the way out it waits for every member. A member failure cancels the body and
+-- the other members; the group then raises {kind="ErrorGroup", errors={...}} holding the
+-- members' own error values (in the order they failed, R54). Without member errors, the
+-- body's error is raised; a Cancelled aimed at the group is absorbed.
+function M.task_group(fn, ...)
+  local task = need_task("corral.task_group")
+  check_fn("corral.task_group", 1, fn)
+  local rc, g = core.group_enter(task, nil, core.GROUP_FAIL_FAST, core.GROUP_JOIN)
+  if rc < 0 then raise(rc, "corral.task_group") end
+  local tg = setmetatable({ ud = g, run = R }, TaskGroup)
+  local res = pack(pcall(fn, tg, ...))
+  local err = nil
+  if not res[1] then
+    err = res[2]
+    if err == nil then err = M.error("LuaError", "nil") end
+  end
+  -- not a cancel point at entry; waits for the members (cannot be abandoned)
+  local st, v = co_yield(OP_GROUP_EXIT, g, -1, err)
+  tg.exited = true
+  if st == 0 then
+    if res[1] then return unpack(res, 2, res.n) end
+    return -- a Cancelled the group's scope owned (R28)
+  end
+  error(v, 0)
+end
+
+--- tg:spawn([name,] fn, ...) -> task (a member of the group).
+function TaskGroup:spawn(a, ...)
+  if getmt(self) ~= TaskGroup then argerr("TaskGroup:spawn", 1, "self", "corral.TaskGroup", self) end
+  if self.run.closed then error(M.error("Closed", "TaskGroup:spawn: the group's run is over"), 0) end
+  if type(a) == "string" then return spawn_in(self.ud, a, "TaskGroup:spawn", ...) end
+  return spawn_in(self.ud, nil, "TaskGroup:spawn", a, ...)
+end
+
+function TaskGroup:size() return core.group_size(self.ud) end
+TaskGroup.__tostring = function() return "corral.TaskGroup" end
+
 --- The runtime's root group.
 function M.root_group()
   local run = need_run("corral.root_group")

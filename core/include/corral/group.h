@@ -39,9 +39,11 @@ CORRAL_API int corral_group_enter(corral_group **out, corral_task *t, const char
  * with (0, CORRAL_ECANCELLED, or an error code whose error object was recorded with
  * corral_task_set_error). R49: a body that raised cancels the group; CANCEL mode closes it
  * with cancellation; then the exit waits until every member is terminal. That wait is not a
- * cancel point and cannot be abandoned. The result: CORRAL_EERRORGROUP (FAIL_FAST with errors,
- * the ErrorGroup is corral_task_last_error; errors beat cancellation, R54), else the body's
- * error, else a Cancelled the group scope owns is absorbed (R28), else a cancel point. */
+ * cancel point and cannot be abandoned. The result: with FAIL_FAST, CORRAL_EERRORGROUP when
+ * a member failed or the body raised an error (all of them, in occurrence order, in the
+ * ErrorGroup that corral_task_last_error returns; errors beat cancellation, R54); with
+ * SUPERVISE, a body error propagates as itself; otherwise a Cancelled the group scope owns
+ * is absorbed (R28), and the exit is a cancel point. */
 CORRAL_API int corral_group_exit(corral_group *g, int status);
 
 /* Create a free group under `parent` (NULL = the root group). `name` may be NULL (unnamed:
