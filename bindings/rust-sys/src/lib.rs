@@ -39,8 +39,8 @@ opaque! {
     /// `corral_task` (corral/runtime.h, corral/task.h): a task driven by a fiber, a step
     /// callback or a host. Opaque, refcounted.
     corral_task;
-    /// `corral_group` (corral/runtime.h, corral/group.h): a group of tasks (hat-style free
-    /// group in this version). Opaque, refcounted.
+    /// `corral_group` (corral/runtime.h, corral/group.h): a group of tasks (a free group,
+    /// or a scoped one entered with `corral_group_enter`). Opaque, refcounted.
     corral_group;
     /// `corral_error` (corral/common.h): an immutable, refcounted error object (code, kind,
     /// message, optional host payload and context).
@@ -268,6 +268,9 @@ pub const CORRAL_OP_QUEUE_PUT: u32 = 5;
 pub const CORRAL_OP_GROUP_WAIT_CLOSING: u32 = 6;
 /// `CORRAL_OP_GROUP_WAIT_CLOSED` (corral/task.h): target: corral_group*.
 pub const CORRAL_OP_GROUP_WAIT_CLOSED: u32 = 7;
+/// `CORRAL_OP_GROUP_EXIT` (corral/task.h): target: a scoped corral_group*; value: INT body
+/// status.
+pub const CORRAL_OP_GROUP_EXIT: u32 = 8;
 
 /// `corral_op` (corral/task.h): an awaitable operation. `deadline` is the per-call absolute
 /// deadline (R41; -1 none, a past value = do not block) except for SLEEP, where it is the
@@ -326,6 +329,17 @@ pub const CORRAL_CAUSE_SIGNAL: c_int = 6;
 pub const CORRAL_CAUSE_SHUTDOWN: c_int = 7;
 
 // ---- corral/group.h -----------------------------------------------------------------------
+
+/// `CORRAL_GROUP_SUPERVISE` (corral/group.h): member failures go to the handler chain (R55).
+pub const CORRAL_GROUP_SUPERVISE: c_int = 0;
+/// `CORRAL_GROUP_FAIL_FAST` (corral/group.h): a member failure cancels the group; ErrorGroup at
+/// exit.
+pub const CORRAL_GROUP_FAIL_FAST: c_int = 1;
+/// `CORRAL_GROUP_JOIN` (corral/group.h): exit waits for the members (TaskGroup, nursery).
+pub const CORRAL_GROUP_JOIN: c_int = 0;
+/// `CORRAL_GROUP_CANCEL` (corral/group.h): exit closes with cancellation, then waits (hat
+/// Group).
+pub const CORRAL_GROUP_CANCEL: c_int = 1;
 
 /// `corral_group_handler_fn` (corral/group.h): an exception callback, run as a ready-queue
 /// entry when a member FAILED; a negative return (with `*raised`) forwards an error to the
@@ -450,6 +464,16 @@ extern "C" {
         kind: *const c_char,
         msg: *const c_char,
     ) -> c_int;
+    /// `corral_error_new_group` (corral/common.h). C doc comment: Create an ErrorGroup (R54) holding `n` errors in order (a reference to each is taken; none may be Cancelled). Its message is the members' canonical list, "[ValueError:a, ...]". Errors: CORRAL_EINVALIDARG, CORRAL_ENOMEM. Thread: any.
+    pub fn corral_error_new_group(
+        out: *mut *mut corral_error,
+        errors: *const *mut corral_error,
+        n: usize,
+    ) -> c_int;
+    /// `corral_error_group_size` (corral/common.h). C doc comment: Members of an ErrorGroup: the count (0 for other errors and NULL), and member i (borrowed; NULL when out of range). Thread: any.
+    pub fn corral_error_group_size(e: *const corral_error) -> usize;
+    /// `corral_error_group_get` (corral/common.h); see the comment above its group in the header.
+    pub fn corral_error_group_get(e: *const corral_error, i: usize) -> *mut corral_error;
     /// `corral_error_set_host` (corral/common.h); see the comment above its group in the header.
     pub fn corral_error_set_host(
         e: *mut corral_error,
@@ -752,6 +776,16 @@ extern "C" {
     ) -> c_int;
 
     // ---- corral/group.h ----
+    /// `corral_group_enter` (corral/group.h). C doc comment: Enter a scoped group on task t (NULL = the current task), as `async with TaskGroup()` does (R42): its scope's parent is t's innermost scope and t's body runs inside it, so cancelling t cancels the members, and a FAIL_FAST member failure cancels the body too. Entering is not a checkpoint. The group must be left with CORRAL_OP_GROUP_EXIT (or corral_group_exit) before any scope entered outside it is exited. The group's parent in the group tree is t's group (handler chain). The caller owns one reference. Errors: CORRAL_EINVALIDARG (bad policy/mode, no task), CORRAL_EINVALIDSTATE (task done), CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop.
+    pub fn corral_group_enter(
+        out: *mut *mut corral_group,
+        t: *mut corral_task,
+        name: *const c_char,
+        policy: c_int,
+        exit_mode: c_int,
+    ) -> c_int;
+    /// `corral_group_exit` (corral/group.h). C doc comment: Fiber form of CORRAL_OP_GROUP_EXIT: leave scoped group g with the status the body ended with (0, CORRAL_ECANCELLED, or an error code whose error object was recorded with corral_task_set_error). R49: a body that raised cancels the group; CANCEL mode closes it with cancellation; then the exit waits until every member is terminal. That wait is not a cancel point and cannot be abandoned. The result: CORRAL_EERRORGROUP (FAIL_FAST with errors, the ErrorGroup is corral_task_last_error; errors beat cancellation, R54), else the body's error, else a Cancelled the group scope owns is absorbed (R28), else a cancel point.
+    pub fn corral_group_exit(g: *mut corral_group, status: c_int) -> c_int;
     /// `corral_group_new` (corral/group.h). C doc comment: Create a free group under `parent` (NULL = the root group). `name` may be NULL (unnamed: no trace lines). The caller owns one reference. Errors: CORRAL_EINVALIDARG, CORRAL_EGROUPCLOSED (parent not open), CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop.
     pub fn corral_group_new(
         out: *mut *mut corral_group,

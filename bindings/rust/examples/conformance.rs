@@ -45,6 +45,10 @@ mod s13;
 mod s14;
 #[path = "../../../tests/conformance/S15_past_deadlines/rs.rs"]
 mod s15;
+#[path = "../../../tests/conformance/S16_fail_fast_taskgroup/rs.rs"]
+mod s16;
+#[path = "../../../tests/conformance/S17_two_failures_one_tick/rs.rs"]
+mod s17;
 #[path = "../../../tests/conformance/S20_close_cancel_subgroup/rs.rs"]
 mod s20;
 #[path = "../../../tests/conformance/S21_close_no_cancel_escalate/rs.rs"]
@@ -55,6 +59,8 @@ mod s22;
 mod s23;
 #[path = "../../../tests/conformance/S24_await_cancelled_future/rs.rs"]
 mod s24;
+#[path = "../../../tests/conformance/S36_spawn_in_cancelled_scope/rs.rs"]
+mod s36;
 #[path = "../../../tests/conformance/S37_self_wait_rejection/rs.rs"]
 mod s37;
 #[path = "../../../tests/conformance/S38_return_after_cancel/rs.rs"]
@@ -107,11 +113,14 @@ fn main() {
         "S13" => scenario(s13::OUTCOME, s13::main()),
         "S14" => scenario(s14::OUTCOME, s14::main()),
         "S15" => scenario(s15::OUTCOME, s15::main()),
+        "S16" => scenario(s16::OUTCOME, s16::main()),
+        "S17" => scenario(s17::OUTCOME, s17::main()),
         "S20" => scenario(s20::OUTCOME, s20::main()),
         "S21" => scenario(s21::OUTCOME, s21::main()),
         "S22" => scenario(s22::OUTCOME, s22::main()),
         "S23" => scenario(s23::OUTCOME, s23::main()),
         "S24" => scenario(s24::OUTCOME, s24::main()),
+        "S36" => scenario(s36::OUTCOME, s36::main()),
         "S37" => scenario(s37::OUTCOME, s37::main()),
         "S38" => scenario(s38::OUTCOME, s38::main()),
         "S44" => scenario(s44::OUTCOME, s44::main()),

@@ -244,6 +244,21 @@ impl Error {
         !self.raw.is_null() && self.raw == other.raw
     }
 
+    /// The member errors of an `ErrorGroup` (R54), in the order they were recorded (each is
+    /// the member's own error object, [`Error::same_as`]); empty for other errors.
+    pub fn group_errors(&self) -> Vec<Error> {
+        // SAFETY: raw is referenced by self (NULL-safe); members are borrowed from it and
+        // referenced by from_outcome.
+        unsafe {
+            let n = sys::corral_error_group_size(self.raw);
+            (0..n)
+                .map(|i| sys::corral_error_group_get(self.raw, i))
+                .filter(|m| !m.is_null())
+                .map(|m| Error::from_outcome(sys::corral_error_code(m), m))
+                .collect()
+        }
+    }
+
     /// The raw error object (borrowed; NULL for message-less errors such as `Cancelled`).
     pub fn as_raw(&self) -> *mut sys::corral_error {
         self.raw

@@ -52,6 +52,7 @@
 
 mod driver;
 mod error;
+mod group;
 mod ops;
 mod repr;
 mod scope;
@@ -62,6 +63,7 @@ pub use driver::{
     JoinHandle, Runtime, RuntimeBuilder, TaskOutput, TaskRef,
 };
 pub use error::{Error, ErrorKind, Result};
+pub use group::{task_group, TaskGroup, TaskGroupRun};
 pub use ops::{checkpoint, now, sleep, sleep_ms, sleep_until, Checkpoint, Instant, Join, Sleep};
 pub use repr::repr_of;
 pub use scope::{

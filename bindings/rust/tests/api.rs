@@ -847,3 +847,93 @@ fn a_put_dropped_while_parked_drops_its_item_once() {
         .unwrap();
     assert_eq!(drops.get(), 2);
 }
+
+#[test]
+fn task_group_waits_for_members_and_returns_the_body_value() {
+    let (r, trace) = traced(async {
+        let done = Rc::new(Cell::new(0));
+        let d2 = done.clone();
+        let (v, tg) = task_group(|tg| async move {
+            let d = d2.clone();
+            tg.spawn("m", async move {
+                sleep_ms(5).await?;
+                d.set(d.get() + 1);
+                Ok::<(), Error>(())
+            })?;
+            Ok((7i64, tg))
+        })
+        .await?;
+        assert_eq!(done.get(), 1, "the exit waited for the member");
+        assert_eq!(tg.size(), 0);
+        // The group was left: spawning into it is refused.
+        let e = tg.spawn("late", async {}).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::GroupClosed);
+        Ok::<i64, Error>(v)
+    });
+    assert_eq!(r.unwrap(), 7);
+    assert!(trace.contains("5 m done"), "{trace}");
+}
+
+#[test]
+fn task_group_error_group_holds_member_and_body_errors_as_the_same_objects() {
+    let r = vrt().block_on(async {
+        let mut joins = Vec::new();
+        let r: Result<()> = task_group(|tg| {
+            let j = tg.spawn("A", async {
+                sleep_ms(1).await?;
+                Err::<(), _>(Error::user("ValueError", "a"))
+            });
+            joins.push(j);
+            async move {
+                let body = Error::user("KeyError", "body");
+                sleep_ms(0).await?;
+                Err(body)
+            }
+        })
+        .await;
+        let eg = r.unwrap_err();
+        assert_eq!(eg.kind(), ErrorKind::ErrorGroup);
+        // The body failed first (before A's sleep ended), then A was cancelled.
+        let members = eg.group_errors();
+        assert_eq!(members.len(), 1, "{eg}");
+        assert_eq!(members[0].kind_name(), "KeyError");
+        assert_eq!(eg.to_string(), "ErrorGroup:[KeyError:body]");
+        let a = joins.pop().unwrap()?.await.unwrap_err();
+        assert_eq!(a.kind(), ErrorKind::TaskCancelled);
+
+        // A member failure: the member's own error object arrives in the group.
+        let mut joins = Vec::new();
+        let r: Result<()> = task_group(|tg| {
+            joins.push(tg.spawn("B", async { Err::<(), _>(Error::user("ValueError", "b")) }));
+            async move { sleep_ms(100).await }
+        })
+        .await;
+        let eg = r.unwrap_err();
+        let b = joins.pop().unwrap()?.await.unwrap_err();
+        assert!(eg.group_errors()[0].same_as(&b));
+        assert!(Error::user("X", "y").group_errors().is_empty());
+        Ok::<(), Error>(())
+    });
+    r.unwrap();
+}
+
+#[test]
+fn cancelling_the_host_task_cancels_the_members_and_the_exit_raises_cancelled() {
+    let (r, trace) = traced(async {
+        let h = spawn_named("host", async {
+            task_group(|tg| async move {
+                tg.spawn("m", sleep_ms(100))?;
+                sleep_ms(100).await
+            })
+            .await
+        })?;
+        sleep_ms(3).await?;
+        h.cancel()?;
+        let e = h.await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::TaskCancelled);
+        Ok::<(), Error>(())
+    });
+    r.unwrap();
+    assert!(trace.contains("3 m cancelled"), "{trace}");
+    assert!(trace.contains("3 host cancelled"), "{trace}");
+}
