@@ -620,6 +620,123 @@ START_TEST(test_queue_bad_args)
 }
 END_TEST
 
+/* ---- stress: producers and consumers with random cancellations ------------------------------ */
+
+/* Every item put is got exactly once, whatever is cancelled when (R27, R60, R64): producers
+ * put through a small bounded queue with parked puts and per-call deadlines, consumers park on
+ * gets, and a chaos task cancels random consumers and producers (a cancelled producer retries
+ * its item in a fresh task, so no item is given up) while replacements keep going. */
+enum { STRESS_PRODUCERS = 6, STRESS_ITEMS = 400, STRESS_CONSUMERS = 6 };
+
+typedef struct stress {
+    corral_queue *q;
+    int got[STRESS_PRODUCERS * STRESS_ITEMS];
+    int put_done[STRESS_PRODUCERS]; /* next item index each producer has to put */
+    corral_task *producers[STRESS_PRODUCERS];
+    corral_task *consumers[STRESS_CONSUMERS];
+    uint64_t rng;
+    int producers_left;
+} stress;
+
+static stress S;
+
+static uint32_t stress_rand(void)
+{
+    S.rng = S.rng * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t)(S.rng >> 33);
+}
+
+static int stress_producer(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self;
+    (void)res;
+    int p = (int)(intptr_t)arg;
+    while (S.put_done[p] < STRESS_ITEMS) {
+        corral_value v = cu_int((int64_t)p * STRESS_ITEMS + S.put_done[p]);
+        int64_t deadline = stress_rand() % 3 == 0 ? cu_at_ms(1) : -1;
+        int rc = corral_queue_put(S.q, &v, deadline);
+        if (rc == 0)
+            S.put_done[p]++; /* the item is in: R27, completion wins */
+        else if (rc == CORRAL_ECANCELLED)
+            return rc; /* not put: the replacement producer puts it again */
+        else
+            FCHECK_EQ(rc, CORRAL_ETIMEOUT); /* not put either: retry */
+        if (stress_rand() % 4 == 0)
+            FCHECK_INT(cu_sleep_ms(stress_rand() % 3), >=, CORRAL_ECANCELLED);
+    }
+    S.producers_left--;
+    return 0;
+}
+
+static int stress_consumer(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self;
+    (void)arg;
+    (void)res;
+    for (;;) {
+        corral_value v;
+        int rc = corral_queue_get(S.q, &v, -1);
+        if (rc == CORRAL_EQUEUECLOSED || rc == CORRAL_ECANCELLED)
+            return 0;
+        FCHECK_EQ(rc, 0);
+        FCHECK(v.as.i >= 0 && v.as.i < STRESS_PRODUCERS * STRESS_ITEMS);
+        S.got[v.as.i]++;
+        if (stress_rand() % 5 == 0 && cu_sleep_ms(1) == CORRAL_ECANCELLED)
+            return 0; /* an item already got stays counted */
+    }
+}
+
+static int stress_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)arg;
+    (void)res;
+    S.q = cu_queue(4);
+    S.producers_left = STRESS_PRODUCERS;
+    for (int i = 0; i < STRESS_PRODUCERS; i++)
+        S.producers[i] = cu_spawn("P", stress_producer, (void *)(intptr_t)i);
+    for (int i = 0; i < STRESS_CONSUMERS; i++)
+        S.consumers[i] = cu_spawn("C", stress_consumer, NULL);
+    int rounds = 0;
+    while (S.producers_left > 0 && rounds++ < 100000) {
+        FCHECK_EQ(cu_sleep_ms(1), 0);
+        uint32_t r = stress_rand() % 8;
+        if (r < 3) { /* cancel a consumer and start another */
+            int i = (int)(stress_rand() % STRESS_CONSUMERS);
+            corral_task_cancel(S.consumers[i]);
+            S.consumers[i] = cu_spawn("C", stress_consumer, NULL);
+        } else if (r == 3) { /* cancel a producer; a new one carries on from its next item */
+            int i = (int)(stress_rand() % STRESS_PRODUCERS);
+            if (!corral_task_done(S.producers[i]) && corral_task_cancel(S.producers[i]) == 1) {
+                FCHECK_INT(corral_join(S.producers[i], NULL, -1), <=, 0);
+                if (corral_task_state(S.producers[i]) == CORRAL_TASK_CANCELLED)
+                    S.producers[i] = cu_spawn("P", stress_producer, (void *)(intptr_t)i);
+            }
+        }
+        FCHECK(corral_task_cancel_pending(self) == 0);
+    }
+    FCHECK_EQ(S.producers_left, 0);
+    FCHECK_EQ(corral_queue_close(S.q), 0); /* consumers drain the rest, then stop */
+    for (int i = 0; i < STRESS_CONSUMERS; i++)
+        FCHECK_EQ(corral_join(S.consumers[i], NULL, -1), 0);
+    corral_value v;
+    FCHECK_EQ(corral_queue_get_nowait(S.q, &v), CORRAL_EQUEUEEMPTY);
+    return 0;
+}
+
+START_TEST(test_stress_random_cancellations)
+{
+    memset(&S, 0, sizeof S);
+    S.rng = 12345;
+    ck_assert_int_eq(cu_run(stress_main, NULL), 0);
+    int missing = 0, doubled = 0;
+    for (int i = 0; i < STRESS_PRODUCERS * STRESS_ITEMS; i++) {
+        missing += S.got[i] == 0;
+        doubled += S.got[i] > 1;
+    }
+    ck_assert_msg(missing == 0 && doubled == 0, "%d items lost, %d got twice", missing, doubled);
+}
+END_TEST
+
 Suite *cu_suite_queues(void)
 {
     Suite *s = suite_create("queues");
@@ -644,6 +761,7 @@ Suite *cu_suite_queues(void)
     tcase_add_test(tc, test_cancelled_getter_run2_S27);
     tcase_add_test(tc, test_deadline_vs_cancel_S44);
     tcase_add_test(tc, test_queue_deadlines_and_cancel);
+    tcase_add_test(tc, test_stress_random_cancellations);
     suite_add_tcase(s, tc);
     return s;
 }
