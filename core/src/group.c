@@ -234,6 +234,10 @@ bool corral__group_contains_task(const corral_group *g, const corral_task *t)
     return false;
 }
 
+static corral_group *chain_from(corral_group *g);
+static int queue_report(corral_rt *rt, corral_group *h, corral_task *task, const char *actor,
+                        corral_error *err, bool next);
+
 int corral_rt_report_error(corral_rt *rt, corral_group *g, const char *actor, corral_error *e)
 {
     int rc = corral__rt_usable(rt);
@@ -246,15 +250,9 @@ int corral_rt_report_error(corral_rt *rt, corral_group *g, const char *actor, co
         g = rt->root;
     if (g->rt != rt)
         return corral__fail(CORRAL_EINVALIDARG, "report_error: group of another runtime");
-    corral__job *j = corral__job_new(rt, CORRAL__ENTRY_HANDLER);
-    if (!j || !(j->actor = strdup(actor))) {
-        if (j)
-            corral__job_free(j);
-        return CORRAL_ENOMEM;
-    }
-    j->group = corral_group_ref(g);
-    j->error = corral_error_ref(e);
-    corral__ready_job(rt, j);
+    rc = queue_report(rt, chain_from(g), NULL, actor, e, false);
+    if (rc < 0)
+        return rc;
     return 0;
 }
 
@@ -436,19 +434,13 @@ int64_t corral_group_size(const corral_group *g)
 
 void corral__group_report(corral_group *g, corral_task *member, corral_error *err)
 {
-    corral__job *j = corral__job_new(g->rt, CORRAL__ENTRY_HANDLER);
-    if (!j)
-        return;
-    j->group = corral_group_ref(g);
-    j->task = corral_task_ref(member);
-    j->error = corral_error_ref(err);
-    corral__ready_job(g->rt, j);
+    queue_report(g->rt, chain_from(g), member, NULL, err, false);
 }
 
-/* R56: the nearest group with an exception callback, ending at the root. */
+/* R56: the nearest group with an exception callback (C or host), ending at the root. */
 static corral_group *chain_from(corral_group *g)
 {
-    while (g && !g->handler && !g->is_root)
+    while (g && !g->handler && !g->host_handler && !g->is_root)
         g = g->parent;
     return g;
 }
@@ -466,22 +458,67 @@ static void root_handler(corral_rt *rt, const char *who, corral_error *err)
     }
 }
 
-void corral__group_run_handler(corral__job *job)
+/* Queue a report for the chain starting at h (already resolved). A host handler's report is
+ * a host entry; `next` puts it first in the current batch (a raise inside the chain goes on
+ * at once, R56). */
+static int queue_report(corral_rt *rt, corral_group *h, corral_task *task, const char *actor,
+                        corral_error *err, bool next)
 {
-    corral_rt *rt = job->group->rt;
-    corral_group *h = chain_from(job->group);
-    const char *who = job->task ? corral__task_name(job->task) : job->actor;
-    corral_error *err = corral_error_ref(job->error);
+    if (!h)
+        h = rt->root;
+    corral__job *j =
+        corral__job_new(rt, h->host_handler ? CORRAL__ENTRY_HOST_HANDLER : CORRAL__ENTRY_HANDLER);
+    if (!j || (actor && !(j->actor = strdup(actor)))) {
+        if (j)
+            corral__job_free(j);
+        return CORRAL_ENOMEM;
+    }
+    j->group = corral_group_ref(h);
+    j->task = task ? corral_task_ref(task) : NULL;
+    j->error = corral_error_ref(err);
+    if (next) {
+        j->entry.next = rt->batch.head;
+        rt->batch.head = &j->entry;
+        if (!rt->batch.tail)
+            rt->batch.tail = &j->entry;
+    } else {
+        corral__ready_job(rt, j);
+    }
+    return 0;
+}
+
+static const char *job_who(const corral__job *job)
+{
+    return job->task ? corral__task_name(job->task) : job->actor;
+}
+
+static void trace_handler(corral_rt *rt, corral_group *h, const char *who, corral_error *err)
+{
+    if (!corral__tracing(rt))
+        return;
+    char text[512];
+    corral_error_format(err, text, sizeof text);
+    corral__trace(rt, h ? display_name(h) : "root", "handler %s %s", who, text);
+}
+
+/* Run the chain from h: C callbacks inline, the root handler at the end; a host callback
+ * stops the walk by queueing its record next. */
+static void run_chain(corral_rt *rt, corral_group *h, corral_task *task, const char *who,
+                      corral_error *err_in)
+{
+    corral_error *err = corral_error_ref(err_in);
     for (;;) {
-        char text[512];
-        corral_error_format(err, text, sizeof text);
-        corral__trace(rt, h ? display_name(h) : "root", "handler %s %s", who, text);
+        if (h && h->host_handler) {
+            queue_report(rt, h, task, who, err, true);
+            break;
+        }
+        trace_handler(rt, h, who, err);
         if (!h || !h->handler) {
             root_handler(rt, who, err);
             break;
         }
         corral_error *raised = NULL;
-        int rc = h->handler(h, job->task, err, &raised, h->handler_ud);
+        int rc = h->handler(h, task, err, &raised, h->handler_ud);
         if (rc >= 0) {
             corral_error_unref(raised);
             break;
@@ -497,6 +534,59 @@ void corral__group_run_handler(corral__job *job)
         h = chain_from(h->parent);
     }
     corral_error_unref(err);
+}
+
+void corral__group_run_handler(corral__job *job)
+{
+    run_chain(job->group->rt, job->group, job->task, job_who(job), job->error);
+}
+
+void corral__group_host_handler_record(corral__job *job, corral_record *rec)
+{
+    corral_group *h = job->group;
+    trace_handler(h->rt, h, job_who(job), job->error);
+    rec->kind = CORRAL_RECORD_HANDLER;
+    rec->binding = h->handler_binding;
+    rec->token = h->handler_token;
+    rec->source = h;
+    rec->task = job->task;
+    rec->error = job->error;
+}
+
+int corral_group_set_host_handler(corral_group *g, uint32_t binding, uint64_t token)
+{
+    int rc = usable(g);
+    if (rc < 0)
+        return rc;
+    g->host_handler = token != 0;
+    g->handler_binding = binding;
+    g->handler_token = token;
+    if (token) {
+        g->handler = NULL;
+        g->handler_ud = NULL;
+    }
+    return 0;
+}
+
+int corral_group_handler_raised(const corral_record *rec, corral_error *raised)
+{
+    if (!rec || rec->kind != CORRAL_RECORD_HANDLER || !rec->source || !raised ||
+        corral_error_code(raised) == CORRAL_ECANCELLED)
+        return corral__fail(CORRAL_EINVALIDARG,
+                            "group_handler_raised: a HANDLER record and an error are required");
+    corral_group *g = rec->source;
+    int rc = usable(g);
+    if (rc < 0)
+        return rc;
+    if (!corral_error_context(raised))
+        corral_error_set_context(raised, rec->error);
+    const char *who = rec->task ? corral__task_name(rec->task) : NULL;
+    corral__job *j = NULL;
+    if (!who) /* a reported error: the actor is in the job handed out with this record */
+        for (j = g->rt->handed_jobs; j && j->error != rec->error; j = (corral__job *)j->entry.next)
+            ;
+    run_chain(g->rt, chain_from(g->parent), rec->task, who ? who : j ? j->actor : "?", raised);
+    return 0;
 }
 
 void corral__group_discard_tree(corral_group *g)

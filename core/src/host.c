@@ -48,10 +48,15 @@ bool corral__host_record(corral_rt *rt, corral__entry *e, corral_record *rec)
         return true;
     }
     corral__job *j = (corral__job *)e;
-    rec->kind = e->kind == CORRAL__ENTRY_HOST_CB ? CORRAL_RECORD_CALLBACK : CORRAL_RECORD_RELEASE;
-    rec->binding = j->binding;
-    rec->token = j->token;
-    rec->source = j->future;
+    if (e->kind == CORRAL__ENTRY_HOST_HANDLER) {
+        corral__group_host_handler_record(j, rec);
+    } else {
+        rec->kind =
+            e->kind == CORRAL__ENTRY_HOST_CB ? CORRAL_RECORD_CALLBACK : CORRAL_RECORD_RELEASE;
+        rec->binding = j->binding;
+        rec->token = j->token;
+        rec->source = j->future;
+    }
     /* keep the job (and its future reference) alive until the host has seen the record */
     j->entry.next = (corral__entry *)rt->handed_jobs;
     rt->handed_jobs = j;

@@ -55,12 +55,13 @@ int corral__value_format(const corral_value *v, char *buf, size_t cap);
 
 /* ---- ready-queue entries ---- */
 enum corral__entry_kind {
-    CORRAL__ENTRY_TASK,      /* resume a task */
-    CORRAL__ENTRY_FUTURE_CB, /* C done callback */
-    CORRAL__ENTRY_HOST_CB,   /* host done callback -> CALLBACK record */
-    CORRAL__ENTRY_RELEASE,   /* host token dropped -> RELEASE record */
-    CORRAL__ENTRY_HANDLER,   /* report a failed member to a handler chain (R56) */
-    CORRAL__ENTRY_POSTED,    /* corral_rt_post_threadsafe */
+    CORRAL__ENTRY_TASK,         /* resume a task */
+    CORRAL__ENTRY_FUTURE_CB,    /* C done callback */
+    CORRAL__ENTRY_HOST_CB,      /* host done callback -> CALLBACK record */
+    CORRAL__ENTRY_RELEASE,      /* host token dropped -> RELEASE record */
+    CORRAL__ENTRY_HANDLER,      /* report a failed member to a handler chain (R56) */
+    CORRAL__ENTRY_HOST_HANDLER, /* the same, reaching a host exception callback -> record */
+    CORRAL__ENTRY_POSTED,       /* corral_rt_post_threadsafe */
 };
 
 typedef struct corral__entry {
@@ -327,6 +328,9 @@ struct corral_group {
     corral__waitlist closing_waiters, closed_waiters;
     corral_group_handler_fn handler;
     void *handler_ud;
+    uint8_t host_handler; /* the exception callback is a host's: HANDLER records */
+    uint32_t handler_binding;
+    uint64_t handler_token;
     /* scoped groups (corral_group_enter) */
     uint8_t policy;    /* CORRAL_GROUP_SUPERVISE / FAIL_FAST */
     uint8_t exit_mode; /* CORRAL_GROUP_JOIN / CANCEL */
@@ -350,6 +354,8 @@ void corral__group_close(corral_group *g, bool cancel, int cause);
 bool corral__group_contains_task(const corral_group *g, const corral_task *t);
 void corral__group_report(corral_group *g, corral_task *member, corral_error *err);
 void corral__group_run_handler(corral__job *job);
+/* Fill a HANDLER record for a HOST_HANDLER entry (and emit its trace line). */
+void corral__group_host_handler_record(corral__job *job, corral_record *rec);
 void corral__group_discard_tree(corral_group *g);
 
 /* ---- queues ---- */

@@ -40,7 +40,8 @@ bool corral__entry_is_host(const corral__entry *e)
 {
     if (e->kind == CORRAL__ENTRY_TASK)
         return ((const corral_task *)e)->driver == CORRAL__DRIVER_HOST;
-    return e->kind == CORRAL__ENTRY_HOST_CB || e->kind == CORRAL__ENTRY_RELEASE;
+    return e->kind == CORRAL__ENTRY_HOST_CB || e->kind == CORRAL__ENTRY_RELEASE ||
+           e->kind == CORRAL__ENTRY_HOST_HANDLER;
 }
 
 /* R26 with R9a: wake every parked task that scope s's cancellation (s NULL: any scope's) made

@@ -91,6 +91,10 @@ static void check_record(const corral_record *r)
         break;
     case CORRAL_RECORD_RELEASE:
         break;
+    case CORRAL_RECORD_HANDLER:
+        SCHECK(r->source != NULL);
+        SCHECK(r->error != NULL);
+        break;
     default:
         cu_fail(__FILE__, __LINE__, "unknown record kind %u", r->kind);
     }
@@ -900,6 +904,59 @@ START_TEST(test_host_poll_submit)
 }
 END_TEST
 
+/* ---- H13: host exception callbacks: HANDLER records, raising on to the parent's chain ----- */
+
+static corral_group *h13_group;
+
+static void h13_on(hctx *h, const corral_record *r)
+{
+    if (is(r, CORRAL_RECORD_START, "main")) {
+        SCHECK_EQ(corral_group_new(&h13_group, cu.rt, NULL, "G"), 0);
+        cu_keep_group(h13_group);
+        SCHECK_EQ(corral_group_set_host_handler(h13_group, VAL_BINDING, 777), 0);
+        corral_task *a = NULL;
+        SCHECK_EQ(corral_spawn_host(&a, cu.rt, h13_group, "A", TASK_BINDING, 101), 0);
+        h->t[0] = cu_keep_task(a);
+        host_next_id++;
+        await_ok(r->task, hop(CORRAL_OP_SLEEP, NULL, corral_ms(5)));
+    } else if (is(r, CORRAL_RECORD_START, "A")) {
+        corral_error *e = NULL;
+        SCHECK_EQ(corral_error_new(&e, CORRAL_EUSER, "ValueError", "x"), 0);
+        finish_ok(r->task, CORRAL_EUSER, NULL, NULL, e);
+        corral_error_unref(e);
+    } else if (r->kind == CORRAL_RECORD_HANDLER) {
+        SCHECK_EQ(r->token, 777);
+        SCHECK_EQ(r->binding, VAL_BINDING);
+        SCHECK(r->source == h13_group);
+        SCHECK(r->task == h->t[0]);
+        SCHECK_STR(corral_error_kind(r->error), "ValueError");
+        cu_log_as("G.cb", "cb %s", corral_error_kind(r->error));
+        corral_error *raised = NULL;
+        SCHECK_EQ(corral_error_new(&raised, CORRAL_EUSER, "RuntimeError", "cb"), 0);
+        SCHECK_EQ(corral_group_handler_raised(r, raised), 0);
+        corral_error_unref(raised);
+        SCHECK_EQ(corral_group_handler_raised(NULL, raised), CORRAL_EINVALIDARG);
+    } else if (is(r, CORRAL_RECORD_RESUME, "main")) {
+        finish_ok(r->task, 0, NULL, NULL, NULL);
+    } else {
+        cu_fail(__FILE__, __LINE__, "unexpected record %u", r->kind);
+    }
+}
+
+START_TEST(test_host_handler_records)
+{
+    hctx *h = &H;
+    hstart(h, h13_on);
+    ck_assert_int_eq(drive(h, 8), CORRAL_DONE);
+    ck_assert_str_eq(cu_trace_main(), "0 A fail ValueError:x\n"
+                                      "0 G handler A ValueError:x\n"
+                                      "0 G.cb log cb ValueError\n"
+                                      "0 root handler A RuntimeError:cb <- ValueError:x\n");
+    ck_assert_int_eq(corral_rt_unhandled_count(cu.rt), 1);
+    ck_assert_int_eq(corral_group_set_host_handler(NULL, 1, 1), CORRAL_EINVALIDARG);
+}
+END_TEST
+
 /* ---- H10: records queued by main's final step are still delivered before DONE ------------- */
 
 static void h10_on(hctx *h, const corral_record *r)
@@ -1073,6 +1130,7 @@ Suite *cu_suite_host(void)
     tcase_add_test(tc, test_host_await_many);
     tcase_add_test(tc, test_host_abandon_rolls_back);
     tcase_add_test(tc, test_host_poll_submit);
+    tcase_add_test(tc, test_host_handler_records);
     tcase_add_test(tc, test_host_records_after_main_finished);
     tcase_add_test(tc, test_host_poll_bad_args);
     tcase_add_test(tc, test_host_close_mid_run);

@@ -54,6 +54,12 @@ CORRAL_API int corral_group_new(corral_group **out, corral_rt *rt, corral_group 
 CORRAL_API corral_group *corral_group_ref(corral_group *g);
 CORRAL_API void corral_group_unref(corral_group *g);
 
+/* Make the group's exception callback a host's (token 0 removes it): when a failure reaches
+ * this group in the handler chain, the host gets a CORRAL_RECORD_HANDLER record (after the
+ * "<group> handler <task> <err>" trace line) and runs its callback. Replaces a C callback.
+ * Errors: CORRAL_EINVALIDARG, CORRAL_ECLOSED. Thread: loop. */
+CORRAL_API int corral_group_set_host_handler(corral_group *g, uint32_t binding, uint64_t token);
+
 /* Set the group's exception callback (NULL = use the parent's chain). Thread: loop. */
 CORRAL_API int corral_group_set_handler(corral_group *g, corral_group_handler_fn fn, void *ud);
 

@@ -19,6 +19,11 @@ CORRAL_BEGIN_DECLS
 #define CORRAL_RECORD_RESUME 2   /* outcome of the task's await: status, value, error */
 #define CORRAL_RECORD_CALLBACK 3 /* a host done callback: token = the callback's token */
 #define CORRAL_RECORD_RELEASE 4  /* the core dropped HOST value `token` of `binding` */
+#define CORRAL_RECORD_HANDLER                                                                      \
+    5 /* run a host exception callback (corral/group.h):                                           \
+       * token = the callback's, source = the corral_group*,                                       \
+       * task = the failed member (NULL for reported errors),                                      \
+       * error = the error (borrowed until the next poll) */
 
 /* record flags */
 #define CORRAL_RECORD_OWNED 0x1u /* RESUME: the value's token now belongs to the host */
@@ -47,6 +52,12 @@ typedef struct corral_record {
  * Thread: loop (this call makes it so). */
 CORRAL_API int corral_host_poll(corral_rt *rt, corral_task *main, corral_record *recs, size_t cap,
                                 size_t record_size, size_t *n);
+
+/* The host callback of a HANDLER record raised `raised`: the original error becomes its context
+ * and the chain goes on at the group's parent (R56), within the handling of that record.
+ * A reference to raised is taken. Errors: CORRAL_EINVALIDARG (not a HANDLER record, NULL
+ * error), CORRAL_ECLOSED. Thread: loop, while handling that record. */
+CORRAL_API int corral_group_handler_raised(const corral_record *rec, corral_error *raised);
 
 /* Commands a host may batch into its next poll (corral_host_poll_submit). */
 #define CORRAL_CMD_AWAIT 1  /* corral_task_await(task, &op) */
