@@ -28,7 +28,7 @@ from ._ffi import LibraryNotFound
 from ._ffi import version_string as library_version
 from ._core import (Task, VirtualClock, cancel_pending, checkpoint, checkpoint_if_cancelled,
                     create_task, current_task, format_value, inject_signal, log, now, run,
-                    sleep, sleep_until, spawn)
+                    sleep, sleep_until, spawn, unhandled_count)
 from ._scope import (CancelScope, fail_after, fail_at, move_on_after, move_on_at, shield,
                      uncancellable)
 from ._future import Future
@@ -39,7 +39,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "run", "spawn", "create_task", "Task", "current_task", "sleep", "sleep_until",
-    "checkpoint", "checkpoint_if_cancelled", "cancel_pending", "now", "log", "inject_signal",
+    "checkpoint", "checkpoint_if_cancelled", "cancel_pending", "now", "unhandled_count", "log",
+    "inject_signal",
     "format_value", "VirtualClock",
     "CancelScope", "move_on_after", "move_on_at", "fail_after", "fail_at", "shield",
     "uncancellable",

@@ -348,6 +348,14 @@ class Runner:
         self._po: list[bytes] = []             # their packed operations
         self._current: Task | None = None      # the task whose coroutine runs now
         self._actor: str | None = None         # the callback running now (for log())
+        # host exception callbacks of groups (corral_group_set_host_handler): token ->
+        # (callback, contextvars context, actor); kept for the run (the C group may outlive
+        # its Python object and still deliver HANDLER records)
+        self._handlers: dict[int, tuple[Any, Any, str]] = {}
+        # the failed task behind an error's host token (only kept while some group has a host
+        # exception callback): the HANDLER record's callback gets the Task object; dropped with
+        # the token (RELEASE), so it lives exactly as long as the C error
+        self._err_task: dict[int, Task] = {}
         # work queued by finalizers for the loop thread: (unref fn, ptr) or
         # (self._finalize_agen, async generator)
         self._deferred: collections.deque = collections.deque()
@@ -688,6 +696,8 @@ class Runner:
                 t._exc = exc
         else:
             errp = self._new_error(e)
+            if self._handlers:  # a HANDLER record may name this failure: map it to t
+                self._err_task[self._tok - 1] = t
             rc = L.corral_task_finish(ptr, code_of(e), None, None, errp)
             L.corral_error_unref(errp)
             if rc < 0:
@@ -732,6 +742,7 @@ class Runner:
         unpack_from = _ffi.RECORD_HOT_FMT.unpack_from
         tasks = self._tasks
         objs = self._objs
+        err_task = self._err_task
         pt = self._pt
         po = self._po
         exc_from = self._exc_from
@@ -743,6 +754,7 @@ class Runner:
         OWNED = _ffi.RECORD_OWNED
         RESUME = _ffi.RECORD_RESUME
         RELEASE = _ffi.RECORD_RELEASE
+        HANDLER = _ffi.RECORD_HANDLER
         OP_SIZE = _OP_SIZE
         RSIZE = _RSIZE
         _bytes = bytes
@@ -778,6 +790,10 @@ class Runner:
                 if kind > RESUME:
                     if kind == RELEASE:
                         objs.pop(token, None)
+                        if err_task:
+                            err_task.pop(token, None)
+                    elif kind == HANDLER:
+                        self._handler(token, off)
                     else:
                         self._callback(token)
                     continue
@@ -853,6 +869,79 @@ class Runner:
             self._report(getattr(fn, "__qualname__", None) or name, e)
         finally:
             self._actor = None
+
+    def _handler(self, token: int, off: int) -> None:
+        """A HANDLER record: run a group's exception callback ``cb(exc, task)`` (hat.aio).
+        If it raises, the raised exception goes on along the handler chain at the group's
+        parent, with the original as its context (corral_group_handler_raised, R56)."""
+        (_k, _f, _s, _b, _t, taskp, _src, errp, _vt, _vb, _va, _vl,
+         _dt) = _ffi.RECORD_FMT.unpack_from(self._rbytes, off)
+        entry = self._handlers.get(token)
+        task = self._task_of_error(errp) if taskp and errp else None
+        exc = self._exc_of_error(errp) if errp else from_code(_ffi.EUSER, "")
+        if entry is None:  # the callback was removed meanwhile: do not lose the error
+            self._report(task.name if task is not None and task.name else "handler", exc)
+            return
+        fn, ctx, actor = entry
+        try:
+            ctx.run(fn, exc, task)
+        except BaseException as e:
+            if e.__context__ is None and e is not exc:
+                e.__context__ = exc  # as the core does for the error it passes on (R56)
+            self._handler_raised(off, actor, e, task)
+
+    def _task_of_error(self, errp: int) -> "Task | None":
+        hp = L.corral_error_host(errp)
+        if hp:
+            hv = _ffi.Value.from_address(hp)
+            if hv.type == _HOST and hv.binding == _BINDING:
+                return self._err_task.get(hv.as_.token)
+        return None
+
+    def _handler_raised(self, off: int, actor: str, e: BaseException,
+                        task: "Task | None" = None) -> None:
+        err = e
+        if isinstance(e, Cancelled):  # Cancelled outside any task: stray (R14)
+            err = from_code(_ffi.ESTRAYCANCELLATION, "")
+            err.__context__ = e
+        if self._pt:
+            self._flush()
+        rc = -1
+        try:
+            errp = self._new_error(err)
+        except BaseException:
+            errp = None
+        if errp:
+            if task is not None:  # the chain goes on for the same member
+                self._err_task[self._tok - 1] = task
+            rc = L.corral_group_handler_raised(ctypes.addressof(self._rbuf) + off, errp)
+            L.corral_error_unref(errp)
+        if rc < 0:  # refused (runtime closing): report it so it is not lost
+            self._report(actor, e)
+            return
+        if isinstance(e, (KeyboardInterrupt, SystemExit)) and self._fatal is None:
+            self._fatal = e  # R58, as in _report
+            main = self._main
+            if main is not None and main._state == RUNNING:
+                if self._pt:
+                    self._flush()
+                L.corral_task_cancel(main._ptr)
+
+    def set_group_handler(self, gptr: int, fn: Any, actor: str) -> int:
+        """Make fn the exception callback of group gptr (None removes it); returns the
+        token (0 when removed)."""
+        if self._pt:
+            self._flush()
+        tok = 0
+        if fn is not None:
+            tok = self._tok
+            self._tok = tok + 1
+        rc = L.corral_group_set_host_handler(gptr, _BINDING, tok)
+        if rc < 0:
+            raise from_code(rc)
+        if tok:
+            self._handlers[tok] = (fn, _copy_context(), actor)
+        return tok
 
     def _report(self, actor: str, e: BaseException) -> None:
         """An error nobody can receive (R20/R76d: a done callback that raised): hand it to
@@ -973,6 +1062,8 @@ class Runner:
                 fn(arg)
         L.corral_rt_unref(self._rtp)
         self._objs.clear()
+        self._handlers.clear()
+        self._err_task.clear()
 
 
 def _close_agen_now(agen: Any) -> None:
@@ -1120,6 +1211,18 @@ def current_task() -> Task:
     if t is None:
         raise RuntimeError("corral.current_task() called outside a corral task")
     return t
+
+
+def unhandled_count() -> int:
+    """How many errors reached the root handler in this run (R57): failed tasks of groups
+    without an exception callback, errors raised by exception callbacks and done callbacks."""
+    r = _runner()
+    if r._pt:
+        r._flush()
+    n = L.corral_rt_unhandled_count(r._rtp)
+    if n < 0:
+        raise from_code(n)
+    return n
 
 
 def now() -> float:

@@ -101,6 +101,7 @@ RECORD_START = 1
 RECORD_RESUME = 2
 RECORD_CALLBACK = 3
 RECORD_RELEASE = 4
+RECORD_HANDLER = 5
 RECORD_OWNED = 0x1
 
 CMD_AWAIT = 1
@@ -399,6 +400,7 @@ _DECLS: dict[str, tuple[list, object]] = {
     "corral_group_ref": ([P], P),
     "corral_group_unref": ([P], None),
     "corral_group_set_handler": ([P, P, P], _i),
+    "corral_group_set_host_handler": ([P, _u32, _u64], _i),
     "corral_group_close": ([P, _i], _i),
     "corral_group_is_open": ([P], _i),
     "corral_group_is_closing": ([P], _i),
@@ -422,6 +424,7 @@ _DECLS: dict[str, tuple[list, object]] = {
     "corral_queue_put": ([P, PVALUE, _i64], _i),
     # host.h
     "corral_host_poll": ([P, P, P, _sz, _sz, P], _i),
+    "corral_group_handler_raised": ([P, P], _i),    # (record, raised)
     # (rt, main, cmds, ncmds, cmd_size, results, recs, cap, record_size, n)
     "corral_host_poll_submit": ([P, P, P, _sz, _sz, P, P, _sz, _sz, P], _i),
 }

@@ -3,8 +3,9 @@
 This version has what the core spine has: spawning, subgroups, ``close(cancel)`` with
 escalation, waiting for CLOSING/CLOSED, ``async_close``, and the async context manager
 (exit = shielded ``async_close``), and the scoped fail-fast :class:`TaskGroup` (R49, R54).
-Error policies for free groups and exception callbacks come with the groups issue; until
-then a failing member of a free group is reported to the root handler.
+A free group may have an exception callback (``exception_cb``, hat.aio's ``cb(exc, task)``):
+member failures go to the nearest group in the chain that has one, ending at the root
+handler (R55-R57).
 """
 
 from __future__ import annotations
@@ -30,14 +31,17 @@ class Group(CHandle):
     and waits for it on exit, shielded.
     """
 
-    __slots__ = ("_name", "_parent", "_ops", "__weakref__")
+    __slots__ = ("_name", "_parent", "_ops", "_cb", "_cbtok", "__weakref__")
     _unref = L.corral_group_unref
     _released_msg = "the group was released"
 
-    def __init__(self, name: str | None = None, *, parent: "Group | None" = None) -> None:
+    def __init__(self, name: str | None = None, *, parent: "Group | None" = None,
+                 exception_cb: Any = None) -> None:
         r = _runner()
         if name is not None and not isinstance(name, str):
             raise TypeError("Group: name must be a str")
+        if exception_cb is not None and not callable(exception_cb):
+            raise TypeError("Group: exception_cb must be callable")
         bname = None if name is None else name.encode("utf-8")
         if bname is not None and b"\0" in bname:
             raise InvalidArgument("Group: name contains a NUL character")
@@ -52,6 +56,10 @@ class Group(CHandle):
         self._name = name
         self._parent = parent
         self._ops: dict[tuple[int, int], bytes] = {}
+        self._cb = None
+        self._cbtok = 0
+        if exception_cb is not None:
+            self.exception_cb = exception_cb
 
     def _handle(self, r: Runner) -> int:
         if r is not self._runner:
@@ -72,6 +80,30 @@ class Group(CHandle):
     def name(self) -> str | None:
         return self._name
 
+    @property
+    def exception_cb(self) -> Any:
+        """The exception callback ``cb(exc, task)`` (hat.aio): called on the loop thread,
+        outside any task, when a member fails (never for cancellation) or an error reaches
+        this group in the handler chain (R55, R56); ``exc`` is the original exception object
+        and ``task`` the failed member (None for reported errors). If the callback raises,
+        that exception (with the original as ``__context__``) goes on to the parent's chain.
+        Without a callback (None) errors go to the parent's chain (ending at the root
+        handler, which logs and counts them, R57)."""
+        return self._cb
+
+    @exception_cb.setter
+    def exception_cb(self, cb: Any) -> None:
+        if cb is not None and not callable(cb):
+            raise TypeError("Group: exception_cb must be callable")
+        r = self._runner
+        ptr = self._handle(r)
+        actor = getattr(cb, "__qualname__", None) or f"{self._name or 'group'}.cb"
+        tok = r.set_group_handler(ptr, cb, actor)
+        if self._cbtok:  # records name the group's current token: the old one is done
+            r._handlers.pop(self._cbtok, None)
+        self._cb = cb
+        self._cbtok = tok
+
     # -- members ---------------------------------------------------------------------------
 
     def spawn(self, fn: Any, *args: Any, name: str | None = None, **kwargs: Any) -> Task:
@@ -86,9 +118,11 @@ class Group(CHandle):
         """aiotools/asyncio spelling of :meth:`spawn` for a coroutine."""
         return self.spawn(coro, name=name)
 
-    def create_subgroup(self, name: str | None = None) -> "Group":
-        """A subgroup: closing this group closes it too; it never closes this one (R47)."""
-        return Group(name, parent=self)
+    def create_subgroup(self, name: str | None = None, *,
+                        exception_cb: Any = None) -> "Group":
+        """A subgroup: closing this group closes it too; it never closes this one (R47).
+        Its members' errors go to its own ``exception_cb``, else to this group's chain."""
+        return Group(name, parent=self, exception_cb=exception_cb)
 
     @property
     def size(self) -> int:
