@@ -364,6 +364,10 @@ pub const CORRAL_RECORD_RESUME: u32 = 2;
 pub const CORRAL_RECORD_CALLBACK: u32 = 3;
 /// `CORRAL_RECORD_RELEASE` (corral/host.h): the core dropped HOST value `token` of `binding`.
 pub const CORRAL_RECORD_RELEASE: u32 = 4;
+/// `CORRAL_RECORD_HANDLER` (corral/host.h): run a host exception callback (corral/group.h):
+/// token = the callback's, source = the corral_group*, task = the failed member (NULL for
+/// reported errors), error = the error (borrowed until the next poll).
+pub const CORRAL_RECORD_HANDLER: u32 = 5;
 /// `CORRAL_RECORD_OWNED` (corral/host.h): RESUME: the value's token now belongs to the host.
 pub const CORRAL_RECORD_OWNED: u32 = 0x1;
 
@@ -797,6 +801,8 @@ extern "C" {
     pub fn corral_group_ref(g: *mut corral_group) -> *mut corral_group;
     /// `corral_group_unref` (corral/group.h); see the comment above its group in the header.
     pub fn corral_group_unref(g: *mut corral_group);
+    /// `corral_group_set_host_handler` (corral/group.h). C doc comment: Make the group's exception callback a host's (token 0 removes it): when a failure reaches this group in the handler chain, the host gets a CORRAL_RECORD_HANDLER record (after the "<group> handler <task> <err>" trace line) and runs its callback. Replaces a C callback. Errors: CORRAL_EINVALIDARG, CORRAL_ECLOSED. Thread: loop.
+    pub fn corral_group_set_host_handler(g: *mut corral_group, binding: u32, token: u64) -> c_int;
     /// `corral_group_set_handler` (corral/group.h). C doc comment: Set the group's exception callback (NULL = use the parent's chain). Thread: loop.
     pub fn corral_group_set_handler(
         g: *mut corral_group,
@@ -856,6 +862,11 @@ extern "C" {
         cap: usize,
         record_size: usize,
         n: *mut usize,
+    ) -> c_int;
+    /// `corral_group_handler_raised` (corral/host.h). C doc comment: The host callback of a HANDLER record raised `raised`: the original error becomes its context and the chain goes on at the group's parent (R56), within the handling of that record. A reference to raised is taken. Errors: CORRAL_EINVALIDARG (not a HANDLER record, NULL error), CORRAL_ECLOSED. Thread: loop, while handling that record.
+    pub fn corral_group_handler_raised(
+        rec: *const corral_record,
+        raised: *mut corral_error,
     ) -> c_int;
     /// `corral_host_poll_submit` (corral/host.h). C doc comment: Run `ncmds` queued calls in order, exactly as the direct calls would run at that point (results[i] receives each return value: CORRAL_PENDING, CORRAL_ECANCELLED, 0, or an error; UNREF gives 0), then poll as corral_host_poll does: one FFI crossing per batch. A host queueing its coroutines' awaits must raise Cancelled itself at the cancel point (read corral_task_cancel_flag before queueing an AWAIT) and must flush its queue before any other corral call, so the core sees the same sequence as with direct calls. Errors: as corral_host_poll, plus CORRAL_EINVALIDARG for NULL arrays with ncmds > 0 or a command-size mismatch (nothing is run then). Thread: loop.
     pub fn corral_host_poll_submit(

@@ -387,6 +387,7 @@ fn every_constant_matches_the_header() {
         CORRAL_RECORD_RESUME,
         CORRAL_RECORD_CALLBACK,
         CORRAL_RECORD_RELEASE,
+        CORRAL_RECORD_HANDLER,
         CORRAL_RECORD_OWNED,
         CORRAL_CMD_AWAIT,
         CORRAL_CMD_FINISH,

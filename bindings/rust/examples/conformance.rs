@@ -49,6 +49,10 @@ mod s15;
 mod s16;
 #[path = "../../../tests/conformance/S17_two_failures_one_tick/rs.rs"]
 mod s17;
+#[path = "../../../tests/conformance/S18_supervisor_exception_cb/rs.rs"]
+mod s18;
+#[path = "../../../tests/conformance/S19_errors_never_lost/rs.rs"]
+mod s19;
 #[path = "../../../tests/conformance/S20_close_cancel_subgroup/rs.rs"]
 mod s20;
 #[path = "../../../tests/conformance/S21_close_no_cancel_escalate/rs.rs"]
@@ -115,6 +119,8 @@ fn main() {
         "S15" => scenario(s15::OUTCOME, s15::main()),
         "S16" => scenario(s16::OUTCOME, s16::main()),
         "S17" => scenario(s17::OUTCOME, s17::main()),
+        "S18" => scenario(s18::OUTCOME, s18::main()),
+        "S19" => scenario(s19::OUTCOME, s19::main()),
         "S20" => scenario(s20::OUTCOME, s20::main()),
         "S21" => scenario(s21::OUTCOME, s21::main()),
         "S22" => scenario(s22::OUTCOME, s22::main()),

@@ -21,6 +21,10 @@ use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 pub(crate) const BINDING_TASK: u32 = 0x5253_0001;
 pub(crate) const BINDING_VALUE: u32 = 0x5253_0002;
 pub(crate) const BINDING_CALLBACK: u32 = 0x5253_0003;
+pub(crate) const BINDING_HANDLER: u32 = 0x5253_0004;
+
+/// A group's exception callback (see `Group::set_exception_cb`).
+pub(crate) type HandlerFn = Rc<dyn Fn(&Error, Option<&TaskRef>) -> Result<()>>;
 
 const RECORDS: usize = 256;
 
@@ -193,6 +197,11 @@ pub(crate) struct Driver {
     tasks: RefCell<Slab<TaskSlot>>,
     pub(crate) values: RefCell<Slab<Box<dyn Any>>>,
     pub(crate) callbacks: RefCell<Slab<Box<dyn FnOnce()>>>,
+    /// Exception callbacks of groups (HANDLER records); token = index + 1. The core never
+    /// releases these tokens, so they live until replaced or until the runtime is dropped.
+    pub(crate) handlers: RefCell<Slab<(HandlerFn, String)>>,
+    /// The current handler token of each group that has one (key: the corral_group*).
+    pub(crate) group_handlers: RefCell<std::collections::HashMap<usize, u64>>,
     pub(crate) cur: Cell<Cur>,
     pub(crate) resume: Cell<Option<Outcome>>,
     ran: Cell<bool>,
@@ -500,6 +509,7 @@ impl Driver {
                     }
                 }
             }
+            sys::CORRAL_RECORD_HANDLER => self.handler(r),
             sys::CORRAL_RECORD_RELEASE => match r.binding {
                 BINDING_TASK => {
                     let s = self.tasks.borrow_mut().remove(r.token as usize);
@@ -516,6 +526,79 @@ impl Driver {
                 _ => {}
             },
             _ => {}
+        }
+    }
+}
+
+impl Driver {
+    /// Hand an error nobody can receive to the root group's handler chain (R20/R76(d)),
+    /// or trace it when even that is refused.
+    fn report(&self, actor: &str, e: &Error) {
+        let e = if e.as_raw().is_null() {
+            Error::new(e.kind(), "")
+        } else {
+            e.clone()
+        };
+        let a = cstring(actor);
+        // SAFETY: loop thread, between records; the core takes its own reference.
+        let rc = unsafe {
+            sys::corral_rt_report_error(self.rt, ptr::null_mut(), a.as_ptr(), e.as_raw())
+        };
+        if rc < 0 {
+            let msg = cstring(&format!("error in {actor}: {e}"));
+            // SAFETY: loop thread; strings are NUL-terminated.
+            unsafe { sys::corral_trace_emit(self.rt, c"rt".as_ptr(), msg.as_ptr()) };
+        }
+    }
+
+    /// A HANDLER record: run the group's exception callback `cb(err, task)`; an error it
+    /// returns (or a panic, as `Panic:<msg>`) goes on along the handler chain at the group's
+    /// parent with the original as its context (corral_group_handler_raised, R56).
+    fn handler(&self, r: &sys::corral_record) {
+        let err = Error::from_outcome(
+            if r.error.is_null() {
+                sys::CORRAL_EUSER
+            } else {
+                // SAFETY: borrowed by the record until the next poll.
+                unsafe { sys::corral_error_code(r.error) }
+            },
+            r.error,
+        );
+        let task = (!r.task.is_null()).then(|| TaskRef {
+            // SAFETY: the record borrows the task; we take our own reference.
+            raw: unsafe { sys::corral_task_ref(r.task) },
+        });
+        let entry = if r.binding == BINDING_HANDLER && r.token != 0 {
+            self.handlers
+                .borrow()
+                .get(r.token as usize - 1)
+                .map(|(f, a)| (f.clone(), a.clone()))
+        } else {
+            None
+        };
+        let Some((cb, actor)) = entry else {
+            // The callback was removed meanwhile: do not lose the error.
+            let who = task.as_ref().map_or("handler".to_string(), |t| t.name());
+            self.report(&who, &err);
+            return;
+        };
+        let raised = match panic::catch_unwind(AssertUnwindSafe(|| cb(&err, task.as_ref()))) {
+            Ok(Ok(())) => return,
+            Ok(Err(e)) => e,
+            Err(p) => Error::user("Panic", &panic_message(&*p)),
+        };
+        let raised = if raised.is_cancelled() {
+            // Cancelled outside any task is stray (R14).
+            Error::new(ErrorKind::StrayCancellation, "")
+        } else if raised.as_raw().is_null() {
+            Error::new(raised.kind(), "")
+        } else {
+            raised
+        };
+        // SAFETY: loop thread, while handling this record; the core takes a reference.
+        let rc = unsafe { sys::corral_group_handler_raised(r, raised.as_raw()) };
+        if rc < 0 {
+            self.report(&actor, &raised);
         }
     }
 }
@@ -953,6 +1036,8 @@ impl RuntimeBuilder {
             tasks: RefCell::new(Slab::new()),
             values: RefCell::new(Slab::new()),
             callbacks: RefCell::new(Slab::new()),
+            handlers: RefCell::new(Slab::new()),
+            group_handlers: RefCell::new(std::collections::HashMap::new()),
             cur: Cell::new(NO_CUR),
             resume: Cell::new(None),
             ran: Cell::new(false),
@@ -1118,6 +1203,8 @@ impl Drop for Runtime {
         drop(tasks);
         drop(values);
         drop(callbacks);
+        let handlers = d.handlers.borrow_mut().drain();
+        drop(handlers);
         unsafe { sys::corral_rt_unref(d.rt) };
     }
 }

@@ -2,7 +2,8 @@
 //! Rust values travel through the core as HOST tokens of this binding: the core never
 //! formats or copies them, and tells the driver when it drops one (RELEASE records).
 use crate::driver::{
-    current_driver_rc, spawn_on, Driver, JoinHandle, TaskOutput, BINDING_CALLBACK,
+    current_driver_rc, spawn_on, Driver, HandlerFn, JoinHandle, TaskOutput, TaskRef,
+    BINDING_CALLBACK, BINDING_HANDLER,
 };
 use crate::error::{cstring, Error, ErrorKind, Result};
 use crate::ops::{Instant, Op};
@@ -69,6 +70,63 @@ impl Group {
     {
         spawn_on(&self.d, self.raw, Some(name), fut)
     }
+    /// A named group under the root group whose exception callback is `cb` (see
+    /// [`Group::set_exception_cb`]).
+    pub fn with_exception_cb<F>(name: &str, cb: F) -> Result<Group>
+    where
+        F: Fn(&Error, Option<&TaskRef>) -> Result<()> + 'static,
+    {
+        let g = Group::new(name)?;
+        g.set_exception_cb(cb)?;
+        Ok(g)
+    }
+    /// Make `cb(err, task)` this group's exception callback (R55, R56; replaces an earlier
+    /// one). It runs on the loop thread, outside any task (log with [`crate::log_as`]; the
+    /// actor of an error it raises is `"<group>.cb"`), when a member FAILED (`task` is the
+    /// member; never for Cancelled) or for an error reported to this group (`task` is
+    /// None), after the `<group> handler <task> <err>` trace line. Returning `Err(e)` (or
+    /// panicking: `Panic:<msg>`) passes `e`, with the original error as its context, on
+    /// along the handler chain at the parent group, ending at the root handler (R57).
+    pub fn set_exception_cb<F>(&self, cb: F) -> Result<()>
+    where
+        F: Fn(&Error, Option<&TaskRef>) -> Result<()> + 'static,
+    {
+        let f: HandlerFn = Rc::new(cb);
+        let actor = format!("{}.cb", self.name());
+        let idx = self.d.handlers.borrow_mut().insert((f, actor));
+        let token = idx as u64 + 1;
+        let rc = unsafe { sys::corral_group_set_host_handler(self.raw, BINDING_HANDLER, token) };
+        if rc < 0 {
+            let e = Error::last(rc);
+            let old = self.d.handlers.borrow_mut().remove(idx);
+            drop(old);
+            return Err(e);
+        }
+        self.forget_handler(token);
+        Ok(())
+    }
+    /// Remove the exception callback: failures go to the parent's chain again.
+    pub fn clear_exception_cb(&self) -> Result<()> {
+        check(unsafe { sys::corral_group_set_host_handler(self.raw, BINDING_HANDLER, 0) })?;
+        self.forget_handler(0);
+        Ok(())
+    }
+    /// Drop the callback this group had before `keep` (HANDLER records carry the group's
+    /// current token, so an older one is never asked for again).
+    fn forget_handler(&self, keep: u64) {
+        let mut map = self.d.group_handlers.borrow_mut();
+        let key = self.raw as usize;
+        let old = if keep == 0 {
+            map.remove(&key)
+        } else {
+            map.insert(key, keep)
+        };
+        drop(map);
+        if let Some(old) = old {
+            let f = self.d.handlers.borrow_mut().remove(old as usize - 1);
+            drop(f);
+        }
+    }
     /// Close (R45, R46): OPEN -> CLOSING; with `cancel`, members are cancelled. Never waits.
     pub fn close(&self, cancel: bool) -> Result<()> {
         check(unsafe { sys::corral_group_close(self.raw, cancel as i32) }).map(|_| ())
@@ -96,6 +154,10 @@ impl Group {
             return String::new();
         }
         unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+    }
+    /// The raw group (borrowed).
+    pub fn as_raw(&self) -> *mut sys::corral_group {
+        self.raw
     }
     /// Wait until CLOSING (a checkpoint; cancelling the waiter never affects the group, R21).
     pub fn wait_closing(&self) -> GroupWait {

@@ -937,3 +937,110 @@ fn cancelling_the_host_task_cancels_the_members_and_the_exit_raises_cancelled() 
     assert!(trace.contains("3 m cancelled"), "{trace}");
     assert!(trace.contains("3 host cancelled"), "{trace}");
 }
+
+#[test]
+fn exception_cb_gets_the_member_and_its_error_and_handles_it() {
+    let seen: Rc<std::cell::RefCell<Vec<String>>> = Rc::default();
+    let s2 = seen.clone();
+    let (r, trace) = traced(async move {
+        let g = Group::new("G")?;
+        g.set_exception_cb(move |e, t| {
+            let t = t.expect("a member failure names the member");
+            s2.borrow_mut()
+                .push(format!("{} {e} done={}", t.name(), t.is_done()));
+            log_as("G.cb", &format!("cb {e}"))
+        })?;
+        let a = g.spawn("A", async {
+            sleep_ms(5).await?;
+            Err::<(), _>(Error::user("ValueError", "x"))
+        })?;
+        let e = a.await.unwrap_err();
+        assert_eq!(e.to_string(), "ValueError:x");
+        // Cancelled members never reach the callback.
+        let c = g.spawn("C", sleep_ms(100))?;
+        sleep_ms(1).await?;
+        c.cancel()?;
+        sleep_ms(10).await?;
+        unhandled_count()
+    });
+    assert_eq!(r.unwrap(), 0);
+    assert_eq!(*seen.borrow(), vec!["A ValueError:x done=true".to_string()]);
+    assert!(
+        trace.contains("5 G handler A ValueError:x\n5 G.cb log cb ValueError:x\n"),
+        "{trace}"
+    );
+}
+
+#[test]
+fn exception_cb_errors_go_to_the_parent_with_the_original_as_context() {
+    let (r, trace) = traced(async move {
+        let p = Group::new("P")?;
+        p.set_exception_cb(|e, t| {
+            log_as(
+                "P.cb",
+                &format!("cb {} {e}", t.map_or("-".into(), |t| t.name())),
+            )
+        })?;
+        let g = p.subgroup(Some("G"))?;
+        g.set_exception_cb(|_e, _t| Err(Error::user("RuntimeError", "cb")))?;
+        let h = p.subgroup(Some("H"))?;
+        h.set_exception_cb(|_e, _t| panic!("handler panic"))?;
+        let _b = g.spawn("B", async {
+            sleep_ms(5).await?;
+            Err::<(), _>(Error::user("ValueError", "x"))
+        })?;
+        let _c = h.spawn("C", async {
+            sleep_ms(6).await?;
+            Err::<(), _>(Error::user("ValueError", "y"))
+        })?;
+        sleep_ms(10).await?;
+        unhandled_count()
+    });
+    assert_eq!(r.unwrap(), 0, "{trace}");
+    assert!(
+        trace.contains(
+            "5 G handler B ValueError:x\n5 P handler B RuntimeError:cb <- ValueError:x\n\
+             5 P.cb log cb B RuntimeError:cb <- ValueError:x\n"
+        ),
+        "{trace}"
+    );
+    assert!(
+        trace.contains("6 P.cb log cb C Panic:handler panic <- ValueError:y\n"),
+        "{trace}"
+    );
+}
+
+#[test]
+fn exception_cb_gets_reported_errors_and_can_be_removed() {
+    let (r, trace) = traced(async move {
+        let g = Group::new("G")?;
+        g.set_exception_cb(|e, t| {
+            assert!(t.is_none());
+            log_as("G.cb", &format!("cb {e}"))
+        })?;
+        let e = Error::user("ValueError", "r");
+        let rc = unsafe {
+            sys::corral_rt_report_error(
+                sys::corral_task_rt(current().unwrap().as_raw()),
+                g.as_raw(),
+                c"actor".as_ptr(),
+                e.as_raw(),
+            )
+        };
+        assert_eq!(rc, 0);
+        sleep_ms(1).await?;
+        // Replacing, then removing: failures go to the root handler again.
+        g.set_exception_cb(|_e, _t| log_as("G.cb2", "second"))?;
+        g.clear_exception_cb()?;
+        let _a = g.spawn("A", async { Err::<(), _>(Error::user("ValueError", "z")) })?;
+        sleep_ms(1).await?;
+        unhandled_count()
+    });
+    assert_eq!(r.unwrap(), 1, "{trace}");
+    assert!(
+        trace.contains("0 G handler actor ValueError:r\n0 G.cb log cb ValueError:r\n"),
+        "{trace}"
+    );
+    assert!(trace.contains("1 root handler A ValueError:z\n"), "{trace}");
+    assert!(!trace.contains("second"), "{trace}");
+}
