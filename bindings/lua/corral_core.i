@@ -273,6 +273,9 @@ static int lcorral_anyvalue(lua_State *L, int idx) { (void)L; (void)idx; return 
 %ignore corral_queue_get;
 %ignore corral_queue_put;
 %ignore corral_host_poll;
+/* HANDLER records never reach Lua as corral_record: host_poll turns them into tables and
+ * host_handler_raised names them by their index in the batch. */
+%ignore corral_group_handler_raised;
 /* Batched host calls: raw arrays of C structs holding borrowed task pointers and operations;
  * the hand-written driver below owns every await/finish of Lua tasks, so Lua never queues
  * commands itself. */
@@ -311,7 +314,11 @@ static int lcorral_anyvalue(lua_State *L, int idx) { (void)L; (void)idx; return 
  * work is due and writes the records into a Lua array as pairs (tag, value):
  *   tag = token > 0: START (value nil) or RESUME with status 0 (value = the result);
  *   tag = -token:    RESUME with an error (value = the Lua error value);
- *   tag = 0:         CALLBACK (value = the Lua value registered for the callback's token).
+ *   tag = 0:         CALLBACK (value = the Lua value registered for the callback's token)
+ *                    or HANDLER (value = a fresh table {handler = the Lua value registered
+ *                    with corral_group_set_host_handler (nil if no longer registered),
+ *                    err = the Lua error value, task = a handle of the failed member or nil,
+ *                    i = the record's index for host_handler_raised}).
  * Task tokens are positive (the Lua layer's slots); START and RESUME are told apart by the
  * Lua layer (a task that has no coroutine yet is starting). RELEASE records are handled
  * inside host_poll and never reach Lua.
@@ -905,6 +912,23 @@ static int lcorral_host_poll(lua_State *L)
                 lua_pushnil(L);
                 lcorral_seti(L, H, r->token);
                 break;
+            case CORRAL_RECORD_HANDLER:
+                /* a group's exception callback: the token stays (the group keeps it) */
+                tag = 0;
+                lua_createtable(L, 0, 4);
+                if (r->binding == LCORRAL_VAL_BINDING) {
+                    lcorral_geti(L, H, r->token);
+                    lua_setfield(L, -2, "handler");
+                }
+                lcorral_push_error(L, h, r->error, CORRAL_EUSER, 0);
+                lua_setfield(L, -2, "err");
+                if (r->task) {
+                    lcorral_push_task(L, h, corral_task_ref(r->task));
+                    lua_setfield(L, -2, "task");
+                }
+                LCORRAL_PUSHINT(L, out + 1);
+                lua_setfield(L, -2, "i");
+                break;
             default:
                 continue;
             }
@@ -1048,6 +1072,43 @@ static int lcorral_host_finish(lua_State *L)
         corral_error_unref(e);
     }
     LCORRAL_PUSHINT(L, rc);
+    return 1;
+}
+
+/* core.host_handler_raised(host, i, lua_error_value) -> rc: the exception callback of HANDLER
+ * record i of the current batch raised that value (not Cancelled: the Lua layer makes that a
+ * StrayCancellation first); the chain goes on at the group's parent with the original error
+ * as context (corral_group_handler_raised, R56). Call it while handling that record. */
+static int lcorral_host_handler_raised(lua_State *L)
+{
+    lcorral_host *h = lcorral_check_host(L, 1);
+    lua_Integer i = luaL_checkinteger(L, 2);
+    const corral_record *r;
+    corral_error *e;
+    int code, rc;
+    luaL_checkany(L, 3);
+    if (i < 1 || (size_t)i > h->n)
+        return luaL_argerror(L, 2, "no such record in the current batch");
+    r = &h->recs[h->idx[i - 1]];
+    if (r->kind != CORRAL_RECORD_HANDLER)
+        return luaL_argerror(L, 2, "not a HANDLER record");
+    e = lcorral_make_error(L, h, 3, &code, 0);
+    if (!e)
+        return luaL_error(L, "corral.core: out of memory");
+    rc = corral_group_handler_raised(r, e);
+    corral_error_unref(e);
+    LCORRAL_PUSHINT(L, rc);
+    return 1;
+}
+
+/* Task handles are fresh userdata per push (a HANDLER record's member, task_current, ...):
+ * two handles of the same task compare equal. */
+static int lcorral_task_eq(lua_State *L)
+{
+    swig_lua_userdata *a = (swig_lua_userdata *)lua_touserdata(L, 1);
+    swig_lua_userdata *b = (swig_lua_userdata *)lua_touserdata(L, 2);
+    lua_pushboolean(L, a && b && a->type == SWIGTYPE_p_corral_task &&
+                           b->type == SWIGTYPE_p_corral_task && a->ptr && a->ptr == b->ptr);
     return 1;
 }
 
@@ -1210,6 +1271,7 @@ static int lcorral_cancel_pending(lua_State *L)
 %native(host_error) int lcorral_host_error(lua_State *L);
 %native(host_error_value) int lcorral_host_error_value(lua_State *L);
 %native(host_count) int lcorral_host_count(lua_State *L);
+%native(host_handler_raised) int lcorral_host_handler_raised(lua_State *L);
 %native(host_set_log) int lcorral_host_set_log(lua_State *L);
 %native(host_take_log) int lcorral_host_take_log(lua_State *L);
 %native(task_metatable) int lcorral_task_metatable(lua_State *L);
@@ -1224,6 +1286,8 @@ static int lcorral_cancel_pending(lua_State *L)
     luaL_newmetatable(L, LCORRAL_TASK_MT);
     lua_pushcfunction(L, lcorral_task_gc);
     lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, lcorral_task_eq);
+    lua_setfield(L, -2, "__eq");
     lua_pushstring(L, "corral.Task");
     lua_setfield(L, -2, "__name");
     lua_pop(L, 1);

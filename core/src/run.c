@@ -205,6 +205,10 @@ int corral__drive(corral_rt *rt, corral_record *recs, size_t cap, size_t *n)
                 break;
             corral__fifo_pop(&rt->batch);
             corral__host_record(rt, e, &recs[(*n)++]);
+            /* A host exception callback ends the batch: what it raises goes on next (R56),
+             * and later entries' trace lines follow the callback's own. */
+            if (e->kind == CORRAL__ENTRY_HOST_HANDLER)
+                break;
             continue;
         }
         if (*n)

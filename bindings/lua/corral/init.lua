@@ -332,8 +332,35 @@ local function report_callback_error(run, who, err)
   if rc < 0 then report_unhandled(run, who, err) end
 end
 
+-- A HANDLER record (corral_group_set_host_handler): run the group's exception callback
+-- fn(err, task) outside any task. If it raises, that value (with the original error as its
+-- context) goes on along the handler chain at the group's parent (R56).
+local function run_handler(run, rec)
+  local entry, err, task = rec.handler, rec.err, rec.task
+  if type(entry) ~= "table" then
+    -- the callback was replaced or removed after the failure reached it: do not lose it
+    local who = task and core.task_name(task) or "handler"
+    report_callback_error(run, who, err)
+    return
+  end
+  cb_actor = entry.name
+  local ok, e = pcall(entry.fn, err, task)
+  cb_actor = nil
+  if ok then return end
+  local raised = e
+  if M.is_cancelled(e) then -- Cancelled outside any task: stray (R14)
+    raised = M.error("StrayCancellation", "", { context = e })
+  elseif type(e) == "table" and e ~= err and rawget(e, "context") == nil then
+    local mt = getmetatable(e)
+    if mt == nil or mt == Error then rawset(e, "context", err) end -- as the core does (R56)
+  end
+  local rc = core.host_handler_raised(run.h, rec.i, raised)
+  if rc < 0 then report_unhandled(run, entry.name, e) end
+end
+
 local function run_callback(run, cb)
   if type(cb) ~= "table" then return end
+  if cb.i then return run_handler(run, cb) end
   local fut = cb.fut
   if fut and fut.cbs then fut.cbs[cb.id] = nil end
   cb_actor = cb.name
@@ -1185,10 +1212,65 @@ Queue.__tostring = function(q) return "corral.Queue" end
 -- Groups (hat-style free groups: SUPERVISE, close(cancel), wait_closing/closed)
 -- ---------------------------------------------------------------------------------------
 
---- corral.group([name [, parent]]) -> group. Named groups trace CLOSING/CLOSED.
-function M.group(name, parent)
+local function check_group(self, fname)
+  if getmt(self) ~= Group then argerr(fname, 1, "self", "corral.Group", self) end
+  if self.run.closed then error(M.error("Closed", fname .. ": the group's run is over"), 0) end
+  return self
+end
+
+-- Make fn (nil: none) the group's exception callback (corral_group_set_host_handler). The
+-- Lua entry {fn=, name=} stays in the host's token table while it is the group's callback
+-- (the core never releases it); replacing or removing the callback drops it.
+local function set_exception_cb(self, fname, fn, cb_name)
+  if fn ~= nil and not callable(fn) then argerr(fname, 2, "exception_cb", "function or nil", fn) end
+  if cb_name ~= nil and type(cb_name) ~= "string" then
+    argerr(fname, 3, "name", "string or nil", cb_name)
+  end
+  local h = self.run.h
+  local tok = 0
+  if fn ~= nil then
+    tok = core.host_ref(h, { fn = fn, name = cb_name or ((self.name_ or "group") .. ".cb") })
+  end
+  local rc = core.group_set_host_handler(self.ud, fn ~= nil and core.HOST_BINDING or 0, tok)
+  if rc < 0 then
+    if tok ~= 0 then core.host_unref(h, tok) end
+    raise(rc, fname)
+  end
+  if self.cbtok then core.host_unref(h, self.cbtok) end
+  self.cbtok = tok ~= 0 and tok or nil
+  self.cb = fn
+end
+
+--- corral.group([name [, parent | opts]]) -> group. Named groups trace CLOSING/CLOSED.
+-- opts: parent = a corral.Group (default: the root group); exception_cb = fn(err, task):
+-- called outside any task when a member fails (never for Cancelled) or an error reaches the
+-- group in the handler chain (R55, R56); err is the original error value, task the failed
+-- member (nil for reported errors). If fn raises, that error (with err as its context) goes
+-- on to the parent's chain. exception_cb_name = the actor of its log lines (default
+-- "<name>.cb").
+function M.group(name, opts)
   local run = need_run("corral.group")
   if name ~= nil and type(name) ~= "string" then argerr("corral.group", 1, "name", "string or nil", name) end
+  local parent, cb, cb_name = nil, nil, nil
+  if getmetatable(opts) == Group then
+    parent = opts
+  elseif type(opts) == "table" and getmetatable(opts) == nil and next(opts) ~= nil then
+    for k in pairs(opts) do
+      if k ~= "parent" and k ~= "exception_cb" and k ~= "exception_cb_name" then
+        argerr("corral.group", 2, "parent", "corral.Group or options table {parent=, " ..
+          "exception_cb=, exception_cb_name=} (unknown key " .. tostring(k) .. ")", opts)
+      end
+    end
+    parent, cb, cb_name = opts.parent, opts.exception_cb, opts.exception_cb_name
+    if cb ~= nil and not callable(cb) then
+      argerr("corral.group", 2, "opts.exception_cb", "function or nil", cb)
+    end
+    if cb_name ~= nil and type(cb_name) ~= "string" then
+      argerr("corral.group", 2, "opts.exception_cb_name", "string or nil", cb_name)
+    end
+  elseif opts ~= nil then
+    argerr("corral.group", 2, "parent", "corral.Group, non-empty options table or nil", opts)
+  end
   local pud = nil
   if parent ~= nil then
     if getmetatable(parent) ~= Group then argerr("corral.group", 2, "parent", "corral.Group or nil", parent) end
@@ -1196,13 +1278,21 @@ function M.group(name, parent)
   end
   local rc, g = core.group_new(run.rt, pud, name)
   if rc < 0 then raise(rc, "corral.group") end
-  return setmetatable({ ud = g, run = run, name_ = name }, Group)
+  local grp = setmetatable({ ud = g, run = run, name_ = name }, Group)
+  if cb ~= nil then set_exception_cb(grp, "corral.group", cb, cb_name) end
+  return grp
 end
 
-local function check_group(self, fname)
-  if getmt(self) ~= Group then argerr(fname, 1, "self", "corral.Group", self) end
-  if self.run.closed then error(M.error("Closed", fname .. ": the group's run is over"), 0) end
-  return self
+--- group:set_exception_cb(fn|nil [, name]): replace (nil: remove) the exception callback
+-- fn(err, task) (see corral.group); `name` is the actor of its log lines.
+function Group:set_exception_cb(fn, name)
+  check_group(self, "Group:set_exception_cb")
+  set_exception_cb(self, "Group:set_exception_cb", fn, name)
+end
+
+--- group:exception_cb() -> the exception callback, or nil.
+function Group:exception_cb()
+  return self.cb
 end
 
 --- group:spawn([name,] fn, ...) -> task; raises GroupClosed once the group is closing.
@@ -1212,10 +1302,18 @@ function Group:spawn(a, ...)
   return spawn_in(self.ud, nil, "Group:spawn", a, ...)
 end
 
---- group:create_subgroup([name]) -> group
-function Group:create_subgroup(name)
+--- group:create_subgroup([name [, opts]]) -> group (opts as corral.group's, parent = self)
+function Group:create_subgroup(name, opts)
   check_group(self, "Group:create_subgroup")
-  return M.group(name, self)
+  if opts == nil then return M.group(name, self) end
+  if type(opts) ~= "table" or getmetatable(opts) == Group then
+    argerr("Group:create_subgroup", 2, "opts", "table or nil", opts)
+  end
+  local o = { parent = self }
+  for k, v in pairs(opts) do
+    if k ~= "parent" then o[k] = v end
+  end
+  return M.group(name, o)
 end
 
 --- group:close([cancel=true]): OPEN -> CLOSING (R45/R46). Never waits.
