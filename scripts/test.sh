@@ -86,6 +86,13 @@ run_ctest build
 ok "$ctest_count tests"
 
 # ---------------------------------------------------------------------------------------------
+section "Release build at -O3 (build-release/): the core and benchmarks compile warning-free"
+configure build-release -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS=-O3 -DCORRAL_BUILD_TESTS=OFF \
+  -DCORRAL_BUILD_BENCH=ON
+cmake --build build-release -j "$jobs"
+ok
+
+# ---------------------------------------------------------------------------------------------
 section "ASan+UBSan build + ctest (build-asan/)"
 configure build-asan -DCMAKE_BUILD_TYPE=Debug -DCORRAL_SANITIZE=ON
 cmake --build build-asan -j "$jobs"
