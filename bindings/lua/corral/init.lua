@@ -874,16 +874,25 @@ function Future:result()
   error(core.host_error_value(self.run.h, core.future_error(self.ud), rc), 0)
 end
 
+-- The shape every awaiting method of a corral object shares: it must run in a task, self
+-- must be an object of class `mt` (named `tname`; `check` explains a closed run), and the
+-- optional deadline (argument `di`) becomes absolute nanoseconds once (R41). Returns the
+-- status and value the core's await delivered.
+local function await_on(fname, self, mt, tname, check, op, deadline, di, item)
+  local slot = cur
+  if slot == nil or co_running() ~= cos[slot] then not_in_task(fname) end
+  if getmt(self) ~= mt then argerr(fname, 1, "self", tname, self) end
+  if self.run.closed then check(self, fname) end
+  local dl = -1
+  if deadline ~= nil then dl = deadline_ns(fname, di, deadline) end
+  return co_yield(op, self.ud, dl, item)
+end
+
 --- future:await([deadline]) -> value. A checkpoint; cancelling the waiter never affects
 -- the future (R21); a cancelled future raises FutureCancelled (R22).
 function Future:await(deadline)
-  local slot = cur
-  if slot == nil or co_running() ~= cos[slot] then not_in_task("Future:await") end
-  if getmt(self) ~= Future then argerr("Future:await", 1, "self", "corral.Future", self) end
-  if self.run.closed then check_future(self, "Future:await") end
-  local dl = -1
-  if deadline ~= nil then dl = deadline_ns("Future:await", 1, deadline) end
-  local st, v = co_yield(2, self.ud, dl) -- OP_FUTURE
+  local st, v = await_on("Future:await", self, Future, "corral.Future", check_future,
+    2, deadline, 1) -- OP_FUTURE
   if st == 0 then return v end
   error(v, 0)
 end
@@ -1151,26 +1160,16 @@ end
 --- queue:get([deadline]) -> item. A checkpoint; raises QueueClosed once closed and
 -- drained, Timeout at the deadline.
 function Queue:get(deadline)
-  local slot = cur
-  if slot == nil or co_running() ~= cos[slot] then not_in_task("Queue:get") end
-  if getmt(self) ~= Queue then argerr("Queue:get", 1, "self", "corral.Queue", self) end
-  if self.run.closed then check_queue(self, "Queue:get") end
-  local dl = -1
-  if deadline ~= nil then dl = deadline_ns("Queue:get", 1, deadline) end
-  local st, v = co_yield(4, self.ud, dl) -- OP_QUEUE_GET
+  local st, v = await_on("Queue:get", self, Queue, "corral.Queue", check_queue,
+    4, deadline, 1) -- OP_QUEUE_GET
   if st == 0 then return v end
   error(v, 0)
 end
 
 --- queue:put(item [, deadline]). A checkpoint; waits while the queue is full.
 function Queue:put(v, deadline)
-  local slot = cur
-  if slot == nil or co_running() ~= cos[slot] then not_in_task("Queue:put") end
-  if getmt(self) ~= Queue then argerr("Queue:put", 1, "self", "corral.Queue", self) end
-  if self.run.closed then check_queue(self, "Queue:put") end
-  local dl = -1
-  if deadline ~= nil then dl = deadline_ns("Queue:put", 2, deadline) end
-  local st, e = co_yield(5, self.ud, dl, v) -- OP_QUEUE_PUT
+  local st, e = await_on("Queue:put", self, Queue, "corral.Queue", check_queue,
+    5, deadline, 2, v) -- OP_QUEUE_PUT
   if st ~= 0 then error(e, 0) end
 end
 
