@@ -12,6 +12,7 @@ set(CORRAL_CORE_SOURCES
   src/await.c
   src/scope.c
   src/group.c
+  src/helpers.c
   src/queue.c
   src/fiber.c
   src/stack_pool.c

@@ -22,5 +22,6 @@
 #include "corral/group.h"
 #include "corral/queue.h"
 #include "corral/host.h"
+#include "corral/helpers.h"
 
 #endif /* CORRAL_H */

@@ -101,7 +101,7 @@ static int validate(const corral_task *t, const corral_op *op)
     if (t->driver == CORRAL__DRIVER_FIBER ? t != corral__tls_current : !t->in_step)
         return corral__fail(CORRAL_EINVALIDSTATE, "await: task %s is not in its step",
                             corral__task_name((corral_task *)t));
-    if (op->kind > CORRAL_OP_GROUP_EXIT)
+    if (op->kind > CORRAL_OP_GROUP_NEXT_DONE)
         return corral__fail(CORRAL_EINVALIDARG, "await: unknown op kind %u", op->kind);
     if (op->deadline < CORRAL__NO_DEADLINE)
         return corral__fail(CORRAL_EINVALIDARG, "await: deadline %lld is negative",
@@ -149,6 +149,25 @@ static int await_group(corral_task *t, corral_group *g, bool closed, int64_t dea
         return finish_now(t, CORRAL_ETIMEOUT, NULL, false, NULL);
     park(t, CORRAL__WAIT_GROUP, corral_group_ref(g),
          closed ? &g->closed_waiters : &g->closing_waiters, deadline, CORRAL__TIMER_CALL);
+    return CORRAL_PENDING;
+}
+
+/* CORRAL_OP_GROUP_NEXT_DONE: the next ended member of a COLLECT group the task entered. */
+static int await_next_done(corral_task *t, corral_group *g, int64_t deadline)
+{
+    if (g->policy != CORRAL_GROUP_COLLECT || g->host != t || !g->collecting)
+        return corral__fail(CORRAL_EINVALIDSTATE,
+                            "group_next_done: not a collecting group this task entered");
+    if (g->done_head < g->done_len) {
+        corral_value v = {.type = CORRAL_VALUE_INT, .as.i = g->done[g->done_head++]};
+        return finish_now(t, 0, &v, false, NULL);
+    }
+    if (g->nmembers == 0)
+        return corral__fail(CORRAL_EINVALIDSTATE, "group_next_done: no member left to wait for");
+    if (past(t->rt, deadline))
+        return finish_now(t, CORRAL_ETIMEOUT, NULL, false, NULL);
+    park(t, CORRAL__WAIT_GROUP, corral_group_ref(g), &g->done_waiters, deadline,
+         CORRAL__TIMER_CALL);
     return CORRAL_PENDING;
 }
 
@@ -253,6 +272,8 @@ static int await_op(corral_task *t, const corral_op *op)
     }
     case CORRAL_OP_GROUP_WAIT_CLOSING:
         return await_group(t, op->target, false, deadline);
+    case CORRAL_OP_GROUP_NEXT_DONE:
+        return await_next_done(t, op->target, deadline);
     default:
         return await_group(t, op->target, true, deadline);
     }

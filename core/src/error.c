@@ -15,6 +15,7 @@ struct corral_error {
     corral_error *context;
     corral_error **children; /* ErrorGroup members (references held) */
     size_t nchildren;
+    int fatal; /* R58: escalates through every group */
 };
 
 static _Thread_local char last_message[256];
@@ -279,4 +280,19 @@ void corral_error_unref(corral_error *e)
         free(e);
         e = next;
     }
+}
+
+int corral_error_set_fatal(corral_error *e, int fatal)
+{
+    if (!e)
+        return corral__fail(CORRAL_EINVALIDARG, "error_set_fatal: error is NULL");
+    if (e->code == CORRAL_ECANCELLED)
+        return corral__fail(CORRAL_EINVALIDARG, "error_set_fatal: Cancelled cannot be fatal");
+    e->fatal = fatal != 0;
+    return 0;
+}
+
+int corral_error_is_fatal(const corral_error *e)
+{
+    return e ? e->fatal : 0;
 }

@@ -1,4 +1,5 @@
-/* group.c - the spine's hat-style free groups (R42-R48) and the handler chain (R56, R57). */
+/* group.c - groups (R42-R51): free and scoped groups, their states and exits, the error
+ * policies (R52-R55, R58, and COLLECT for helpers, R59), and the handler chain (R56, R57). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,7 @@ int corral__group_new(corral_group **out, corral_rt *rt, corral_group *parent, c
     g->rt = rt;
     g->is_root = is_root;
     g->state = CORRAL__GROUP_OPEN;
+    g->cleanup_timeout = -1;
     corral__scope_init(&g->scope, rt, NULL, parent ? &parent->scope : NULL, CORRAL_SCOPE_MOVE_ON, 0,
                        true);
     if (parent) {
@@ -82,6 +84,11 @@ void corral_group_unref(corral_group *g)
     for (size_t i = 0; i < g->nerrors; i++)
         corral_error_unref(g->errors[i]);
     free(g->errors);
+    corral_error_unref(g->fatal);
+    for (size_t i = 0; i < g->nindexed; i++)
+        corral_task_unref(g->indexed[i]);
+    free(g->indexed);
+    free(g->done);
     free(g->name);
     free(g);
     corral__rt_obj_unref(rt);
@@ -154,10 +161,145 @@ static void fail_fast(corral_group *g, corral_error *e)
     corral__abort_cancelled(g->rt, NULL);
 }
 
+/* R58: a fatal error closes every group it passes with cancellation; a scoped group's exit
+ * raises it; from a free group it goes on to the root, which cancels main, and the run ends
+ * with it (the strict-mode path of R57). */
+static void escalate_fatal(corral_group *g, corral_error *e)
+{
+    if (!g->fatal)
+        g->fatal = corral_error_ref(e);
+    if (!g->is_root) {
+        enter_closing(g);
+        mark_cancelled(g, CORRAL_CAUSE_FAIL_FAST);
+        corral__abort_cancelled(g->rt, NULL);
+    }
+    if (g->scoped)
+        return; /* its exit raises it in the host task, whose own group sees it next */
+    corral_rt *rt = g->rt;
+    if (!rt->strict_error && rt->main) {
+        rt->strict_error = corral_error_ref(e);
+        if (!corral__task_terminal(rt->main))
+            corral__scope_cancel(&rt->main->root_scope, CORRAL_CAUSE_FAIL_FAST);
+    }
+}
+
+static bool reports_failures(const corral_group *g)
+{
+    return g->policy == CORRAL_GROUP_SUPERVISE ||
+           (g->policy == CORRAL_GROUP_COLLECT && !g->collecting);
+}
+
+void corral__group_member_ended(corral_group *g, corral_task *t)
+{
+    bool failed = t->state == CORRAL_TASK_FAILED;
+    if (failed && corral_error_is_fatal(t->error)) {
+        escalate_fatal(g, t->error);
+        failed = false; /* handlers never see a fatal error */
+    }
+    if (g->policy == CORRAL_GROUP_COLLECT && g->collecting) {
+        g->done[g->done_len++] = t->group_index;
+        corral__listener *x = corral__waitlist_pop(&g->done_waiters);
+        if (x) {
+            corral_value v = {.type = CORRAL_VALUE_INT, .as.i = g->done[g->done_head++]};
+            corral__wake(CORRAL__WAITER_TASK(x), 0, &v, false, NULL);
+        }
+        return;
+    }
+    if (failed && reports_failures(g))
+        corral__group_report(g, t, t->error);
+}
+
+int corral__group_reserve(corral_group *g)
+{
+    if (g->policy != CORRAL_GROUP_COLLECT || g->nindexed < g->cap_indexed)
+        return 0;
+    size_t cap = g->cap_indexed ? 2 * g->cap_indexed : 8;
+    corral_task **indexed = realloc(g->indexed, cap * sizeof *indexed);
+    if (!indexed)
+        return CORRAL_ENOMEM;
+    g->indexed = indexed;
+    uint32_t *done = realloc(g->done, cap * sizeof *done);
+    if (!done)
+        return CORRAL_ENOMEM;
+    g->done = done;
+    g->cap_indexed = cap;
+    return 0;
+}
+
+/* The body left a COLLECT group: failures it did not take go to the handler chain now, in
+ * the order they happened, and later ones at completion (R59: delivered or reported). */
+static void stop_collecting(corral_group *g)
+{
+    if (g->policy != CORRAL_GROUP_COLLECT || !g->collecting)
+        return;
+    g->collecting = 0;
+    for (size_t i = g->done_head; i < g->done_len; i++) {
+        corral_task *t = g->indexed[g->done[i]];
+        if (t->state == CORRAL_TASK_FAILED && !corral_error_is_fatal(t->error))
+            corral__group_report(g, t, t->error);
+    }
+    g->done_head = g->done_len;
+}
+
+corral_task *corral_group_member(const corral_group *g, int64_t index)
+{
+    if (!g || index < 0 || (size_t)index >= g->nindexed)
+        return NULL;
+    return g->indexed[index];
+}
+
+int corral_group_next_done(corral_group *g, int64_t deadline)
+{
+    corral_op op = {.kind = CORRAL_OP_GROUP_NEXT_DONE, .target = g, .deadline = deadline};
+    corral_value v = {0};
+    int rc = corral_await(&op, &v);
+    return rc < 0 ? rc : (int)v.as.i;
+}
+
+corral_group *corral_task_current_group(const corral_task *t)
+{
+    t = t ? t : corral__tls_current;
+    if (!t)
+        return NULL;
+    for (const corral_scope *s = t->scope; s && s != &t->root_scope; s = s->parent)
+        if (!s->task) /* a scoped group's scope: the task entered it */
+            return CORRAL__CONTAINER(s, corral_group, scope);
+    return t->group->is_root ? NULL : t->group;
+}
+
+corral_scope *corral_group_scope(corral_group *g)
+{
+    return g ? &g->scope : NULL;
+}
+
+int corral_group_set_cleanup_timeout(corral_group *g, int64_t timeout)
+{
+    int rc = usable(g);
+    if (rc < 0)
+        return rc;
+    if (timeout < -1)
+        return corral__fail(CORRAL_EINVALIDARG, "group_set_cleanup_timeout: negative timeout");
+    g->cleanup_timeout = timeout;
+    return 0;
+}
+
+int64_t corral__group_cleanup_timeout(const corral_group *g)
+{
+    for (; g; g = g->parent)
+        if (g->cleanup_timeout >= 0)
+            return g->cleanup_timeout;
+    return -1;
+}
+
+int64_t corral_group_cleanup_timeout(const corral_group *g)
+{
+    return g ? corral__group_cleanup_timeout(g) : corral__fail(CORRAL_EINVALIDARG, "group is NULL");
+}
+
 void corral__group_member_done(corral_group *g, corral_error *failure)
 {
     g->nmembers--;
-    if (failure && g->policy == CORRAL_GROUP_FAIL_FAST)
+    if (failure && g->policy == CORRAL_GROUP_FAIL_FAST && !corral_error_is_fatal(failure))
         fail_fast(g, failure);
     if (g->scoped && g->body_ended && g->nmembers == 0)
         exit_finished(g);
@@ -267,7 +409,8 @@ int corral_group_enter(corral_group **out, corral_task *t, const char *name, int
     int rc = corral__rt_usable(t->rt);
     if (rc < 0)
         return rc;
-    if ((policy != CORRAL_GROUP_SUPERVISE && policy != CORRAL_GROUP_FAIL_FAST) ||
+    if ((policy != CORRAL_GROUP_SUPERVISE && policy != CORRAL_GROUP_FAIL_FAST &&
+         policy != CORRAL_GROUP_COLLECT) ||
         (exit_mode != CORRAL_GROUP_JOIN && exit_mode != CORRAL_GROUP_CANCEL))
         return corral__fail(CORRAL_EINVALIDARG, "group_enter: unknown policy or exit mode");
     if (corral__task_terminal(t))
@@ -279,6 +422,7 @@ int corral_group_enter(corral_group **out, corral_task *t, const char *name, int
         return rc;
     g->scoped = 1;
     g->policy = (uint8_t)policy;
+    g->collecting = policy == CORRAL_GROUP_COLLECT;
     g->exit_mode = (uint8_t)exit_mode;
     g->handler = NULL;
     g->host = t;
@@ -309,14 +453,20 @@ static int exit_outcome(corral_group *g, corral_task *t, corral_error **err)
     g->host = NULL;
     corral__task_update_cancel(t);
     int status = g->body_status;
+    if (g->fatal) { /* R58: raised as itself, before anything else */
+        *err = corral_error_ref(g->fatal);
+        return corral_error_code(g->fatal);
+    }
     if (g->policy == CORRAL_GROUP_FAIL_FAST && g->nerrors) {
         if (corral_error_new_group(err, g->errors, g->nerrors) == 0)
             return CORRAL_EERRORGROUP; /* errors beat a pending cancellation */
         return CORRAL_ENOMEM;
     }
     if (status == CORRAL_ECANCELLED && g->scope.cancel_called &&
-        !corral__scope_cancel_visible(g->scope.parent))
+        !corral__scope_cancel_visible(g->scope.parent)) {
+        g->scope.cancelled_caught = 1;
         status = 0; /* the group scope owned that Cancelled */
+    }
     if (status == 0 && corral__task_cancel_pending(t))
         status = CORRAL_ECANCELLED; /* exit is a cancel point after the wait */
     return status;
@@ -350,6 +500,7 @@ int corral__group_exit_op(corral_task *t, corral_group *g, int body_status)
     corral__task_clear_resume(t->rt, t);
     g->body_ended = 1;
     g->body_status = body_status;
+    stop_collecting(g);
     if (body_status != 0 && body_status != CORRAL_ECANCELLED &&
         g->policy == CORRAL_GROUP_FAIL_FAST && t->pending_error)
         record_error(g, t->pending_error); /* a body error counts when it reaches the exit */
@@ -380,6 +531,7 @@ void corral__group_drop_body(corral_task *t, corral_scope *group_scope)
     corral_group *g = CORRAL__CONTAINER(group_scope, corral_group, scope);
     g->body_ended = 1;
     g->body_status = CORRAL_ECANCELLED;
+    stop_collecting(g);
     t->scope = g->scope.parent;
     t->hosted_groups--;
     g->host = NULL;

@@ -236,6 +236,7 @@ struct corral_task {
     int32_t cancel_flag; /* R25, kept eagerly: would a checkpoint raise Cancelled? */
     uint16_t hosted_groups;
     uint8_t resume_owned;
+    uint32_t group_index; /* spawn index in a COLLECT group */
 
     /* The outcome of the last await, handed to the next step. While a QUEUE_PUT is parked,
      * resume_value holds its item (still the caller's); once COMPLETED it is the result. */
@@ -341,11 +342,28 @@ struct corral_group {
     corral__waitlist exit_waiters;
     corral_error **errors; /* FAIL_FAST: member (and body) errors in occurrence order */
     size_t nerrors;
+    corral_error *fatal;     /* R58: the first fatal member error (reference held) */
+    int64_t cleanup_timeout; /* R66 grace for code in this subtree; -1 = inherit */
+    /* COLLECT (helper groups): members by spawn index, and the indexes of ended members not
+     * yet handed to the body, in completion order */
+    uint8_t collecting;
+    corral_task **indexed; /* references held */
+    uint32_t *done;
+    size_t nindexed, cap_indexed, done_head, done_len;
+    corral__waitlist done_waiters;
 };
 
 int corral__group_new(corral_group **out, corral_rt *rt, corral_group *parent, const char *name,
                       bool is_root);
+/* A member ended (R18): the group's own completion listener (handler report, fatal
+ * escalation, COLLECT hand-out), run before the member's joiners are woken. */
+void corral__group_member_ended(corral_group *g, corral_task *t);
+/* Then the bookkeeping: fail-fast, exit and CLOSED transitions. */
 void corral__group_member_done(corral_group *g, corral_error *failure);
+/* Reserve room for one more COLLECT member (spawn admission can then not fail). */
+int corral__group_reserve(corral_group *g);
+/* The effective cleanup grace of code in group g (-1 = unlimited). */
+int64_t corral__group_cleanup_timeout(const corral_group *g);
 /* CORRAL_OP_GROUP_EXIT for task t: CORRAL_PENDING after parking or finishing now. */
 int corral__group_exit_op(corral_task *t, corral_group *g, int body_status);
 /* A task ended with scoped group g still entered: leave it as if its body was cancelled. */

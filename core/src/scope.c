@@ -79,9 +79,25 @@ void corral__scope_cancel(corral_scope *s, int cause)
     corral__abort_cancelled(s->rt, s);
 }
 
-void corral__scope_timer_fired(corral_scope *s)
+/* The scope's deadline passed. For a cleanup scope that is the grace running out (R66): the
+ * scope absorbs its own cancellation, and the handler chain hears of it through an entry
+ * queued after the tasks this wakes, so the unwinding outcome is never masked. */
+static void deadline_expired(corral_scope *s)
 {
     corral__scope_cancel(s, CORRAL_CAUSE_DEADLINE);
+    if (s->kind != CORRAL_SCOPE_CLEANUP || !s->task)
+        return;
+    corral_error *e = corral__error_from_code(CORRAL_ECLEANUPTIMEOUT, NULL);
+    if (e) {
+        corral_group *g = corral_task_current_group(s->task);
+        corral__group_report(g ? g : s->task->group, s->task, e);
+        corral__error_unref(e);
+    }
+}
+
+void corral__scope_timer_fired(corral_scope *s)
+{
+    deadline_expired(s);
 }
 
 static void apply_deadline(corral_scope *s, int64_t deadline)
@@ -92,7 +108,7 @@ static void apply_deadline(corral_scope *s, int64_t deadline)
     if (deadline == CORRAL__NO_DEADLINE)
         corral__timer_disarm(s->rt, &s->timer);
     else if (deadline <= corral__now(s->rt))
-        corral__scope_cancel(s, CORRAL_CAUSE_DEADLINE); /* R40: synchronously */
+        deadline_expired(s); /* R40: synchronously */
     else
         corral__timer_arm(s->rt, &s->timer, deadline, CORRAL__TIMER_SCOPE);
 }
@@ -130,10 +146,12 @@ int corral_scope_enter(corral_scope **out, corral_task *t, int kind, int64_t dea
     int rc = corral__rt_usable(t->rt);
     if (rc < 0)
         return rc;
-    if (kind != CORRAL_SCOPE_MOVE_ON && kind != CORRAL_SCOPE_FAIL)
+    if (kind != CORRAL_SCOPE_MOVE_ON && kind != CORRAL_SCOPE_FAIL && kind != CORRAL_SCOPE_CLEANUP)
         return corral__fail(CORRAL_EINVALIDARG, "scope_enter: unknown kind %d", kind);
     if (deadline < CORRAL__NO_DEADLINE)
         return corral__fail(CORRAL_EINVALIDARG, "scope_enter: negative deadline");
+    if (kind == CORRAL_SCOPE_CLEANUP)
+        shield = 1; /* managed cleanup is always shielded (R66) */
     if (corral__task_terminal(t))
         return corral__fail(CORRAL_EINVALIDSTATE, "scope_enter: task %s is done",
                             corral__task_name(t));
@@ -193,6 +211,24 @@ int corral_fail_after(corral_scope **out, corral_task *t, int64_t duration)
 int corral_shield(corral_scope **out, corral_task *t)
 {
     return corral_scope_enter(out, t, CORRAL_SCOPE_MOVE_ON, CORRAL__NO_DEADLINE, 1);
+}
+
+int corral_cleanup_enter(corral_scope **out, corral_task *t)
+{
+    t = resolve_task(t);
+    if (!t)
+        return corral__fail(CORRAL_EINVALIDARG, "cleanup_enter: no task");
+    int rc = corral__rt_usable(t->rt);
+    if (rc < 0)
+        return rc;
+    corral_group *g = corral_task_current_group(t);
+    int64_t grace = corral__group_cleanup_timeout(g ? g : t->group);
+    int64_t deadline = CORRAL__NO_DEADLINE;
+    if (grace >= 0) {
+        int64_t now = corral__now(t->rt);
+        deadline = grace > INT64_MAX - now ? INT64_MAX : now + grace;
+    }
+    return corral_scope_enter(out, t, CORRAL_SCOPE_CLEANUP, deadline, 1);
 }
 
 static void pop(corral_scope *s)

@@ -61,6 +61,8 @@ corral_task *corral__task_alloc(corral_rt *rt, corral_group *group, const char *
                            group->name ? group->name : "(unnamed)");
         return NULL;
     }
+    if ((*rc = corral__group_reserve(group)) < 0)
+        return NULL;
     corral_task *t = corral__block_get(rt, CORRAL__POOL_TASK, sizeof *t);
     if (!t || (name && !(t->name = strdup(name)))) {
         if (t)
@@ -108,7 +110,12 @@ void corral__task_admit(corral_task *t)
     else
         rt->live_head = t;
     rt->live_tail = t;
-    t->group->nmembers++;
+    corral_group *g = t->group;
+    g->nmembers++;
+    if (g->policy == CORRAL_GROUP_COLLECT) { /* room was reserved at allocation */
+        t->group_index = (uint32_t)g->nindexed;
+        g->indexed[g->nindexed++] = corral_task_ref(t);
+    }
     corral_task_ref(t);
     t->runtime_ref = 1;
     corral__fifo_push(&rt->ready, &t->entry);
@@ -202,8 +209,7 @@ void corral__task_finish(corral_task *t, int status, const corral_value *value, 
     unlink_live(t);
 
     /* (2) listeners: the group's first (R18), then joiners in registration order */
-    if (t->state == CORRAL_TASK_FAILED && t->group->policy == CORRAL_GROUP_SUPERVISE)
-        corral__group_report(t->group, t, t->error);
+    corral__group_member_ended(t->group, t);
     corral__listener *x;
     while ((x = corral__waitlist_pop(&t->joiners))) {
         corral_value v;

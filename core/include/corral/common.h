@@ -166,6 +166,13 @@ CORRAL_API int corral_error_set_host(corral_error *e, struct corral_rt *rt,
                                      const corral_value *host);
 /* Attach `context` (the error that was being handled); takes a reference. Thread: any. */
 CORRAL_API int corral_error_set_context(corral_error *e, corral_error *context);
+/* Mark an error fatal (R58: Python KeyboardInterrupt/SystemExit, a Rust panic the binding
+ * treats as fatal). A task failing with a fatal error behaves as FAIL_FAST in every group: the
+ * group is closed with cancellation and a scoped group's exit raises that error itself (not
+ * wrapped); in a free group it also goes to the root, which cancels main, and the run ends
+ * with it after cleanup. Handlers never see it. Thread: any, before the error is shared. */
+CORRAL_API int corral_error_set_fatal(corral_error *e, int fatal);
+CORRAL_API int corral_error_is_fatal(const corral_error *e);
 /* Accessors; all borrowed and valid while `e` is referenced. NULL-safe (0 / "" / NULL). */
 CORRAL_API int corral_error_code(const corral_error *e);
 CORRAL_API const char *corral_error_kind(const corral_error *e);

@@ -8,7 +8,7 @@
 #ifndef CORRAL_GROUP_H
 #define CORRAL_GROUP_H
 
-#include "task.h"
+#include "scope.h"
 
 CORRAL_BEGIN_DECLS
 
@@ -22,8 +22,14 @@ typedef int (*corral_group_handler_fn)(corral_group *g, corral_task *member, cor
 /* Error policies and exit modes of groups (R49, R52). */
 #define CORRAL_GROUP_SUPERVISE 0 /* member failures go to the handler chain (R55) */
 #define CORRAL_GROUP_FAIL_FAST 1 /* a member failure cancels the group; ErrorGroup at exit */
-#define CORRAL_GROUP_JOIN 0      /* exit waits for the members (TaskGroup, nursery) */
-#define CORRAL_GROUP_CANCEL 1    /* exit closes with cancellation, then waits (hat Group) */
+/* A helper's internal group (race, gather_safe, as_completed_safe: R59, R70, R71): member
+ * outcomes are queued for the host body, which takes them in completion order with
+ * CORRAL_OP_GROUP_NEXT_DONE and delivers them as values. A failure nobody took goes to the
+ * handler chain when the body leaves the group, and failures after that at completion (as
+ * SUPERVISE): an error is either delivered or reported, never lost. Scoped (enter) only. */
+#define CORRAL_GROUP_COLLECT 2
+#define CORRAL_GROUP_JOIN 0   /* exit waits for the members (TaskGroup, nursery) */
+#define CORRAL_GROUP_CANCEL 1 /* exit closes with cancellation, then waits (hat Group) */
 
 /* Enter a scoped group on task t (NULL = the current task), as `async with TaskGroup()`
  * does (R42): its scope's parent is t's innermost scope and t's body runs inside it, so
@@ -45,6 +51,47 @@ CORRAL_API int corral_group_enter(corral_group **out, corral_task *t, const char
  * SUPERVISE, a body error propagates as itself; otherwise a Cancelled the group scope owns
  * is absorbed (R28), and the exit is a cancel point. */
 CORRAL_API int corral_group_exit(corral_group *g, int status);
+
+/* Fiber form of CORRAL_OP_GROUP_NEXT_DONE on a COLLECT group the current fiber entered: wait
+ * for the next member to end and return its spawn index in the group (0 for the first member
+ * spawned into it; corral_group_member gives the task). Members are handed out in the order
+ * they ended, each once. A checkpoint with a per-call deadline (R41). Errors: CORRAL_ECANCELLED,
+ * CORRAL_ETIMEOUT, CORRAL_EINVALIDSTATE (not a COLLECT group entered by this task, or no
+ * member left to wait for), CORRAL_EINVALIDARG. */
+CORRAL_API int corral_group_next_done(corral_group *g, int64_t deadline);
+/* The member of a COLLECT group with spawn index `index` (borrowed; valid while g lives), or
+ * NULL when out of range. Thread: loop. */
+CORRAL_API corral_task *corral_group_member(const corral_group *g, int64_t index);
+
+/* The group the code running in task t (NULL = current task) spawns into by default, as
+ * aiotools' current_taskgroup: the innermost scoped group t entered and has not left, else
+ * the group t is a member of, else NULL for a member of the root group (borrowed).
+ * Thread: loop. */
+CORRAL_API corral_group *corral_task_current_group(const corral_task *t);
+
+/* The group's cancel scope (borrowed; valid while g lives), trio's `nursery.cancel_scope`:
+ * corral_scope_cancel on it cancels every member and, for a scoped group, the body, without
+ * closing the group (spawning stays allowed, R44); corral_scope_cancelled_caught tells
+ * whether the exit absorbed that cancellation. It cannot be exited. Thread: loop. */
+CORRAL_API corral_scope *corral_group_scope(corral_group *g);
+
+/* Managed-cleanup grace for code running in this group and its subgroups (R66): a cleanup
+ * scope (corral_cleanup_enter) gets the deadline now + the nearest group's timeout. -1 =
+ * inherit from the parent (the default; the root group's default is unlimited). Negative
+ * values other than -1: CORRAL_EINVALIDARG. Thread: loop. */
+CORRAL_API int corral_group_set_cleanup_timeout(corral_group *g, int64_t timeout);
+/* The effective timeout (-1 = unlimited). */
+CORRAL_API int64_t corral_group_cleanup_timeout(const corral_group *g);
+
+/* Wrap an existing future or task into group g (hat `Group.wrap`): spawns a step task `name`
+ * in g that awaits `target` and ends with its outcome (INT, DOUBLE, BOOL and BYTES values are
+ * copied; a PTR value is lent without its destructor; a HOST value fails the wrapper with
+ * InvalidArgument: hosts wrap in their own language). When the group cancels the wrapper,
+ * it cancels the target (a task is then awaited, shielded, so the group closes after it).
+ * kind: CORRAL_OP_FUTURE or CORRAL_OP_JOIN. The caller owns one reference to *out.
+ * Errors: as corral_spawn_step. Thread: loop. */
+CORRAL_API int corral_group_wrap(corral_task **out, corral_group *g, const char *name,
+                                 uint32_t kind, void *target);
 
 /* Create a free group under `parent` (NULL = the root group). `name` may be NULL (unnamed:
  * no trace lines). The caller owns one reference. Errors: CORRAL_EINVALIDARG,

@@ -18,6 +18,9 @@ typedef struct corral_scope corral_scope;
 /* Scope kinds. */
 #define CORRAL_SCOPE_MOVE_ON 0 /* plain cancel scope / move_on_*: absorbs, never raises */
 #define CORRAL_SCOPE_FAIL 1    /* fail_*: raises Timeout when its deadline caused the cancel */
+#define CORRAL_SCOPE_CLEANUP                                                                       \
+    2 /* managed cleanup (R66): always a shield; when its deadline                                 \
+       * passes it reports CleanupTimeout (corral_cleanup_enter) */
 
 /* Cancellation causes (R29). 0 = not cancelled. */
 #define CORRAL_CAUSE_NONE 0
@@ -46,6 +49,14 @@ CORRAL_API int corral_fail_at(corral_scope **out, corral_task *t, int64_t deadli
 CORRAL_API int corral_fail_after(corral_scope **out, corral_task *t, int64_t duration);
 CORRAL_API int corral_shield(corral_scope **out, corral_task *t);
 
+/* Enter a managed-cleanup scope on task t (NULL = current task), R66: a shield whose deadline
+ * is now + the cleanup timeout of t's current group chain (corral_group_set_cleanup_timeout;
+ * unlimited by default). Cancellation arriving inside is deferred to the first checkpoint
+ * after it. If the grace expires, the scope is cancelled and absorbs it, and a
+ * CleanupTimeout error ("<task name>" as actor) is queued to the handler chain, so the
+ * outcome that was unwinding is kept. Exit it with corral_scope_exit. Same errors as
+ * corral_scope_enter. Thread: loop. */
+CORRAL_API int corral_cleanup_enter(corral_scope **out, corral_task *t);
 /* Exit the innermost scope `s` of its task. `status` is what the body ended with (0 or a
  * code); the result is what propagates (see the file comment). The reference stays with the
  * caller. Errors: CORRAL_EINVALIDSTATE (not the innermost scope / already exited),

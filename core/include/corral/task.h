@@ -109,6 +109,7 @@ CORRAL_API int corral_task_raise(corral_task *self, const char *kind, const char
 #define CORRAL_OP_GROUP_WAIT_CLOSING 6 /* target: corral_group* */
 #define CORRAL_OP_GROUP_WAIT_CLOSED 7  /* target: corral_group* */
 #define CORRAL_OP_GROUP_EXIT 8         /* target: a scoped corral_group*; value: INT body status */
+#define CORRAL_OP_GROUP_NEXT_DONE 9 /* target: an entered COLLECT group; value: INT spawn index */
 
 /* An awaitable operation. `deadline` is the per-call absolute deadline (R41; -1 none, a past
  * value = do not block) except for SLEEP, where it is the wake-up time. */
