@@ -13,6 +13,8 @@ set(CORRAL_CORE_SOURCES
   src/scope.c
   src/group.c
   src/helpers.c
+  src/sync.c
+  src/watch.c
   src/queue.c
   src/fiber.c
   src/stack_pool.c

@@ -22,6 +22,7 @@
 #include "corral/group.h"
 #include "corral/queue.h"
 #include "corral/host.h"
+#include "corral/sync.h"
 #include "corral/helpers.h"
 
 #endif /* CORRAL_H */

@@ -36,7 +36,11 @@ void corral__wake(corral_task *t, int status, const corral_value *v, bool owned,
 
 void corral__abort(corral_task *t, int status)
 {
-    if (t->wait.kind == CORRAL__WAIT_QUEUE_PUT)
+    if (t->wait.kind == CORRAL__WAIT_CONDITION && status < 0) {
+        corral__condition_abort(t, status); /* resumes only once it owns the lock again */
+        return;
+    }
+    if (t->wait.kind == CORRAL__WAIT_QUEUE_PUT || t->wait.kind == CORRAL__WAIT_WATCH_PUT)
         t->resume_value = (corral_value){0}; /* the item was never taken: still the caller's */
     corral__task_detach_wait(t); /* removing the listener is the whole undo: no side effect */
     set_resume(t, status, NULL, false, NULL);
@@ -64,6 +68,22 @@ static void park(corral_task *t, uint8_t kind, void *source, corral__waitlist *l
 void corral__park(corral_task *t, uint8_t kind, void *source, corral__waitlist *list)
 {
     park(t, kind, source, list, CORRAL__NO_DEADLINE, 0);
+}
+
+void corral__park_until(corral_task *t, uint8_t kind, void *source, corral__waitlist *list,
+                        int64_t deadline)
+{
+    park(t, kind, source, list, deadline, CORRAL__TIMER_CALL);
+}
+
+void corral__finish_now_value(corral_task *t, int status, const corral_value *v)
+{
+    finish_now(t, status, v, false, NULL);
+}
+
+bool corral__past(corral_rt *rt, int64_t deadline)
+{
+    return deadline != CORRAL__NO_DEADLINE && deadline <= corral__now(rt);
 }
 
 void corral__finish_now(corral_task *t, int status, corral_error *err)
@@ -101,7 +121,7 @@ static int validate(const corral_task *t, const corral_op *op)
     if (t->driver == CORRAL__DRIVER_FIBER ? t != corral__tls_current : !t->in_step)
         return corral__fail(CORRAL_EINVALIDSTATE, "await: task %s is not in its step",
                             corral__task_name((corral_task *)t));
-    if (op->kind > CORRAL_OP_GROUP_NEXT_DONE)
+    if (op->kind > CORRAL_OP_WATCH_PUT)
         return corral__fail(CORRAL_EINVALIDARG, "await: unknown op kind %u", op->kind);
     if (op->deadline < CORRAL__NO_DEADLINE)
         return corral__fail(CORRAL_EINVALIDARG, "await: deadline %lld is negative",
@@ -122,6 +142,22 @@ static int validate(const corral_task *t, const corral_op *op)
         case CORRAL_OP_QUEUE_GET:
         case CORRAL_OP_QUEUE_PUT:
             owner = ((const corral_queue *)op->target)->rt;
+            break;
+        case CORRAL_OP_EVENT_WAIT:
+            owner = ((const corral_event *)op->target)->rt;
+            break;
+        case CORRAL_OP_LOCK_ACQUIRE:
+            owner = ((const corral_lock *)op->target)->rt;
+            break;
+        case CORRAL_OP_SEM_ACQUIRE:
+            owner = ((const corral_semaphore *)op->target)->rt;
+            break;
+        case CORRAL_OP_COND_WAIT:
+            owner = ((const corral_condition *)op->target)->rt;
+            break;
+        case CORRAL_OP_WATCH_NEXT:
+        case CORRAL_OP_WATCH_PUT:
+            owner = ((const corral_watch *)op->target)->rt;
             break;
         default:
             owner = ((const corral_group *)op->target)->rt;
@@ -260,12 +296,13 @@ static int await_op(corral_task *t, const corral_op *op)
     }
     case CORRAL_OP_QUEUE_PUT: {
         corral_queue *q = op->target;
-        rc = corral__queue_try_put(q, &op->value);
+        rc = corral__queue_try_put(q, &op->value, op->arg);
         if (rc != CORRAL_EQUEUEFULL)
             return finish_now(t, rc, NULL, false, NULL);
         if (past(rt, deadline))
             return finish_now(t, CORRAL_ETIMEOUT, NULL, false, NULL);
         t->resume_value = op->value; /* still the caller's until a getter commits it */
+        t->wait.arg = op->arg;
         park(t, CORRAL__WAIT_QUEUE_PUT, corral_queue_ref(q), &q->putters, deadline,
              CORRAL__TIMER_CALL);
         return CORRAL_PENDING;
@@ -274,6 +311,18 @@ static int await_op(corral_task *t, const corral_op *op)
         return await_group(t, op->target, false, deadline);
     case CORRAL_OP_GROUP_NEXT_DONE:
         return await_next_done(t, op->target, deadline);
+    case CORRAL_OP_EVENT_WAIT:
+        return corral__event_wait_op(t, op->target, deadline);
+    case CORRAL_OP_LOCK_ACQUIRE:
+        return corral__lock_acquire_op(t, op->target, deadline);
+    case CORRAL_OP_SEM_ACQUIRE:
+        return corral__semaphore_acquire_op(t, op->target, deadline);
+    case CORRAL_OP_COND_WAIT:
+        return corral__condition_wait_op(t, op->target, deadline);
+    case CORRAL_OP_WATCH_NEXT:
+        return corral__watch_next_op(t, op->target, op);
+    case CORRAL_OP_WATCH_PUT:
+        return corral__watch_put_op(t, op->target, op);
     default:
         return await_group(t, op->target, true, deadline);
     }

@@ -203,10 +203,24 @@ enum corral__wait_kind {
     CORRAL__WAIT_QUEUE_PUT,
     CORRAL__WAIT_GROUP,
     CORRAL__WAIT_GROUP_EXIT, /* R49: not aborted by cancellation */
+    CORRAL__WAIT_EVENT,
+    CORRAL__WAIT_LOCK,
+    CORRAL__WAIT_LOCK_REACQUIRE, /* R65: a condition waiter taking its lock back; not aborted */
+    CORRAL__WAIT_SEMAPHORE,
+    CORRAL__WAIT_CONDITION,
+    CORRAL__WAIT_WATCH_NEXT,
+    CORRAL__WAIT_WATCH_PUT,
 };
+
+/* Can cancellation or a deadline end this wait? (R49's group exit and R65's re-acquire: no.) */
+static inline bool corral__wait_abortable(uint8_t kind)
+{
+    return kind != CORRAL__WAIT_GROUP_EXIT && kind != CORRAL__WAIT_LOCK_REACQUIRE;
+}
 
 typedef struct corral__wait {
     uint8_t kind;
+    int32_t arg;               /* QUEUE_PUT: the item's priority */
     corral__listener listener; /* on the source's list */
     corral__timer timer;       /* SLEEP wake-up or per-call deadline */
     void *source;              /* future / task / queue / group (reference held) */
@@ -310,6 +324,12 @@ void corral__abort(corral_task *t, int status);
 void corral__wait_timer_fired(corral_task *t);
 void corral__park(corral_task *t, uint8_t kind, void *source, corral__waitlist *list);
 void corral__finish_now(corral_task *t, int status, corral_error *err);
+/* Finish an await now with a value (borrowed: ints and the like). */
+void corral__finish_now_value(corral_task *t, int status, const corral_value *v);
+/* Park with a per-call deadline (-1 none). */
+void corral__park_until(corral_task *t, uint8_t kind, void *source, corral__waitlist *list,
+                        int64_t deadline);
+bool corral__past(corral_rt *rt, int64_t deadline);
 void corral__task_detach_wait(corral_task *t);
 
 /* ---- groups ---- */
@@ -377,13 +397,25 @@ void corral__group_host_handler_record(corral__job *job, corral_record *rec);
 void corral__group_discard_tree(corral_group *g);
 
 /* ---- queues ---- */
+/* A buffered item of a PRIORITY queue: ordered by (priority, seq). */
+typedef struct corral__qitem {
+    corral_value value;
+    int32_t priority;
+    uint64_t seq;
+} corral__qitem;
+
 struct corral_queue {
     atomic_int refs;
     corral_rt *rt;
     int64_t maxsize;
     uint8_t closed;
-    corral_value *buf; /* ring buffer */
-    size_t head, len, cap;
+    uint8_t kind;      /* CORRAL_QUEUE_* */
+    size_t len;        /* buffered items, any kind */
+    corral_value *buf; /* FIFO / LIFO: ring buffer */
+    size_t head, cap;
+    corral__qitem *heap; /* PRIORITY: binary min-heap */
+    size_t heap_cap;
+    uint64_t seq;
     corral__waitlist getters, putters;
 };
 
@@ -391,7 +423,53 @@ int corral__queue_try_get(corral_queue *q, corral_value *out);
 /* R31: give back an item that was handed out but never observed: to the first parked getter,
  * else to the head of the buffer. */
 void corral__queue_unget(corral_queue *q, corral_value *item);
-int corral__queue_try_put(corral_queue *q, const corral_value *v);
+int corral__queue_try_put(corral_queue *q, const corral_value *v, int32_t priority);
+
+/* ---- synchronization primitives (sync.c, watch.c) ---- */
+struct corral_event {
+    atomic_int refs;
+    corral_rt *rt;
+    uint8_t is_set;
+    corral__waitlist waiters;
+};
+
+struct corral_lock {
+    atomic_int refs;
+    corral_rt *rt;
+    corral_task *owner; /* reference held */
+    corral__waitlist waiters;
+};
+
+struct corral_semaphore {
+    atomic_int refs;
+    corral_rt *rt;
+    int64_t value, bound; /* bound < 0: unbounded */
+    corral__waitlist waiters;
+};
+
+struct corral_condition {
+    atomic_int refs;
+    corral_rt *rt;
+    corral_lock *lock; /* reference held */
+    corral__waitlist waiters;
+};
+
+struct corral_watch {
+    atomic_int refs;
+    corral_rt *rt;
+    corral_value value; /* owned */
+    uint64_t version;
+    corral__waitlist readers, writers;
+};
+
+int corral__event_wait_op(corral_task *t, corral_event *e, int64_t deadline);
+int corral__lock_acquire_op(corral_task *t, corral_lock *l, int64_t deadline);
+int corral__semaphore_acquire_op(corral_task *t, corral_semaphore *s, int64_t deadline);
+int corral__condition_wait_op(corral_task *t, corral_condition *c, int64_t deadline);
+/* A parked condition waiter was cancelled or timed out: it takes its lock back first (R65). */
+void corral__condition_abort(corral_task *t, int status);
+int corral__watch_next_op(corral_task *t, corral_watch *w, const corral_op *op);
+int corral__watch_put_op(corral_task *t, corral_watch *w, const corral_op *op);
 
 /* ---- fibers ---- */
 typedef struct corral__stack {

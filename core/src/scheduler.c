@@ -52,7 +52,7 @@ void corral__abort_cancelled(corral_rt *rt, const corral_scope *s)
         corral_task *t = s->task; /* nothing else hangs below a task's own scopes */
         corral__task_update_cancel(t);
         if (t->state == CORRAL_TASK_PARKED && corral__task_cancel_pending(t) &&
-            t->wait.kind != CORRAL__WAIT_GROUP_EXIT)
+            corral__wait_abortable(t->wait.kind))
             corral__abort(t, CORRAL_ECANCELLED);
         return;
     }
@@ -60,7 +60,7 @@ void corral__abort_cancelled(corral_rt *rt, const corral_scope *s)
         corral__task_update_cancel(t);
         /* a group exit's wait cannot be abandoned (R49) */
         if (t->state == CORRAL_TASK_PARKED && corral__task_cancel_pending(t) &&
-            t->wait.kind != CORRAL__WAIT_GROUP_EXIT)
+            corral__wait_abortable(t->wait.kind))
             corral__abort(t, CORRAL_ECANCELLED);
     }
 }

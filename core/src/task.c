@@ -259,6 +259,23 @@ static void detach_wait(corral_task *t)
     case CORRAL__WAIT_GROUP_EXIT:
         corral_group_unref(t->wait.source);
         break;
+    case CORRAL__WAIT_EVENT:
+        corral_event_unref(t->wait.source);
+        break;
+    case CORRAL__WAIT_LOCK:
+    case CORRAL__WAIT_LOCK_REACQUIRE:
+        corral_lock_unref(t->wait.source);
+        break;
+    case CORRAL__WAIT_SEMAPHORE:
+        corral_semaphore_unref(t->wait.source);
+        break;
+    case CORRAL__WAIT_CONDITION:
+        corral_condition_unref(t->wait.source);
+        break;
+    case CORRAL__WAIT_WATCH_NEXT:
+    case CORRAL__WAIT_WATCH_PUT:
+        corral_watch_unref(t->wait.source);
+        break;
     default:
         break;
     }

@@ -110,12 +110,19 @@ CORRAL_API int corral_task_raise(corral_task *self, const char *kind, const char
 #define CORRAL_OP_GROUP_WAIT_CLOSED 7  /* target: corral_group* */
 #define CORRAL_OP_GROUP_EXIT 8         /* target: a scoped corral_group*; value: INT body status */
 #define CORRAL_OP_GROUP_NEXT_DONE 9 /* target: an entered COLLECT group; value: INT spawn index */
+/* corral/sync.h */
+#define CORRAL_OP_EVENT_WAIT 10   /* target: corral_event* */
+#define CORRAL_OP_LOCK_ACQUIRE 11 /* target: corral_lock*; the awaiting task becomes the owner */
+#define CORRAL_OP_SEM_ACQUIRE 12  /* target: corral_semaphore* */
+#define CORRAL_OP_COND_WAIT 13    /* target: corral_condition*; the task must own its lock */
+#define CORRAL_OP_WATCH_NEXT 14   /* target: corral_watch*; value: INT last version seen */
+#define CORRAL_OP_WATCH_PUT 15    /* target: corral_watch*; `value` is taken once a reader waits */
 
 /* An awaitable operation. `deadline` is the per-call absolute deadline (R41; -1 none, a past
  * value = do not block) except for SLEEP, where it is the wake-up time. */
 typedef struct corral_op {
     uint32_t kind; /* CORRAL_OP_* */
-    uint32_t reserved;
+    int32_t arg;   /* QUEUE_PUT into a PRIORITY queue: the item's priority; otherwise 0 */
     void *target;
     int64_t deadline;
     corral_value value;
