@@ -67,6 +67,12 @@ double bc_mem_future_only(int64_t n);
 double bc_mem_fiber_parked(int64_t n);
 double bc_timer_scope(int64_t n);
 double bc_timer_sleep_cancel(int64_t n);
+double bc_step_queue_1(int64_t n);
+double bc_step_queue_1024(int64_t n);
+double bc_fiber_queue_1(int64_t n);
+double bc_fiber_queue_1024(int64_t n);
+double bc_step_queue_batch_1024(int64_t n);
+double bc_fiber_queue_batch_1024(int64_t n);
 
 /* raw libevent */
 double bev_spawn_join_seq(int64_t n);
@@ -75,6 +81,8 @@ double bev_switch(int64_t n);
 double bev_pingpong(int64_t n);
 double bev_mem_pending(int64_t n);
 double bev_timer_add_del(int64_t n);
+double bev_queue_1(int64_t n);
+double bev_queue_1024(int64_t n);
 
 /* libuv */
 double buv_spawn_join_seq(int64_t n);
@@ -83,5 +91,7 @@ double buv_switch(int64_t n);
 double buv_pingpong(int64_t n);
 double buv_mem_timers(int64_t n);
 double buv_timer_start_stop(int64_t n);
+double buv_queue_1(int64_t n);
+double buv_queue_1024(int64_t n);
 
 #endif /* CORRAL_BENCH_H */

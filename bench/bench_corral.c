@@ -798,3 +798,349 @@ double bc_timer_sleep_cancel(int64_t n)
     free(c.tasks);
     return rc < 0 ? -1 : per_op(&c.b, n);
 }
+
+/* ---- 6. producer/consumer through a bounded queue (ns per item) ------------------------- */
+
+/* Main spawns a producer P and a consumer C; P puts the items 0..n-1 (CORRAL_OP_QUEUE_PUT /
+ * corral_queue_put: a checkpoint each, R23, parking while the queue is full) and closes the
+ * queue; C gets (CORRAL_OP_QUEUE_GET / corral_queue_get, parking while it is empty) until
+ * QueueClosed, counting and summing what it gets (checked). With maxsize 1 every item is a
+ * hand-off between two parked tasks; with 1024 both mostly complete at once and pass through
+ * the ready queue once per call. One op = one item (one put + one get). */
+typedef struct qpc_ctx {
+    bc_base b;
+    int64_t n, maxsize;
+    corral_queue *q;
+    corral_task *tp, *tc;
+    int64_t next, got, sum;
+    int main_state, c_started;
+} qpc_ctx;
+
+static void qpc_producer_step(corral_task *self, int status, const corral_value *value, void *arg)
+{
+    qpc_ctx *c = arg;
+    (void)value;
+    STEP_CHECK(&c->b, self, status, "P put status");
+    if (c->next == c->n) {
+        STEP_CHECK(&c->b, self, corral_queue_close(c->q), "P close");
+        corral_task_finish(self, 0, NULL, NULL, NULL);
+        return;
+    }
+    corral_op op = {
+        .kind = CORRAL_OP_QUEUE_PUT, .target = c->q, .deadline = -1, .value = int_value(c->next)};
+    c->next++;
+    STEP_AWAIT(&c->b, self, &op, "P await QUEUE_PUT");
+}
+
+static void qpc_consumer_step(corral_task *self, int status, const corral_value *value, void *arg)
+{
+    qpc_ctx *c = arg;
+    if (c->c_started) {
+        if (status == CORRAL_EQUEUECLOSED) {
+            corral_task_finish(self, 0, NULL, NULL, NULL);
+            return;
+        }
+        STEP_CHECK(&c->b, self, status, "C get status");
+        c->got++;
+        c->sum += value->as.i;
+    }
+    c->c_started = 1;
+    corral_op op = op_make(CORRAL_OP_QUEUE_GET, c->q, -1);
+    STEP_AWAIT(&c->b, self, &op, "C await QUEUE_GET");
+}
+
+static int qpc_check(qpc_ctx *c)
+{
+    if (c->got != c->n || c->sum != c->n * (c->n - 1) / 2) {
+        fprintf(stderr, "bench: queue producer/consumer: got %lld items (sum %lld) of %lld\n",
+                (long long)c->got, (long long)c->sum, (long long)c->n);
+        return -1;
+    }
+    return 0;
+}
+
+static void qpc_main_step(corral_task *self, int status, const corral_value *value, void *arg)
+{
+    qpc_ctx *c = arg;
+    (void)value;
+    switch (c->main_state++) {
+    case 0: {
+        STEP_CHECK(&c->b, self, corral_queue_new(&c->q, c->b.rt, c->maxsize), "corral_queue_new");
+        c->b.t0 = bench_now_ns();
+        STEP_CHECK(&c->b, self,
+                   corral_spawn_step(&c->tp, c->b.rt, NULL, "P", qpc_producer_step, c, NULL),
+                   "spawn P");
+        STEP_CHECK(&c->b, self,
+                   corral_spawn_step(&c->tc, c->b.rt, NULL, "C", qpc_consumer_step, c, NULL),
+                   "spawn C");
+        corral_op op = op_make(CORRAL_OP_JOIN, c->tc, -1);
+        STEP_AWAIT(&c->b, self, &op, "join C");
+        return;
+    }
+    case 1: {
+        c->b.t1 = bench_now_ns();
+        STEP_CHECK(&c->b, self, status, "join C status");
+        corral_op op = op_make(CORRAL_OP_JOIN, c->tp, -1);
+        STEP_AWAIT(&c->b, self, &op, "join P");
+        return;
+    }
+    default:
+        corral_task_unref(c->tp);
+        corral_task_unref(c->tc);
+        corral_queue_unref(c->q);
+        corral_task_finish(self, status, NULL, NULL, NULL);
+        return;
+    }
+}
+
+static double qpc_step(int64_t n, int64_t maxsize)
+{
+    qpc_ctx c;
+    memset(&c, 0, sizeof c);
+    c.n = n;
+    c.maxsize = maxsize;
+    if (bc_run(&c.b, qpc_main_step, NULL, "step queue producer/consumer") < 0 || qpc_check(&c) < 0)
+        return -1;
+    return per_op(&c.b, n);
+}
+
+static int qpc_producer_fiber(corral_task *self, void *arg, corral_value *result)
+{
+    qpc_ctx *c = arg;
+    (void)self;
+    (void)result;
+    for (int64_t i = 0; i < c->n; i++) {
+        corral_value v = int_value(i);
+        FIBER_CHECK(&c->b, corral_queue_put(c->q, &v, -1), "P corral_queue_put");
+    }
+    FIBER_CHECK(&c->b, corral_queue_close(c->q), "P close");
+    return 0;
+}
+
+static int qpc_consumer_fiber(corral_task *self, void *arg, corral_value *result)
+{
+    qpc_ctx *c = arg;
+    (void)self;
+    (void)result;
+    corral_value v;
+    int rc;
+    while ((rc = corral_queue_get(c->q, &v, -1)) == 0) {
+        c->got++;
+        c->sum += v.as.i;
+    }
+    if (rc != CORRAL_EQUEUECLOSED)
+        FIBER_CHECK(&c->b, rc, "C corral_queue_get");
+    return 0;
+}
+
+static int qpc_main_fiber(corral_task *self, void *arg, corral_value *result)
+{
+    qpc_ctx *c = arg;
+    (void)self;
+    (void)result;
+    FIBER_CHECK(&c->b, corral_queue_new(&c->q, c->b.rt, c->maxsize), "corral_queue_new");
+    c->b.t0 = bench_now_ns();
+    FIBER_CHECK(&c->b, corral_spawn_fiber(&c->tp, c->b.rt, NULL, "P", qpc_producer_fiber, c, NULL),
+                "spawn P");
+    FIBER_CHECK(&c->b, corral_spawn_fiber(&c->tc, c->b.rt, NULL, "C", qpc_consumer_fiber, c, NULL),
+                "spawn C");
+    int rc = corral_join(c->tc, NULL, -1);
+    c->b.t1 = bench_now_ns();
+    if (rc == 0)
+        rc = corral_join(c->tp, NULL, -1);
+    corral_task_unref(c->tp);
+    corral_task_unref(c->tc);
+    corral_queue_unref(c->q);
+    FIBER_CHECK(&c->b, rc, "join");
+    return 0;
+}
+
+static double qpc_fiber(int64_t n, int64_t maxsize)
+{
+    qpc_ctx c;
+    memset(&c, 0, sizeof c);
+    c.n = n;
+    c.maxsize = maxsize;
+    if (bc_run(&c.b, NULL, qpc_main_fiber, "fiber queue producer/consumer") < 0 ||
+        qpc_check(&c) < 0)
+        return -1;
+    return per_op(&c.b, n);
+}
+
+double bc_step_queue_1(int64_t n)
+{
+    return qpc_step(n, 1);
+}
+double bc_step_queue_1024(int64_t n)
+{
+    return qpc_step(n, 1024);
+}
+double bc_fiber_queue_1(int64_t n)
+{
+    return qpc_fiber(n, 1);
+}
+double bc_fiber_queue_1024(int64_t n)
+{
+    return qpc_fiber(n, 1024);
+}
+
+/* Batched: the same items through the non-blocking calls where they succeed (R62: not
+ * checkpoints), so tasks switch once per batch instead of once per call, as asyncio's Queue
+ * does by itself (its put and get only yield when they have to wait). The producer uses
+ * corral_queue_put_nowait until QueueFull, then one corral_queue_put (which parks until a get
+ * makes room); the consumer uses one corral_queue_get (parking while empty), then
+ * corral_queue_get_nowait until QueueEmpty. */
+static int qpcb_producer_fiber(corral_task *self, void *arg, corral_value *result)
+{
+    qpc_ctx *c = arg;
+    (void)self;
+    (void)result;
+    for (int64_t i = 0; i < c->n; i++) {
+        corral_value v = int_value(i);
+        int rc = corral_queue_put_nowait(c->q, &v);
+        if (rc == CORRAL_EQUEUEFULL)
+            rc = corral_queue_put(c->q, &v, -1);
+        FIBER_CHECK(&c->b, rc, "P put");
+    }
+    FIBER_CHECK(&c->b, corral_queue_close(c->q), "P close");
+    return 0;
+}
+
+static int qpcb_consumer_fiber(corral_task *self, void *arg, corral_value *result)
+{
+    qpc_ctx *c = arg;
+    (void)self;
+    (void)result;
+    corral_value v;
+    int rc;
+    while ((rc = corral_queue_get(c->q, &v, -1)) == 0) {
+        do {
+            c->got++;
+            c->sum += v.as.i;
+        } while (corral_queue_get_nowait(c->q, &v) == 0);
+    }
+    if (rc != CORRAL_EQUEUECLOSED)
+        FIBER_CHECK(&c->b, rc, "C corral_queue_get");
+    return 0;
+}
+
+static int qpcb_main_fiber(corral_task *self, void *arg, corral_value *result)
+{
+    qpc_ctx *c = arg;
+    (void)self;
+    (void)result;
+    FIBER_CHECK(&c->b, corral_queue_new(&c->q, c->b.rt, c->maxsize), "corral_queue_new");
+    c->b.t0 = bench_now_ns();
+    FIBER_CHECK(&c->b, corral_spawn_fiber(&c->tp, c->b.rt, NULL, "P", qpcb_producer_fiber, c, NULL),
+                "spawn P");
+    FIBER_CHECK(&c->b, corral_spawn_fiber(&c->tc, c->b.rt, NULL, "C", qpcb_consumer_fiber, c, NULL),
+                "spawn C");
+    int rc = corral_join(c->tc, NULL, -1);
+    c->b.t1 = bench_now_ns();
+    if (rc == 0)
+        rc = corral_join(c->tp, NULL, -1);
+    corral_task_unref(c->tp);
+    corral_task_unref(c->tc);
+    corral_queue_unref(c->q);
+    FIBER_CHECK(&c->b, rc, "join");
+    return 0;
+}
+
+static void qpcb_producer_step(corral_task *self, int status, const corral_value *value, void *arg)
+{
+    qpc_ctx *c = arg;
+    (void)value;
+    STEP_CHECK(&c->b, self, status, "P put status");
+    while (c->next < c->n) {
+        corral_value v = int_value(c->next);
+        int rc = corral_queue_put_nowait(c->q, &v);
+        c->next++;
+        if (rc == CORRAL_EQUEUEFULL) {
+            corral_op op = {
+                .kind = CORRAL_OP_QUEUE_PUT, .target = c->q, .deadline = -1, .value = v};
+            STEP_AWAIT(&c->b, self, &op, "P await QUEUE_PUT");
+            return;
+        }
+        STEP_CHECK(&c->b, self, rc, "P put_nowait");
+    }
+    STEP_CHECK(&c->b, self, corral_queue_close(c->q), "P close");
+    corral_task_finish(self, 0, NULL, NULL, NULL);
+}
+
+static void qpcb_consumer_step(corral_task *self, int status, const corral_value *value, void *arg)
+{
+    qpc_ctx *c = arg;
+    if (c->c_started) {
+        if (status == CORRAL_EQUEUECLOSED) {
+            corral_task_finish(self, 0, NULL, NULL, NULL);
+            return;
+        }
+        STEP_CHECK(&c->b, self, status, "C get status");
+        corral_value v = *value;
+        do {
+            c->got++;
+            c->sum += v.as.i;
+        } while (corral_queue_get_nowait(c->q, &v) == 0);
+    }
+    c->c_started = 1;
+    corral_op op = op_make(CORRAL_OP_QUEUE_GET, c->q, -1);
+    STEP_AWAIT(&c->b, self, &op, "C await QUEUE_GET");
+}
+
+static void qpcb_main_step(corral_task *self, int status, const corral_value *value, void *arg)
+{
+    qpc_ctx *c = arg;
+    (void)value;
+    switch (c->main_state++) {
+    case 0: {
+        STEP_CHECK(&c->b, self, corral_queue_new(&c->q, c->b.rt, c->maxsize), "corral_queue_new");
+        c->b.t0 = bench_now_ns();
+        STEP_CHECK(&c->b, self,
+                   corral_spawn_step(&c->tp, c->b.rt, NULL, "P", qpcb_producer_step, c, NULL),
+                   "spawn P");
+        STEP_CHECK(&c->b, self,
+                   corral_spawn_step(&c->tc, c->b.rt, NULL, "C", qpcb_consumer_step, c, NULL),
+                   "spawn C");
+        corral_op op = op_make(CORRAL_OP_JOIN, c->tc, -1);
+        STEP_AWAIT(&c->b, self, &op, "join C");
+        return;
+    }
+    case 1: {
+        c->b.t1 = bench_now_ns();
+        STEP_CHECK(&c->b, self, status, "join C status");
+        corral_op op = op_make(CORRAL_OP_JOIN, c->tp, -1);
+        STEP_AWAIT(&c->b, self, &op, "join P");
+        return;
+    }
+    default:
+        corral_task_unref(c->tp);
+        corral_task_unref(c->tc);
+        corral_queue_unref(c->q);
+        corral_task_finish(self, status, NULL, NULL, NULL);
+        return;
+    }
+}
+
+double bc_step_queue_batch_1024(int64_t n)
+{
+    qpc_ctx c;
+    memset(&c, 0, sizeof c);
+    c.n = n;
+    c.maxsize = 1024;
+    if (bc_run(&c.b, qpcb_main_step, NULL, "step batched producer/consumer") < 0 ||
+        qpc_check(&c) < 0)
+        return -1;
+    return per_op(&c.b, n);
+}
+
+double bc_fiber_queue_batch_1024(int64_t n)
+{
+    qpc_ctx c;
+    memset(&c, 0, sizeof c);
+    c.n = n;
+    c.maxsize = 1024;
+    if (bc_run(&c.b, NULL, qpcb_main_fiber, "fiber batched producer/consumer") < 0 ||
+        qpc_check(&c) < 0)
+        return -1;
+    return per_op(&c.b, n);
+}

@@ -248,3 +248,77 @@ double bev_timer_add_del(int64_t n)
     free(c.mem);
     return (double)(c.t1 - c.t0) / (double)n;
 }
+
+/* ---- 6. producer/consumer through a bounded ring ------------------------------------------ */
+
+/* What a hand-written libevent program does: a ring of `cap` items and two events. The
+ * producer callback fills the ring (while there is room) and activates the consumer; the
+ * consumer callback drains it and activates the producer. With cap 1 each activation moves one
+ * item (two callbacks per item, like corral's hand-off); with cap 1024 the callbacks move up to
+ * 1024 items each, so scheduling is amortized over a batch (corral's put and get are
+ * checkpoints, one ready-queue pass per call, R23). One op = one item. */
+static struct {
+    struct event *prod, *cons;
+    int64_t *ring;
+    int64_t cap, head, len, n, next, got, sum;
+} g_lpc;
+
+static void lpc_prod_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    while (g_lpc.len < g_lpc.cap && g_lpc.next < g_lpc.n) {
+        g_lpc.ring[(g_lpc.head + g_lpc.len) % g_lpc.cap] = g_lpc.next++;
+        g_lpc.len++;
+    }
+    event_active(g_lpc.cons, 0, 0);
+}
+
+static void lpc_cons_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    while (g_lpc.len > 0) {
+        g_lpc.sum += g_lpc.ring[g_lpc.head];
+        g_lpc.head = (g_lpc.head + 1) % g_lpc.cap;
+        g_lpc.len--;
+        g_lpc.got++;
+    }
+    if (g_lpc.next < g_lpc.n)
+        event_active(g_lpc.prod, 0, 0);
+}
+
+static double lpc_run(int64_t n, int64_t cap)
+{
+    memset(&g_lpc, 0, sizeof g_lpc);
+    g_lpc.n = n;
+    g_lpc.cap = cap;
+    struct event_base *base = lev_base();
+    if (!base || !(g_lpc.ring = malloc((size_t)cap * sizeof *g_lpc.ring)))
+        BENCH_FAIL("libevent producer/consumer: set-up failed");
+    g_lpc.prod = event_new(base, -1, 0, lpc_prod_cb, NULL);
+    g_lpc.cons = event_new(base, -1, 0, lpc_cons_cb, NULL);
+    int64_t t0 = bench_now_ns();
+    event_active(g_lpc.prod, 0, 0);
+    event_base_loop(base, 0);
+    int64_t t1 = bench_now_ns();
+    event_free(g_lpc.prod);
+    event_free(g_lpc.cons);
+    event_base_free(base);
+    free(g_lpc.ring);
+    if (g_lpc.got != n || g_lpc.sum != n * (n - 1) / 2)
+        BENCH_FAIL("libevent producer/consumer: got %lld of %lld", (long long)g_lpc.got,
+                   (long long)n);
+    return (double)(t1 - t0) / (double)n;
+}
+
+double bev_queue_1(int64_t n)
+{
+    return lpc_run(n, 1);
+}
+double bev_queue_1024(int64_t n)
+{
+    return lpc_run(n, 1024);
+}

@@ -237,3 +237,71 @@ double buv_timer_start_stop(int64_t n)
     free(ts);
     return (double)(t1 - t0) / (double)n;
 }
+
+/* ---- 6. producer/consumer through a bounded ring ------------------------------------------ */
+
+/* As the libevent row: a ring of `cap` items; the producer's idle callback fills it and hands
+ * the turn to the consumer's (stop self, start other), which drains it and hands back. One
+ * hand-over = one loop iteration. One op = one item. */
+static struct {
+    int64_t *ring;
+    int64_t cap, head, len, n, next, got, sum;
+} g_upc;
+
+static void upc_cons_cb(uv_idle_t *h);
+
+static void upc_prod_cb(uv_idle_t *h)
+{
+    while (g_upc.len < g_upc.cap && g_upc.next < g_upc.n) {
+        g_upc.ring[(g_upc.head + g_upc.len) % g_upc.cap] = g_upc.next++;
+        g_upc.len++;
+    }
+    uv_idle_stop(h);
+    uv_idle_start(&g_luv.b, upc_cons_cb);
+}
+
+static void upc_cons_cb(uv_idle_t *h)
+{
+    while (g_upc.len > 0) {
+        g_upc.sum += g_upc.ring[g_upc.head];
+        g_upc.head = (g_upc.head + 1) % g_upc.cap;
+        g_upc.len--;
+        g_upc.got++;
+    }
+    uv_idle_stop(h);
+    if (g_upc.next < g_upc.n)
+        uv_idle_start(&g_luv.a, upc_prod_cb);
+}
+
+static double upc_run(int64_t n, int64_t cap)
+{
+    if (luv_init() != 0)
+        return -1;
+    memset(&g_upc, 0, sizeof g_upc);
+    g_upc.n = n;
+    g_upc.cap = cap;
+    if (!(g_upc.ring = malloc((size_t)cap * sizeof *g_upc.ring)))
+        BENCH_FAIL("libuv producer/consumer: out of memory");
+    uv_idle_init(&g_luv.loop, &g_luv.a);
+    uv_idle_init(&g_luv.loop, &g_luv.b);
+    int64_t t0 = bench_now_ns();
+    uv_idle_start(&g_luv.a, upc_prod_cb);
+    uv_run(&g_luv.loop, UV_RUN_DEFAULT);
+    int64_t t1 = bench_now_ns();
+    uv_close((uv_handle_t *)&g_luv.a, NULL);
+    uv_close((uv_handle_t *)&g_luv.b, NULL);
+    luv_fini();
+    free(g_upc.ring);
+    if (g_upc.got != n || g_upc.sum != n * (n - 1) / 2)
+        BENCH_FAIL("libuv producer/consumer: got %lld of %lld", (long long)g_upc.got, (long long)n);
+    return (double)(t1 - t0) / (double)n;
+}
+
+double buv_queue_1(int64_t n)
+{
+    return upc_run(n, 1);
+}
+double buv_queue_1024(int64_t n)
+{
+    return upc_run(n, 1024);
+}

@@ -54,6 +54,7 @@ static const char *G2 = "2. switch: one task yields N times (ns per yield)";
 static const char *G3 = "3. ping-pong between two tasks (ns per round trip = 2 messages)";
 static const char *G4 = "4. parked tasks (bytes per task, from RSS)";
 static const char *G5 = "5. timers scheduled then cancelled, 1M (ns per timer add+del)";
+static const char *G6 = "6. producer/consumer through a queue, 1M items (ns per item)";
 
 static row rows[] = {
     R_TIME("spawn.step.seq", "corral step: spawn_step + await JOIN, one at a time",
@@ -111,6 +112,27 @@ static row rows[] = {
            NULL, NULL),
     R_TIME("timer.uv", "libuv: uv_timer_start + uv_timer_stop (LIFO)", buv_timer_start_stop,
            1000000, 0, NULL, NULL),
+
+    R_TIME("queue.step.1", "corral step: QUEUE_PUT / QUEUE_GET, maxsize 1", bc_step_queue_1,
+           1000000, 80, "queue.ev.1", "queue.uv.1"),
+    R_TIME("queue.fiber.1", "corral fiber: corral_queue_put / _get, maxsize 1", bc_fiber_queue_1,
+           1000000, 80, "queue.ev.1", "queue.uv.1"),
+    R_TIME("queue.ev.1", "libevent: ring of 1, two events activate each other", bev_queue_1,
+           1000000, 0, NULL, NULL),
+    R_TIME("queue.uv.1", "libuv: ring of 1, two idle handles hand over", buv_queue_1, 1000000, 0,
+           NULL, NULL),
+    R_TIME("queue.step.1024", "corral step: QUEUE_PUT / QUEUE_GET, maxsize 1024",
+           bc_step_queue_1024, 1000000, 30, "queue.ev.1024", "queue.uv.1024"),
+    R_TIME("queue.fiber.1024", "corral fiber: corral_queue_put / _get, maxsize 1024",
+           bc_fiber_queue_1024, 1000000, 30, "queue.ev.1024", "queue.uv.1024"),
+    R_TIME("queue.step.batch.1024", "corral step: put_nowait/get_nowait batches, maxsize 1024",
+           bc_step_queue_batch_1024, 1000000, 30, "queue.ev.1024", "queue.uv.1024"),
+    R_TIME("queue.fiber.batch.1024", "corral fiber: put_nowait/get_nowait batches, maxsize 1024",
+           bc_fiber_queue_batch_1024, 1000000, 30, "queue.ev.1024", "queue.uv.1024"),
+    R_TIME("queue.ev.1024", "libevent: ring of 1024, fill / drain per callback", bev_queue_1024,
+           1000000, 0, NULL, NULL),
+    R_TIME("queue.uv.1024", "libuv: ring of 1024, fill / drain per idle callback", buv_queue_1024,
+           1000000, 0, NULL, NULL),
 };
 #define NROWS ((int)(sizeof rows / sizeof rows[0]))
 
@@ -124,6 +146,8 @@ static const char *group_of(const row *r)
         return G3;
     if (!strncmp(r->id, "park.", 5))
         return G4;
+    if (!strncmp(r->id, "queue.", 6))
+        return G6;
     return G5;
 }
 

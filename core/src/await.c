@@ -40,9 +40,9 @@ void corral__abort(corral_task *t, int status)
         corral__condition_abort(t, status); /* resumes only once it owns the lock again */
         return;
     }
-    if (t->wait.kind == CORRAL__WAIT_QUEUE_PUT || t->wait.kind == CORRAL__WAIT_WATCH_PUT)
-        t->resume_value = (corral_value){0}; /* the item was never taken: still the caller's */
-    corral__task_detach_wait(t); /* removing the listener is the whole undo: no side effect */
+    /* Removing the listener is the whole undo: no side effect. A parked put's item was never
+     * taken: it stays the caller's (detaching drops the core's copy of BYTES). */
+    corral__task_detach_wait(t);
     set_resume(t, status, NULL, false, NULL);
     corral__ready_task(t);
 }
@@ -166,6 +166,11 @@ static int validate(const corral_task *t, const corral_op *op)
         if (owner != t->rt)
             return corral__fail(CORRAL_EINVALIDARG, "await: target belongs to another runtime");
     }
+    if (op->kind == CORRAL_OP_QUEUE_PUT || op->kind == CORRAL_OP_WATCH_PUT) {
+        const corral_value *v = &op->value;
+        if (v->type > CORRAL_VALUE_HOST || (v->type == CORRAL_VALUE_BYTES && v->len && !v->as.p))
+            return corral__fail(CORRAL_EINVALIDARG, "await: the item to put is not a valid value");
+    }
     return 0;
 }
 
@@ -280,11 +285,12 @@ static int await_op(corral_task *t, const corral_op *op)
     }
     case CORRAL_OP_QUEUE_GET: {
         corral_queue *q = op->target;
-        corral_value v;
-        rc = corral__queue_try_get(q, &v);
-        if (rc == 0) {
-            t->rollback = corral_queue_ref(q);
-            return finish_now(t, 0, &v, true, NULL);
+        rc = corral__queue_try_get(q, &t->resume_value); /* written only on success */
+        if (rc == 0) { /* (b), with the outcome written in place: status 0, no error */
+            t->resume_owned = 1;
+            corral__task_set_rollback(t, CORRAL__ROLLBACK_QUEUE, q);
+            corral__ready_task(t);
+            return CORRAL_PENDING;
         }
         if (rc == CORRAL_EQUEUECLOSED || rc != CORRAL_EQUEUEEMPTY)
             return finish_now(t, rc, NULL, false, NULL);
@@ -297,11 +303,19 @@ static int await_op(corral_task *t, const corral_op *op)
     case CORRAL_OP_QUEUE_PUT: {
         corral_queue *q = op->target;
         rc = corral__queue_try_put(q, &op->value, op->arg);
+        if (rc == 0) { /* (b): the resume fields are clear already */
+            corral__ready_task(t);
+            return CORRAL_PENDING;
+        }
         if (rc != CORRAL_EQUEUEFULL)
             return finish_now(t, rc, NULL, false, NULL);
         if (past(rt, deadline))
             return finish_now(t, CORRAL_ETIMEOUT, NULL, false, NULL);
-        t->resume_value = op->value; /* still the caller's until a getter commits it */
+        /* still the caller's until a getter commits it (BYTES: the core's copy, so the
+         * caller's buffer need not outlive its step) */
+        rc = corral__value_take(&t->resume_value, &op->value);
+        if (rc < 0)
+            return finish_now(t, rc, NULL, false, NULL);
         t->wait.arg = op->arg;
         park(t, CORRAL__WAIT_QUEUE_PUT, corral_queue_ref(q), &q->putters, deadline,
              CORRAL__TIMER_CALL);
@@ -373,9 +387,21 @@ int corral_task_abandon(corral_task *t)
         /* committed but not observed: take the entry back and undo what can be undone */
         fifo_remove(&t->rt->ready, &t->entry);
         fifo_remove(&t->rt->batch, &t->entry);
-        if (t->rollback && t->resume_owned) {
-            corral__queue_unget(t->rollback, &t->resume_value);
-            t->resume_owned = 0;
+        switch (t->rollback ? t->rollback_kind : CORRAL__ROLLBACK_NONE) {
+        case CORRAL__ROLLBACK_QUEUE: /* the item goes to the next getter or the queue's head */
+            if (t->resume_owned) {
+                corral__queue_unget(t->rollback, &t->resume_value);
+                t->resume_owned = 0;
+            }
+            break;
+        case CORRAL__ROLLBACK_LOCK: /* a granted lock is released (to the next waiter) */
+            corral__lock_give_back(t->rollback, t);
+            break;
+        case CORRAL__ROLLBACK_SEM:
+            corral__semaphore_give_back(t->rollback);
+            break;
+        default:
+            break;
         }
         corral__task_clear_resume(t->rt, t);
         rc = 1;
@@ -414,6 +440,11 @@ int corral_task_finish(corral_task *t, int status, const corral_value *value, co
 
 int corral_await(const corral_op *op, corral_value *out)
 {
+    return corral__await(op, out);
+}
+
+int corral__await(const corral_op *op, corral_value *out)
+{
     corral_task *t = corral__tls_current;
     if (!t || t->driver != CORRAL__DRIVER_FIBER)
         return corral__fail(CORRAL_EINVALIDSTATE, "await: not called from a fiber task");
@@ -437,13 +468,13 @@ int corral_await(const corral_op *op, corral_value *out)
 int corral_checkpoint(void)
 {
     corral_op op = {.kind = CORRAL_OP_CHECKPOINT, .deadline = CORRAL__NO_DEADLINE};
-    return corral_await(&op, NULL);
+    return corral__await(&op, NULL);
 }
 
 int corral_sleep(int64_t deadline)
 {
     corral_op op = {.kind = CORRAL_OP_SLEEP, .deadline = deadline};
-    return corral_await(&op, NULL);
+    return corral__await(&op, NULL);
 }
 
 int corral_sleep_for(int64_t duration)
@@ -460,5 +491,5 @@ int corral_sleep_for(int64_t duration)
 int corral_join(corral_task *target, corral_value *out, int64_t deadline)
 {
     corral_op op = {.kind = CORRAL_OP_JOIN, .target = target, .deadline = deadline};
-    return corral_await(&op, out);
+    return corral__await(&op, out);
 }

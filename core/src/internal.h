@@ -259,7 +259,12 @@ struct corral_task {
     corral_value resume_value;
     corral_error *resume_error;
     corral_error *last_error; /* the error of the outcome delivered last (borrowed out) */
-    corral_queue *rollback;   /* the queue a committed, undelivered item came from (R31) */
+    /* R31: what a committed, undelivered outcome took, so corral_task_abandon can give it
+     * back: the queue its item came from, the lock or the semaphore permit it was granted
+     * (reference held; kind CORRAL__ROLLBACK_*). Only step and host tasks can abandon, so
+     * fibers never carry one. */
+    void *rollback;
+    uint8_t rollback_kind;
 
     corral__wait wait;
 
@@ -304,12 +309,33 @@ void corral__task_update_cancel(corral_task *t);
 bool corral__task_terminal(const corral_task *t);
 void corral__task_clear_resume(corral_rt *rt, corral_task *t);
 /* The task observed its outcome: nothing is left to roll back. */
+enum corral__rollback_kind {
+    CORRAL__ROLLBACK_NONE,
+    CORRAL__ROLLBACK_QUEUE, /* a queue item (the task's owned resume_value) */
+    CORRAL__ROLLBACK_LOCK,  /* a granted lock (LOCK_ACQUIRE, or COND_WAIT's re-acquire) */
+    CORRAL__ROLLBACK_SEM,   /* a granted semaphore permit */
+};
+void corral__task_rollback_drop(corral_task *t);
 static inline void corral__task_outcome_delivered(corral_task *t)
 {
-    if (t->rollback) {
-        corral_queue_unref(t->rollback);
-        t->rollback = NULL;
-    }
+    if (t->rollback)
+        corral__task_rollback_drop(t);
+}
+/* Remember what t's committed outcome took (a reference is taken), unless t is a fiber. */
+static inline void corral__task_set_rollback(corral_task *t, uint8_t kind, void *obj)
+{
+    if (t->driver == CORRAL__DRIVER_FIBER)
+        return; /* a fiber always observes its outcome: nothing to undo */
+    if (t->rollback)
+        corral__task_rollback_drop(t);
+    if (kind == CORRAL__ROLLBACK_QUEUE)
+        corral_queue_ref(obj);
+    else if (kind == CORRAL__ROLLBACK_LOCK)
+        corral_lock_ref(obj);
+    else
+        corral_semaphore_ref(obj);
+    t->rollback = obj;
+    t->rollback_kind = kind;
 }
 /* The task's name, formatting the default "task<id>" on first use. */
 const char *corral__task_name(corral_task *t);
@@ -331,6 +357,8 @@ void corral__park_until(corral_task *t, uint8_t kind, void *source, corral__wait
                         int64_t deadline);
 bool corral__past(corral_rt *rt, int64_t deadline);
 void corral__task_detach_wait(corral_task *t);
+/* corral_await without the exported symbol's PLT hop, for the core's fiber shorthands. */
+int corral__await(const corral_op *op, corral_value *out);
 
 /* ---- groups ---- */
 enum corral__group_state { CORRAL__GROUP_OPEN, CORRAL__GROUP_CLOSING, CORRAL__GROUP_CLOSED };
@@ -397,11 +425,12 @@ void corral__group_host_handler_record(corral__job *job, corral_record *rec);
 void corral__group_discard_tree(corral_group *g);
 
 /* ---- queues ---- */
-/* A buffered item of a PRIORITY queue: ordered by (priority, seq). */
+/* A buffered item of a PRIORITY queue: ordered by (priority, seq). Items put count seq up
+ * from 1; items given back (R31) count down from 0, so the last one given back comes first. */
 typedef struct corral__qitem {
     corral_value value;
     int32_t priority;
-    uint64_t seq;
+    int64_t seq;
 } corral__qitem;
 
 struct corral_queue {
@@ -415,7 +444,7 @@ struct corral_queue {
     size_t head, cap;
     corral__qitem *heap; /* PRIORITY: binary min-heap */
     size_t heap_cap;
-    uint64_t seq;
+    int64_t seq, front_seq;
     corral__waitlist getters, putters;
 };
 
@@ -424,6 +453,9 @@ int corral__queue_try_get(corral_queue *q, corral_value *out);
  * else to the head of the buffer. */
 void corral__queue_unget(corral_queue *q, corral_value *item);
 int corral__queue_try_put(corral_queue *q, const corral_value *v, int32_t priority);
+/* The item of a parked QUEUE_PUT / WATCH_PUT (t->resume_value, a copy the core owns for
+ * BYTES, borrowed otherwise) was not taken: drop the copy, leave the rest to the caller. */
+void corral__put_item_forget(corral_task *t);
 
 /* ---- synchronization primitives (sync.c, watch.c) ---- */
 struct corral_event {
@@ -470,6 +502,9 @@ int corral__condition_wait_op(corral_task *t, corral_condition *c, int64_t deadl
 void corral__condition_abort(corral_task *t, int status);
 int corral__watch_next_op(corral_task *t, corral_watch *w, const corral_op *op);
 int corral__watch_put_op(corral_task *t, corral_watch *w, const corral_op *op);
+/* R31: an abandoned task gives back the lock it was granted / the permit it got. */
+void corral__lock_give_back(corral_lock *l, corral_task *t);
+void corral__semaphore_give_back(corral_semaphore *s);
 
 /* ---- fibers ---- */
 typedef struct corral__stack {

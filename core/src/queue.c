@@ -54,7 +54,7 @@ void corral_queue_unref(corral_queue *q)
             corral__value_drop(rt, &q->heap[i].value);
     else
         for (size_t i = 0; i < q->len; i++)
-            corral__value_drop(rt, &q->buf[(q->head + i) % q->cap]);
+            corral__value_drop(rt, &q->buf[(q->head + i) & (q->cap - 1)]);
     free(q->buf);
     free(q->heap);
     free(q);
@@ -70,7 +70,7 @@ static int ring_grow(corral_queue *q)
     if (!buf)
         return CORRAL_ENOMEM;
     for (size_t i = 0; i < q->len; i++)
-        buf[i] = q->buf[(q->head + i) % q->cap];
+        buf[i] = q->buf[(q->head + i) & (q->cap - 1)];
     free(q->buf);
     q->buf = buf;
     q->cap = cap;
@@ -90,8 +90,8 @@ static void heap_swap(corral__qitem *a, corral__qitem *b)
     *b = t;
 }
 
-/* front: ahead of every item of its priority (seq 0; real items count from 1). */
-static int heap_push(corral_queue *q, const corral_value *v, int32_t priority, bool front)
+/* Insert an item the queue already owns (moved: *item is zeroed on success). */
+static int heap_insert(corral_queue *q, corral_value *item, int32_t priority, int64_t seq)
 {
     if (q->len == q->heap_cap) {
         size_t cap = q->heap_cap ? q->heap_cap * 2 : 8;
@@ -101,13 +101,11 @@ static int heap_push(corral_queue *q, const corral_value *v, int32_t priority, b
         q->heap = heap;
         q->heap_cap = cap;
     }
-    size_t i = q->len;
-    int rc = corral__value_take(&q->heap[i].value, v);
-    if (rc < 0)
-        return rc;
+    size_t i = q->len++;
+    q->heap[i].value = *item;
     q->heap[i].priority = priority;
-    q->heap[i].seq = front ? 0 : ++q->seq;
-    q->len++;
+    q->heap[i].seq = seq;
+    *item = (corral_value){0};
     while (i > 0 && heap_less(&q->heap[i], &q->heap[(i - 1) / 2])) {
         heap_swap(&q->heap[i], &q->heap[(i - 1) / 2]);
         i = (i - 1) / 2;
@@ -133,20 +131,21 @@ static corral_value heap_pop(corral_queue *q)
     return top;
 }
 
-/* Buffer v (copied as corral__value_take does). */
-static int buf_push(corral_queue *q, const corral_value *v, int32_t priority)
+/* Buffer an item the queue already owns (moved: *item is zeroed on success; on failure it
+ * is left as it was). The ring's capacity is a power of two. */
+static int buf_insert(corral_queue *q, corral_value *item, int32_t priority)
 {
     if (q->kind == CORRAL_QUEUE_PRIORITY)
-        return heap_push(q, v, priority, false);
+        return heap_insert(q, item, priority, ++q->seq);
     if (q->len == q->cap) {
         int rc = ring_grow(q);
         if (rc < 0)
             return rc;
     }
-    int rc = corral__value_take(&q->buf[(q->head + q->len) % q->cap], v);
-    if (rc == 0)
-        q->len++;
-    return rc;
+    q->buf[(q->head + q->len) & (q->cap - 1)] = *item;
+    q->len++;
+    *item = (corral_value){0};
+    return 0;
 }
 
 static corral_value buf_pop(corral_queue *q)
@@ -155,38 +154,50 @@ static corral_value buf_pop(corral_queue *q)
     if (q->kind == CORRAL_QUEUE_PRIORITY)
         return heap_pop(q);
     if (q->kind == CORRAL_QUEUE_LIFO) {
-        v = q->buf[(q->head + q->len - 1) % q->cap];
+        v = q->buf[(q->head + q->len - 1) & (q->cap - 1)];
     } else {
         v = q->buf[q->head];
-        q->head = (q->head + 1) % q->cap;
+        q->head = (q->head + 1) & (q->cap - 1);
     }
     q->len--;
     return v;
 }
 
+/* Drop the core's copy of a caller's item that was not taken (BYTES are copied when the core
+ * takes a value; PTR and HOST items stay the caller's). */
+static void forget_copy(corral_value *item)
+{
+    if (item->type == CORRAL_VALUE_BYTES)
+        free((void *)item->as.p);
+    *item = (corral_value){0};
+}
+
+void corral__put_item_forget(corral_task *t)
+{
+    forget_copy(&t->resume_value);
+}
+
 /* Put an item back where the next get finds it first (R31). Takes the item. */
 static void buf_push_front(corral_queue *q, corral_value *item)
 {
+    int rc;
     if (q->kind == CORRAL_QUEUE_PRIORITY) {
-        if (heap_push(q, item, INT32_MIN, true) == 0) {
-            if (item->type == CORRAL_VALUE_BYTES)
-                free((void *)item->as.p); /* the heap holds its own copy */
-        }
-        *item = (corral_value){0};
-        return;
-    }
-    if (q->len == q->cap && ring_grow(q) < 0) {
-        *item = (corral_value){0};
-        return;
-    }
-    if (q->kind == CORRAL_QUEUE_LIFO) {
-        q->buf[(q->head + q->len) % q->cap] = *item; /* the tail is LIFO's front */
+        rc = heap_insert(q, item, INT32_MIN, --q->front_seq);
+    } else if (q->len == q->cap && (rc = ring_grow(q)) < 0) {
+        /* out of memory: nowhere to keep it */
     } else {
-        q->head = (q->head + q->cap - 1) % q->cap;
-        q->buf[q->head] = *item;
+        if (q->kind == CORRAL_QUEUE_LIFO) {
+            q->buf[(q->head + q->len) & (q->cap - 1)] = *item; /* the tail is LIFO's front */
+        } else {
+            q->head = (q->head + q->cap - 1) & (q->cap - 1);
+            q->buf[q->head] = *item;
+        }
+        q->len++;
+        *item = (corral_value){0}; /* moved, BYTES included: the buffer owns it now */
+        rc = 0;
     }
-    q->len++;
-    *item = (corral_value){0}; /* moved, BYTES included: the buffer owns it now */
+    if (rc < 0)
+        corral__value_drop(q->rt, item);
 }
 
 static bool is_full(const corral_queue *q)
@@ -196,14 +207,12 @@ static bool is_full(const corral_queue *q)
 
 int corral__queue_try_get(corral_queue *q, corral_value *out)
 {
+    corral__listener *p;
     if (q->len == 0) {
-        corral__listener *p = q->kind == CORRAL_QUEUE_RENDEZVOUS ? q->putters.head : NULL;
+        p = q->kind == CORRAL_QUEUE_RENDEZVOUS ? corral__waitlist_pop(&q->putters) : NULL;
         if (p) { /* rendezvous: take the first parked putter's item directly */
             corral_task *putter = CORRAL__WAITER_TASK(p);
-            int rc = corral__value_take(out, &putter->resume_value);
-            if (rc < 0)
-                return rc;
-            corral__waitlist_pop(&q->putters);
+            *out = putter->resume_value; /* moved: BYTES were copied when the putter parked */
             putter->resume_value = (corral_value){0};
             corral__wake(putter, 0, NULL, false, NULL);
             return 0;
@@ -211,12 +220,15 @@ int corral__queue_try_get(corral_queue *q, corral_value *out)
         return q->closed ? CORRAL_EQUEUECLOSED : CORRAL_EQUEUEEMPTY;
     }
     *out = buf_pop(q);
-    /* R60: promote the first parked putter synchronously, so nobody barges in. */
-    corral__listener *p = corral__waitlist_pop(&q->putters);
+    /* R60: promote the first parked putter synchronously, so nobody barges in. (A rendezvous
+     * queue buffers only items given back by an abandon, R31: its putters keep waiting for a
+     * getter to take their item.) */
+    p = q->putters.head && q->kind != CORRAL_QUEUE_RENDEZVOUS ? corral__waitlist_pop(&q->putters)
+                                                              : NULL;
     if (p) {
         corral_task *putter = CORRAL__WAITER_TASK(p);
-        int rc = buf_push(q, &putter->resume_value, putter->wait.arg); /* the parked put's item */
-        putter->resume_value = (corral_value){0};
+        /* the parked put's item; on failure (no memory) the putter keeps it */
+        int rc = buf_insert(q, &putter->resume_value, putter->wait.arg);
         corral__wake(putter, rc, NULL, false, NULL);
     }
     return 0;
@@ -228,7 +240,7 @@ void corral__queue_unget(corral_queue *q, corral_value *item)
     if (g) {
         corral_task *getter = CORRAL__WAITER_TASK(g);
         corral__wake(getter, 0, item, true, NULL);
-        getter->rollback = corral_queue_ref(q);
+        corral__task_set_rollback(getter, CORRAL__ROLLBACK_QUEUE, q);
         *item = (corral_value){0};
         return;
     }
@@ -239,22 +251,26 @@ int corral__queue_try_put(corral_queue *q, const corral_value *v, int32_t priori
 {
     if (q->closed)
         return CORRAL_EQUEUECLOSED;
-    corral__listener *g = corral__waitlist_pop(&q->getters);
-    if (g) { /* R60: direct hand-off to the first parked getter */
-        corral_value item;
-        int rc = corral__value_take(&item, v);
-        if (rc < 0) {
-            corral__waitlist_push(&q->getters, g); /* nothing happened; keep its place */
+    bool handoff = q->getters.head != NULL;
+    if (!handoff && is_full(q))
+        return CORRAL_EQUEUEFULL;
+    corral_value item = *v; /* validated by the caller; BYTES are copied */
+    if (v->type == CORRAL_VALUE_BYTES) {
+        int rc = corral__value_take(&item, v); /* before anything changes: no effect on failure */
+        if (rc < 0)
             return rc;
-        }
-        corral_task *getter = CORRAL__WAITER_TASK(g);
+    }
+    int rc;
+    if (handoff) { /* R60: direct hand-off to the first parked getter */
+        corral_task *getter = CORRAL__WAITER_TASK(corral__waitlist_pop(&q->getters));
         corral__wake(getter, 0, &item, true, NULL);
-        getter->rollback = corral_queue_ref(q);
+        corral__task_set_rollback(getter, CORRAL__ROLLBACK_QUEUE, q);
         return 0;
     }
-    if (is_full(q))
-        return CORRAL_EQUEUEFULL;
-    return buf_push(q, v, priority);
+    rc = buf_insert(q, &item, priority);
+    if (rc < 0)
+        forget_copy(&item);
+    return rc;
 }
 
 int corral_queue_put_nowait(corral_queue *q, const corral_value *v)
@@ -277,7 +293,7 @@ int corral_queue_put_nowait_priority(corral_queue *q, const corral_value *v, int
     return corral__queue_try_put(q, v, priority);
 }
 
-int corral_queue_get_nowait(corral_queue *q, corral_value *out)
+static int queue_get_nowait(corral_queue *q, corral_value *out)
 {
     int rc = usable(q);
     if (rc < 0)
@@ -286,6 +302,11 @@ int corral_queue_get_nowait(corral_queue *q, corral_value *out)
         return corral__fail(CORRAL_EINVALIDARG, "queue_get_nowait: out is NULL");
     rc = corral__queue_try_get(q, out);
     return rc == CORRAL_EQUEUECLOSED ? CORRAL_EQUEUEEMPTY : rc; /* R62: hat semantics */
+}
+
+int corral_queue_get_nowait(corral_queue *q, corral_value *out)
+{
+    return queue_get_nowait(q, out);
 }
 
 int corral_queue_close(corral_queue *q)
@@ -297,11 +318,8 @@ int corral_queue_close(corral_queue *q)
         return 0;
     q->closed = 1;
     corral__listener *x;
-    while ((x = corral__waitlist_pop(&q->putters))) { /* R63: their items are not enqueued */
-        corral_task *putter = CORRAL__WAITER_TASK(x);
-        putter->resume_value = (corral_value){0}; /* the item stays the caller's */
-        corral__wake(putter, CORRAL_EQUEUECLOSED, NULL, false, NULL);
-    }
+    while ((x = corral__waitlist_pop(&q->putters))) /* R63: their items are not enqueued */
+        corral__wake(CORRAL__WAITER_TASK(x), CORRAL_EQUEUECLOSED, NULL, false, NULL);
     if (q->len == 0)
         while ((x = corral__waitlist_pop(&q->getters)))
             corral__wake(CORRAL__WAITER_TASK(x), CORRAL_EQUEUECLOSED, NULL, false, NULL);
@@ -335,14 +353,15 @@ int corral_queue_full(const corral_queue *q)
     return is_full(q) && !q->getters.head;
 }
 
-int corral_queue_get(corral_queue *q, corral_value *out, int64_t deadline)
+/* The fiber shorthands call these directly: an exported function calling another goes
+ * through the PLT (semantic interposition), which costs on the hot path. */
+static int queue_get(corral_queue *q, corral_value *out, int64_t deadline)
 {
     corral_op op = {.kind = CORRAL_OP_QUEUE_GET, .target = q, .deadline = deadline};
-    return corral_await(&op, out);
+    return corral__await(&op, out);
 }
 
-int corral_queue_put_priority(corral_queue *q, const corral_value *v, int32_t priority,
-                              int64_t deadline)
+static int queue_put(corral_queue *q, const corral_value *v, int32_t priority, int64_t deadline)
 {
     if (!v)
         return corral__fail(CORRAL_EINVALIDARG, "queue_put: value is NULL");
@@ -351,12 +370,23 @@ int corral_queue_put_priority(corral_queue *q, const corral_value *v, int32_t pr
                     .target = q,
                     .deadline = deadline,
                     .value = *v};
-    return corral_await(&op, NULL);
+    return corral__await(&op, NULL);
+}
+
+int corral_queue_get(corral_queue *q, corral_value *out, int64_t deadline)
+{
+    return queue_get(q, out, deadline);
+}
+
+int corral_queue_put_priority(corral_queue *q, const corral_value *v, int32_t priority,
+                              int64_t deadline)
+{
+    return queue_put(q, v, priority, deadline);
 }
 
 int corral_queue_put(corral_queue *q, const corral_value *v, int64_t deadline)
 {
-    return corral_queue_put_priority(q, v, 0, deadline);
+    return queue_put(q, v, 0, deadline);
 }
 
 /* Keep the newest of the items that can be had without waiting. */
@@ -371,7 +401,7 @@ static void drain_into(corral_queue *q, corral_value *out)
 
 int corral_queue_get_until_empty(corral_queue *q, corral_value *out, int64_t deadline)
 {
-    int rc = corral_queue_get(q, out, deadline);
+    int rc = queue_get(q, out, deadline);
     if (rc == 0)
         drain_into(q, out);
     return rc;
@@ -379,7 +409,7 @@ int corral_queue_get_until_empty(corral_queue *q, corral_value *out, int64_t dea
 
 int corral_queue_get_nowait_until_empty(corral_queue *q, corral_value *out)
 {
-    int rc = corral_queue_get_nowait(q, out);
+    int rc = queue_get_nowait(q, out);
     if (rc == 0)
         drain_into(q, out);
     return rc;

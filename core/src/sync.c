@@ -124,7 +124,7 @@ int corral__event_wait_op(corral_task *t, corral_event *e, int64_t deadline)
 int corral_event_wait(corral_event *e, int64_t deadline)
 {
     corral_op op = {.kind = CORRAL_OP_EVENT_WAIT, .target = e, .deadline = deadline};
-    return corral_await(&op, NULL);
+    return corral__await(&op, NULL);
 }
 
 /* ---- Lock ---- */
@@ -164,8 +164,8 @@ int corral_lock_try_acquire(corral_lock *l, corral_task *t)
     int rc = check(l, l ? l->rt : NULL, "lock");
     if (rc < 0)
         return rc;
-    if (!t)
-        return corral__fail(CORRAL_EINVALIDARG, "lock_try_acquire: no task");
+    if (!t || t->rt != l->rt)
+        return corral__fail(CORRAL_EINVALIDARG, "lock_try_acquire: no task of the lock's runtime");
     if (l->owner == t)
         return corral__fail(CORRAL_EINVALIDSTATE, "lock_try_acquire: task %s already owns it",
                             corral__task_name(t));
@@ -188,6 +188,13 @@ static void pass_on(corral_lock *l)
     int status = next->wait.kind == CORRAL__WAIT_LOCK_REACQUIRE ? next->wait.arg : 0;
     set_owner(l, next);
     corral__wake(next, status, NULL, false, NULL);
+    corral__task_set_rollback(next, CORRAL__ROLLBACK_LOCK, l);
+}
+
+void corral__lock_give_back(corral_lock *l, corral_task *t)
+{
+    if (l->owner == t)
+        pass_on(l);
 }
 
 int corral_lock_release(corral_lock *l, corral_task *t)
@@ -222,6 +229,7 @@ int corral__lock_acquire_op(corral_task *t, corral_lock *l, int64_t deadline)
                             corral__task_name(t));
     if (!l->owner && !l->waiters.head) {
         set_owner(l, t);
+        corral__task_set_rollback(t, CORRAL__ROLLBACK_LOCK, l);
         corral__finish_now_value(t, 0, NULL);
         return CORRAL_PENDING;
     }
@@ -236,7 +244,7 @@ int corral__lock_acquire_op(corral_task *t, corral_lock *l, int64_t deadline)
 int corral_lock_acquire(corral_lock *l, int64_t deadline)
 {
     corral_op op = {.kind = CORRAL_OP_LOCK_ACQUIRE, .target = l, .deadline = deadline};
-    return corral_await(&op, NULL);
+    return corral__await(&op, NULL);
 }
 
 /* ---- Semaphore ---- */
@@ -286,16 +294,23 @@ int corral_semaphore_release(corral_semaphore *s)
     int rc = check(s, s ? s->rt : NULL, "semaphore");
     if (rc < 0)
         return rc;
-    corral__listener *x = corral__waitlist_pop(&s->waiters);
-    if (x) { /* the permit goes straight to the first waiter */
-        corral__wake(CORRAL__WAITER_TASK(x), 0, NULL, false, NULL);
-        return 0;
-    }
-    if (s->bound >= 0 && s->value >= s->bound)
+    if (!s->waiters.head && s->bound >= 0 && s->value >= s->bound)
         return corral__fail(CORRAL_EINVALIDSTATE,
                             "semaphore_release: released more often than acquired");
-    s->value++;
+    corral__semaphore_give_back(s);
     return 0;
+}
+
+void corral__semaphore_give_back(corral_semaphore *s)
+{
+    corral__listener *x = corral__waitlist_pop(&s->waiters);
+    if (x) { /* the permit goes straight to the first waiter */
+        corral_task *t = CORRAL__WAITER_TASK(x);
+        corral__wake(t, 0, NULL, false, NULL);
+        corral__task_set_rollback(t, CORRAL__ROLLBACK_SEM, s);
+        return;
+    }
+    s->value++;
 }
 
 int64_t corral_semaphore_value(const corral_semaphore *s)
@@ -307,6 +322,7 @@ int corral__semaphore_acquire_op(corral_task *t, corral_semaphore *s, int64_t de
 {
     if (s->value > 0 && !s->waiters.head) {
         s->value--;
+        corral__task_set_rollback(t, CORRAL__ROLLBACK_SEM, s);
         corral__finish_now_value(t, 0, NULL);
         return CORRAL_PENDING;
     }
@@ -321,7 +337,7 @@ int corral__semaphore_acquire_op(corral_task *t, corral_semaphore *s, int64_t de
 int corral_semaphore_acquire(corral_semaphore *s, int64_t deadline)
 {
     corral_op op = {.kind = CORRAL_OP_SEM_ACQUIRE, .target = s, .deadline = deadline};
-    return corral_await(&op, NULL);
+    return corral__await(&op, NULL);
 }
 
 /* ---- Condition ---- */
@@ -374,6 +390,7 @@ static void reacquire(corral_task *t, corral_lock *l, int status)
     if (!l->owner && !l->waiters.head) {
         set_owner(l, t);
         corral__wake(t, status, NULL, false, NULL);
+        corral__task_set_rollback(t, CORRAL__ROLLBACK_LOCK, l);
         return;
     }
     t->wait.arg = status;
@@ -424,5 +441,5 @@ int corral__condition_wait_op(corral_task *t, corral_condition *c, int64_t deadl
 int corral_condition_wait(corral_condition *c, int64_t deadline)
 {
     corral_op op = {.kind = CORRAL_OP_COND_WAIT, .target = c, .deadline = deadline};
-    return corral_await(&op, NULL);
+    return corral__await(&op, NULL);
 }

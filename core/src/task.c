@@ -240,6 +240,26 @@ void corral__task_clear_resume(corral_rt *rt, corral_task *t)
     t->resume_error = NULL;
 }
 
+void corral__task_rollback_drop(corral_task *t)
+{
+    void *obj = t->rollback;
+    t->rollback = NULL;
+    switch (t->rollback_kind) {
+    case CORRAL__ROLLBACK_QUEUE:
+        corral_queue_unref(obj);
+        break;
+    case CORRAL__ROLLBACK_LOCK:
+        corral_lock_unref(obj);
+        break;
+    case CORRAL__ROLLBACK_SEM:
+        corral_semaphore_unref(obj);
+        break;
+    default:
+        break;
+    }
+    t->rollback_kind = CORRAL__ROLLBACK_NONE;
+}
+
 static void detach_wait(corral_task *t)
 {
     corral__waitlist_remove(&t->wait.listener);
@@ -252,7 +272,10 @@ static void detach_wait(corral_task *t)
         corral_task_unref(t->wait.source);
         break;
     case CORRAL__WAIT_QUEUE_GET:
+        corral_queue_unref(t->wait.source);
+        break;
     case CORRAL__WAIT_QUEUE_PUT:
+        corral__put_item_forget(t); /* no-op when a getter took the item */
         corral_queue_unref(t->wait.source);
         break;
     case CORRAL__WAIT_GROUP:
@@ -273,7 +296,10 @@ static void detach_wait(corral_task *t)
         corral_condition_unref(t->wait.source);
         break;
     case CORRAL__WAIT_WATCH_NEXT:
+        corral_watch_unref(t->wait.source);
+        break;
     case CORRAL__WAIT_WATCH_PUT:
+        corral__put_item_forget(t); /* no-op when a reader's arrival wrote it */
         corral_watch_unref(t->wait.source);
         break;
     default:

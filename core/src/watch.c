@@ -56,15 +56,12 @@ int corral_watch_get(const corral_watch *w, corral_value *out, uint64_t *version
     return 0;
 }
 
-/* Store v (copied as the core copies values), drop the old value, wake every reader. */
-static int store(corral_watch *w, const corral_value *v)
+/* Store an item the cell now owns (moved), drop the old value, wake every reader. */
+static int store_owned(corral_watch *w, corral_value *item)
 {
-    corral_value next;
-    int rc = corral__value_take(&next, v);
-    if (rc < 0)
-        return rc;
     corral__value_drop(w->rt, &w->value);
-    w->value = next;
+    w->value = *item;
+    *item = (corral_value){0};
     w->version++;
     int woken = 0;
     corral_value version = {.type = CORRAL_VALUE_INT, .as.i = (int64_t)w->version};
@@ -74,6 +71,14 @@ static int store(corral_watch *w, const corral_value *v)
         woken++;
     }
     return woken;
+}
+
+/* Store v (copied as the core copies values). */
+static int store(corral_watch *w, const corral_value *v)
+{
+    corral_value next;
+    int rc = corral__value_take(&next, v);
+    return rc < 0 ? rc : store_owned(w, &next);
 }
 
 int corral_watch_set(corral_watch *w, const corral_value *v)
@@ -101,9 +106,8 @@ int corral__watch_next_op(corral_task *t, corral_watch *w, const corral_op *op)
     if (x) { /* a writer was waiting for a reader: its write happens now */
         corral_task *writer = CORRAL__WAITER_TASK(x);
         corral__waitlist_pop(&w->writers);
-        int rc = store(w, &writer->resume_value);
-        writer->resume_value = (corral_value){0};
-        corral__wake(writer, rc < 0 ? rc : 0, NULL, false, NULL);
+        store_owned(w, &writer->resume_value); /* BYTES were copied when the writer parked */
+        corral__wake(writer, 0, NULL, false, NULL);
     }
     if (w->version > seen) {
         corral_value version = {.type = CORRAL_VALUE_INT, .as.i = (int64_t)w->version};
@@ -131,7 +135,12 @@ int corral__watch_put_op(corral_task *t, corral_watch *w, const corral_op *op)
         corral__finish_now_value(t, CORRAL_ETIMEOUT, NULL);
         return CORRAL_PENDING;
     }
-    t->resume_value = op->value; /* still the caller's until a reader arrives */
+    /* still the caller's until a reader arrives (BYTES: the core's copy) */
+    int rc = corral__value_take(&t->resume_value, &op->value);
+    if (rc < 0) {
+        corral__finish_now_value(t, rc, NULL);
+        return CORRAL_PENDING;
+    }
     corral__park_until(t, CORRAL__WAIT_WATCH_PUT, corral_watch_ref(w), &w->writers, op->deadline);
     return CORRAL_PENDING;
 }
@@ -144,10 +153,10 @@ int corral_watch_next(corral_watch *w, uint64_t *seen, int64_t deadline)
                     .target = w,
                     .deadline = deadline,
                     .value = {.type = CORRAL_VALUE_INT, .as.i = (int64_t)*seen}};
-    corral_value v = {0};
-    int rc = corral_await(&op, &v);
-    if (rc == 0)
-        *seen = (uint64_t)v.as.i;
+    int rc = corral__await(&op, NULL);
+    if (rc == 0) /* the version of the value corral_watch_get returns now (a later write may
+                  * have followed the one that woke us: it wins, and is not seen twice) */
+        *seen = w->version;
     return rc;
 }
 
@@ -156,5 +165,5 @@ int corral_watch_put(corral_watch *w, const corral_value *v, int64_t deadline)
     if (!v)
         return corral__fail(CORRAL_EINVALIDARG, "watch_put: value is NULL");
     corral_op op = {.kind = CORRAL_OP_WATCH_PUT, .target = w, .deadline = deadline, .value = *v};
-    return corral_await(&op, NULL);
+    return corral__await(&op, NULL);
 }

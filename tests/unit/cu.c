@@ -72,7 +72,20 @@ void cu_fail(const char *file, int line, const char *fmt, ...)
 
 /* ---- keep pool ------------------------------------------------------------------------------ */
 
-enum { K_TASK, K_FUTURE, K_GROUP, K_QUEUE, K_SCOPE, K_ERROR, K_RT };
+enum {
+    K_TASK,
+    K_FUTURE,
+    K_GROUP,
+    K_QUEUE,
+    K_SCOPE,
+    K_ERROR,
+    K_RT,
+    K_EVENT,
+    K_LOCK,
+    K_SEM,
+    K_COND,
+    K_WATCH
+};
 
 struct cu_keep {
     int kind;
@@ -125,6 +138,26 @@ corral_rt *cu_keep_rt(corral_rt *rt)
 {
     return keep(K_RT, rt);
 }
+corral_event *cu_keep_event(corral_event *e)
+{
+    return keep(K_EVENT, e);
+}
+corral_lock *cu_keep_lock(corral_lock *l)
+{
+    return keep(K_LOCK, l);
+}
+corral_semaphore *cu_keep_semaphore(corral_semaphore *s)
+{
+    return keep(K_SEM, s);
+}
+corral_condition *cu_keep_condition(corral_condition *c)
+{
+    return keep(K_COND, c);
+}
+corral_watch *cu_keep_watch(corral_watch *w)
+{
+    return keep(K_WATCH, w);
+}
 
 static void release_pool(void)
 {
@@ -152,6 +185,21 @@ static void release_pool(void)
         case K_RT:
             corral_rt_close(k.p);
             corral_rt_unref(k.p);
+            break;
+        case K_EVENT:
+            corral_event_unref(k.p);
+            break;
+        case K_LOCK:
+            corral_lock_unref(k.p);
+            break;
+        case K_SEM:
+            corral_semaphore_unref(k.p);
+            break;
+        case K_COND:
+            corral_condition_unref(k.p);
+            break;
+        case K_WATCH:
+            corral_watch_unref(k.p);
             break;
         }
     }

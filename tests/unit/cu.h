@@ -30,6 +30,7 @@ Suite *cu_suite_futures(void);
 Suite *cu_suite_scopes(void);
 Suite *cu_suite_groups(void);
 Suite *cu_suite_queues(void);
+Suite *cu_suite_sync(void);
 Suite *cu_suite_host(void);
 Suite *cu_suite_bad_input(void);
 
@@ -130,6 +131,11 @@ corral_queue *cu_keep_queue(corral_queue *q);
 corral_scope *cu_keep_scope(corral_scope *s);
 corral_error *cu_keep_error(corral_error *e);
 corral_rt *cu_keep_rt(corral_rt *rt); /* closed and unref'd */
+corral_event *cu_keep_event(corral_event *e);
+corral_lock *cu_keep_lock(corral_lock *l);
+corral_semaphore *cu_keep_semaphore(corral_semaphore *s);
+corral_condition *cu_keep_condition(corral_condition *c);
+corral_watch *cu_keep_watch(corral_watch *w);
 
 /* ---- conveniences ------------------------------------------------------------------------- */
 

@@ -21,6 +21,7 @@ static const struct {
     {"scopes", cu_suite_scopes},
     {"groups", cu_suite_groups},
     {"queues", cu_suite_queues},
+    {"sync", cu_suite_sync},
     {"host", cu_suite_host},
     {"bad_input", cu_suite_bad_input},
 };

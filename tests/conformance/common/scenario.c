@@ -7,12 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { H_TASK, H_QUEUE, H_FUTURE, H_GROUP };
+enum { H_TASK, H_QUEUE, H_FUTURE, H_GROUP, H_OTHER };
 
 static corral_rt *g_rt;
 static struct {
     int kind;
     void *p;
+    void (*unref)(void *);
 } g_handles[64];
 static size_t g_nhandles;
 
@@ -59,7 +60,15 @@ static void *keep(int kind, void *p)
     }
     g_handles[g_nhandles].kind = kind;
     g_handles[g_nhandles].p = p;
+    g_handles[g_nhandles].unref = NULL;
     g_nhandles++;
+    return p;
+}
+
+void *scn_keep(void *p, void (*unref)(void *))
+{
+    keep(H_OTHER, p);
+    g_handles[g_nhandles - 1].unref = unref;
     return p;
 }
 
@@ -76,6 +85,58 @@ corral_queue *scn_queue(void)
     corral_queue *q = NULL;
     CHECK(corral_queue_new(&q, g_rt, 0));
     return keep(H_QUEUE, q);
+}
+
+corral_queue *scn_queue_kind(int64_t maxsize, int kind)
+{
+    corral_queue *q = NULL;
+    CHECK(corral_queue_new_kind(&q, g_rt, maxsize, kind));
+    return keep(H_QUEUE, q);
+}
+
+static void unref_lock(void *p)
+{
+    corral_lock_unref(p);
+}
+static void unref_event(void *p)
+{
+    corral_event_unref(p);
+}
+static void unref_condition(void *p)
+{
+    corral_condition_unref(p);
+}
+static void unref_watch(void *p)
+{
+    corral_watch_unref(p);
+}
+
+corral_lock *scn_lock(void)
+{
+    corral_lock *l = NULL;
+    CHECK(corral_lock_new(&l, g_rt));
+    return scn_keep(l, unref_lock);
+}
+
+corral_event *scn_event(void)
+{
+    corral_event *e = NULL;
+    CHECK(corral_event_new(&e, g_rt));
+    return scn_keep(e, unref_event);
+}
+
+corral_condition *scn_condition(void)
+{
+    corral_condition *c = NULL;
+    CHECK(corral_condition_new(&c, g_rt, NULL));
+    return scn_keep(c, unref_condition);
+}
+
+corral_watch *scn_watch(const corral_value *initial)
+{
+    corral_watch *w = NULL;
+    CHECK(corral_watch_new(&w, g_rt, initial));
+    return scn_keep(w, unref_watch);
 }
 
 corral_future *scn_future(void)
@@ -193,6 +254,9 @@ int scn_run(corral_fiber_fn main_fn, int want_status)
             break;
         case H_GROUP:
             corral_group_unref(p);
+            break;
+        case H_OTHER:
+            g_handles[g_nhandles].unref(p);
             break;
         }
     }

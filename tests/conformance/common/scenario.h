@@ -10,6 +10,9 @@
  *   scn_spawn(g, name, fn, arg)  spawn a fiber (g NULL = root group); the handle is released
  *                            by scn_run after the run, so programs need no unref calls
  *   scn_queue(), scn_future(), scn_group(name)   likewise, created and released for you
+ *   scn_queue_kind(maxsize, kind)   a queue of a CORRAL_QUEUE_* kind, likewise
+ *   scn_lock(), scn_event(), scn_condition(), scn_watch(initial)   likewise (corral/sync.h)
+ *   scn_keep(p, unref)       release any other handle after the run (unref takes void *)
  *   slog(self, fmt, ...)     log("...") from a task:   "<t> <task name> log <text>"
  *   slog_as(actor, fmt, ...) log("...") from a callback actor
  *   CHECK(expr)              the call must not fail (result >= 0), else the program stops
@@ -45,6 +48,13 @@ corral_task *scn_spawn(corral_group *g, const char *name, corral_fiber_fn fn, vo
 corral_queue *scn_queue(void);
 corral_future *scn_future(void);
 corral_group *scn_group(const char *name);
+corral_queue *scn_queue_kind(int64_t maxsize, int kind);
+corral_lock *scn_lock(void);
+corral_event *scn_event(void);
+corral_condition *scn_condition(void); /* with a lock of its own */
+corral_watch *scn_watch(const corral_value *initial);
+/* Keep handle p until the run is over, then release it with unref(p); returns p. */
+void *scn_keep(void *p, void (*unref)(void *));
 
 void slog(corral_task *self, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void slog_as(const char *actor, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
