@@ -11,7 +11,8 @@
  *   task.c                task lifetime, completion step (R14, R18), queries
  *   await.c               the checkpoint protocol shared by every operation (R23, R41)
  *   scope.c               cancel scopes (R24-R40)
- *   group.c queue.c       the spine's groups and queues
+ *   group.c queue.c       groups (free, scoped, COLLECT; handler chain) and queues
+ *   helpers.c             the C fiber helpers (race, gather_safe, ...) and Group.wrap
  *   fiber.c stack_pool.c fiber_switch_*   the C fiber driver
  *   host.c                the pull-style host driver
  *   run.c                 run(): main, root shutdown, deadlock, signals (R10, R51)
@@ -244,8 +245,9 @@ struct corral_task {
     uint32_t nlocals;
     corral_value resume_value;
     corral_error *resume_error;
-    corral_error *last_error; /* the error of the outcome delivered last (borrowed out) */
-    corral_queue *rollback;   /* the queue a committed, undelivered item came from (R31) */
+    corral_error *last_error;     /* the error of the outcome delivered last (borrowed out) */
+    corral_queue *rollback;       /* the queue a committed, undelivered item came from (R31) */
+    corral_group *rollback_group; /* the COLLECT group a committed NEXT_DONE index came from */
 
     corral__wait wait;
 
@@ -295,6 +297,10 @@ static inline void corral__task_outcome_delivered(corral_task *t)
     if (t->rollback) {
         corral_queue_unref(t->rollback);
         t->rollback = NULL;
+    }
+    if (t->rollback_group) {
+        corral_group_unref(t->rollback_group);
+        t->rollback_group = NULL;
     }
 }
 /* The task's name, formatting the default "task<id>" on first use. */
@@ -347,7 +353,8 @@ struct corral_group {
     /* COLLECT (helper groups): members by spawn index, and the indexes of ended members not
      * yet handed to the body, in completion order */
     uint8_t collecting;
-    corral_task **indexed; /* references held */
+    corral_task **indexed; /* weak; a member's slot is cleared when it is freed, and an
+                            * ended member is held from its end until the body leaves */
     uint32_t *done;
     size_t nindexed, cap_indexed, done_head, done_len;
     corral__waitlist done_waiters;
@@ -360,8 +367,14 @@ int corral__group_new(corral_group **out, corral_rt *rt, corral_group *parent, c
 void corral__group_member_ended(corral_group *g, corral_task *t);
 /* Then the bookkeeping: fail-fast, exit and CLOSED transitions. */
 void corral__group_member_done(corral_group *g, corral_error *failure);
+/* Hand the body of COLLECT group g its next ended member's index (NEXT_DONE). */
+int64_t corral__group_take_done(corral_group *g, corral_task *body);
+/* R31: the body abandoned a committed NEXT_DONE: that member is handed out again. */
+void corral__group_untake_done(corral_group *g);
 /* Reserve room for one more COLLECT member (spawn admission can then not fail). */
 int corral__group_reserve(corral_group *g);
+/* A member of a COLLECT group is being freed: clear its slot. */
+void corral__group_forget_member(corral_task *t);
 /* The effective cleanup grace of code in group g (-1 = unlimited). */
 int64_t corral__group_cleanup_timeout(const corral_group *g);
 /* CORRAL_OP_GROUP_EXIT for task t: CORRAL_PENDING after parking or finishing now. */

@@ -23,6 +23,7 @@ static const struct {
     {"queues", cu_suite_queues},
     {"host", cu_suite_host},
     {"bad_input", cu_suite_bad_input},
+    {"helpers", cu_suite_helpers},
 };
 
 int main(int argc, char **argv)

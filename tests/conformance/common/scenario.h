@@ -10,6 +10,11 @@
  *   scn_spawn(g, name, fn, arg)  spawn a fiber (g NULL = root group); the handle is released
  *                            by scn_run after the run, so programs need no unref calls
  *   scn_queue(), scn_future(), scn_group(name)   likewise, created and released for you
+ *   scn_subgroup(parent, name)  G.create_subgroup(name=...), released likewise
+ *   scn_keep_task(t)         hand a task reference obtained elsewhere (wrap, gather_safe) to
+ *                            the same release list
+ *   scn_err(e), scn_errors(eg)  "Kind:msg" of an error; "[Kind:msg, ...]" of an ErrorGroup's
+ *                            members ("[]" for NULL), for log lines
  *   slog(self, fmt, ...)     log("...") from a task:   "<t> <task name> log <text>"
  *   slog_as(actor, fmt, ...) log("...") from a callback actor
  *   CHECK(expr)              the call must not fail (result >= 0), else the program stops
@@ -45,6 +50,14 @@ corral_task *scn_spawn(corral_group *g, const char *name, corral_fiber_fn fn, vo
 corral_queue *scn_queue(void);
 corral_future *scn_future(void);
 corral_group *scn_group(const char *name);
+corral_group *scn_subgroup(corral_group *parent, const char *name);
+corral_task *scn_keep_task(corral_task *t);
+
+/* Canonical text of an error ("ValueError:x", "Kind:msg <- Context:msg"); static buffer. */
+const char *scn_err(const corral_error *e);
+/* The members of an ErrorGroup as "[ValueError:a, ValueError:b]"; "[]" for NULL; static
+ * buffer (distinct from scn_err's). */
+const char *scn_errors(const corral_error *eg);
 
 void slog(corral_task *self, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void slog_as(const char *actor, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
