@@ -799,6 +799,290 @@ double bc_timer_sleep_cancel(int64_t n)
     return rc < 0 ? -1 : per_op(&c.b, n);
 }
 
+/* ---- 6. spawn_many: n tasks in one scoped group, each yields once, then the group exit ---- */
+
+/* A scoped group (corral_group_enter, FAIL_FAST + JOIN: what asyncio.TaskGroup and a trio
+ * nursery are) on the main task; n children spawned into it, each passing one checkpoint
+ * before it finishes; main then leaves the group (CORRAL_OP_GROUP_EXIT / corral_group_exit),
+ * which waits for every member. One op = spawn + first step + checkpoint + second step +
+ * finish, plus the member's share of the group exit. For the memory rows (`mem`), the child
+ * whose first step makes `started` reach n reads RSS: every task exists then (all earlier
+ * ones have yielded and sit in the ready queue), which is the workload's peak. */
+typedef struct many_ctx {
+    bc_base b;
+    int64_t n, started;
+    int state, mem;
+    uint8_t *yielded; /* a step child's only state: has it passed its checkpoint yet */
+    corral_group *g;
+    int64_t rss0, rss1;
+} many_ctx;
+
+static many_ctx *g_many; /* the step children's shared context (their arg is their flag) */
+
+static void many_note_started(many_ctx *c)
+{
+    if (c->mem && ++c->started == c->n)
+        c->rss1 = bench_rss_bytes();
+}
+
+static void many_child_step(corral_task *self, int status, const corral_value *value, void *arg)
+{
+    uint8_t *yielded = arg;
+    (void)value;
+    if (!*yielded) {
+        *yielded = 1;
+        many_note_started(g_many);
+        corral_op op = op_make(CORRAL_OP_CHECKPOINT, NULL, -1);
+        int rc = corral_task_await(self, &op);
+        if (rc == CORRAL_PENDING)
+            return;
+        status = rc < 0 ? rc : CORRAL_EINVALIDSTATE; /* end with it: the group exit reports it */
+    }
+    corral_task_finish(self, status, NULL, NULL, NULL);
+}
+
+static void many_main_step(corral_task *self, int status, const corral_value *value, void *arg)
+{
+    many_ctx *c = arg;
+    (void)value;
+    if (c->state++ == 0) {
+        c->rss0 = bench_rss_bytes();
+        c->b.t0 = bench_now_ns();
+        STEP_CHECK(&c->b, self,
+                   corral_group_enter(&c->g, self, NULL, CORRAL_GROUP_FAIL_FAST, CORRAL_GROUP_JOIN),
+                   "corral_group_enter");
+        for (int64_t i = 0; i < c->n; i++) {
+            corral_task *t = NULL;
+            STEP_CHECK(
+                &c->b, self,
+                corral_spawn_step(&t, c->b.rt, c->g, NULL, many_child_step, &c->yielded[i], NULL),
+                "corral_spawn_step");
+            corral_task_unref(t); /* the group and the runtime keep what they need */
+        }
+        corral_op op = op_make(CORRAL_OP_GROUP_EXIT, c->g, -1);
+        op.value = int_value(0); /* the body ended normally */
+        STEP_AWAIT(&c->b, self, &op, "await GROUP_EXIT");
+        return;
+    }
+    c->b.t1 = bench_now_ns();
+    corral_group_unref(c->g);
+    STEP_CHECK(&c->b, self, status, "group exit status");
+    corral_task_finish(self, 0, NULL, NULL, NULL);
+}
+
+static double many_step_run(int64_t n, int mem)
+{
+    many_ctx c;
+    memset(&c, 0, sizeof c);
+    c.n = n;
+    c.mem = mem;
+    c.yielded = calloc((size_t)n, 1);
+    if (!c.yielded)
+        BENCH_FAIL("spawn_many step: out of memory");
+    memset(c.yielded, 0, (size_t)n); /* touch the pages before RSS0 */
+    g_many = &c;
+    int rc = bc_run(&c.b, many_main_step, NULL, "spawn_many step");
+    g_many = NULL;
+    free(c.yielded);
+    if (rc < 0)
+        return -1;
+    return mem ? (double)(c.rss1 - c.rss0) / (double)n : per_op(&c.b, n);
+}
+
+double bc_step_spawn_many(int64_t n)
+{
+    return many_step_run(n, 0);
+}
+
+double bc_step_spawn_many_warm(int64_t n)
+{
+    return bench_warm(bc_step_spawn_many, n);
+}
+
+double bc_mem_step_spawn_many(int64_t n)
+{
+    return many_step_run(n, 1);
+}
+
+/* The fiber form: main is a fiber, the children are fibers calling corral_checkpoint()
+ * once, and the group is left with corral_group_exit. Each live fiber holds a guarded
+ * stack mapping, so n is kept to 10k (vm.max_map_count allows about 32k). */
+static int many_child_fiber(corral_task *self, void *arg, corral_value *result)
+{
+    (void)self;
+    (void)result;
+    many_note_started(arg);
+    return corral_checkpoint();
+}
+
+static int many_main_fiber(corral_task *self, void *arg, corral_value *result)
+{
+    many_ctx *c = arg;
+    (void)result;
+    c->rss0 = bench_rss_bytes();
+    c->b.t0 = bench_now_ns();
+    FIBER_CHECK(&c->b,
+                corral_group_enter(&c->g, self, NULL, CORRAL_GROUP_FAIL_FAST, CORRAL_GROUP_JOIN),
+                "corral_group_enter");
+    int rc = 0;
+    for (int64_t i = 0; i < c->n && rc == 0; i++) {
+        corral_task *t = NULL;
+        rc = corral_spawn_fiber(&t, c->b.rt, c->g, NULL, many_child_fiber, c, NULL);
+        if (rc == 0)
+            corral_task_unref(t);
+    }
+    /* the group must be left whatever happened: a failed spawn is the body's status */
+    int exit_rc = corral_group_exit(c->g, rc);
+    c->b.t1 = bench_now_ns();
+    corral_group_unref(c->g);
+    FIBER_CHECK(&c->b, rc, "corral_spawn_fiber");
+    FIBER_CHECK(&c->b, exit_rc, "corral_group_exit");
+    return 0;
+}
+
+static double many_fiber_run(int64_t n, int mem)
+{
+    many_ctx c;
+    memset(&c, 0, sizeof c);
+    c.n = n;
+    c.mem = mem;
+    if (bc_run(&c.b, NULL, many_main_fiber, "spawn_many fiber") < 0)
+        return -1;
+    return mem ? (double)(c.rss1 - c.rss0) / (double)n : per_op(&c.b, n);
+}
+
+double bc_fiber_spawn_many(int64_t n)
+{
+    return many_fiber_run(n, 0);
+}
+
+double bc_mem_fiber_spawn_many(int64_t n)
+{
+    return many_fiber_run(n, 1);
+}
+
+/* ---- 8. flat memory: a SUPERVISE free group running many short tasks ------------------- */
+
+/* A free group (corral_group_new: SUPERVISE) with a C exception callback that counts the
+ * error and drops it (returns 0: handled, nothing goes up the chain). Main spawns step
+ * tasks into it in batches of FLAT_BATCH (so at most that many are alive), awaits JOIN on
+ * the batch's last task (FIFO: every earlier member, and the handler entries their
+ * failures queued, ran before it), drops its references and spawns the next batch. Every
+ * FLAT_EVERY-th task fails with a fresh User error; the rest complete at once. If the
+ * runtime, the group or the task kept the errors (aiotools#54: a long-lived supervisor that
+ * stored every unhandled exception), RSS would grow by an error per failure; it must stay
+ * where the first batch left it. */
+#define FLAT_BATCH 10000
+#define FLAT_EVERY 100
+
+typedef struct flat_ctx {
+    bc_base b;
+    int64_t n, spawned, handled;
+    corral_group *g;
+    corral_task *last;
+    bench_flat *out;
+} flat_ctx;
+
+static int flat_drop_handler(corral_group *g, corral_task *member, corral_error *err,
+                             corral_error **raised, void *ud)
+{
+    flat_ctx *c = ud;
+    (void)g;
+    (void)member;
+    (void)err;
+    (void)raised;
+    c->handled++;
+    return 0; /* handled: the error is dropped here */
+}
+
+/* arg != NULL: this one fails. */
+static void flat_child_step(corral_task *self, int status, const corral_value *value, void *arg)
+{
+    corral_error *e = NULL;
+    (void)status;
+    (void)value;
+    if (arg && corral_error_new(&e, CORRAL_EUSER, "ValueError", "every Nth task fails") == 0) {
+        corral_task_finish(self, CORRAL_EUSER, NULL, NULL, e); /* takes its own reference */
+        corral_error_unref(e);
+        return;
+    }
+    corral_task_finish(self, 0, NULL, NULL, NULL);
+}
+
+static int flat_spawn_batch(flat_ctx *c)
+{
+    int64_t end = c->spawned + FLAT_BATCH < c->n ? c->spawned + FLAT_BATCH : c->n;
+    for (; c->spawned < end; c->spawned++) {
+        corral_task *t = NULL;
+        void *fails = c->spawned % FLAT_EVERY == FLAT_EVERY / 2 ? c : NULL;
+        int rc = corral_spawn_step(&t, c->b.rt, c->g, NULL, flat_child_step, fails, NULL);
+        if (rc < 0)
+            return rc;
+        if (c->spawned + 1 < end)
+            corral_task_unref(t);
+        else
+            c->last = t;
+    }
+    return 0;
+}
+
+static void flat_main_step(corral_task *self, int status, const corral_value *value, void *arg)
+{
+    flat_ctx *c = arg;
+    (void)value;
+    if (!c->g) {
+        c->out->rss_start = (double)bench_rss_bytes();
+        c->b.t0 = bench_now_ns();
+        STEP_CHECK(&c->b, self, corral_group_new(&c->g, c->b.rt, NULL, NULL), "corral_group_new");
+        STEP_CHECK(&c->b, self, corral_group_set_handler(c->g, flat_drop_handler, c),
+                   "corral_group_set_handler");
+    } else if (c->last) {
+        corral_task_unref(c->last);
+        c->last = NULL;
+        STEP_CHECK(&c->b, self, status, "join status");
+        if (c->spawned == FLAT_BATCH || (c->spawned < FLAT_BATCH && c->spawned == c->n))
+            c->out->rss_warm = (double)bench_rss_bytes();
+        if (c->spawned == c->n) {
+            c->b.t1 = bench_now_ns();
+            c->out->rss_end = (double)bench_rss_bytes();
+            STEP_CHECK(&c->b, self, corral_group_close(c->g, 0), "corral_group_close");
+            corral_op op = op_make(CORRAL_OP_GROUP_WAIT_CLOSED, c->g, -1);
+            STEP_AWAIT(&c->b, self, &op, "await GROUP_WAIT_CLOSED");
+            return;
+        }
+    } else {
+        STEP_CHECK(&c->b, self, status, "wait_closed status");
+        corral_group_unref(c->g);
+        c->out->unhandled = (double)corral_rt_unhandled_count(c->b.rt);
+        corral_task_finish(self, 0, NULL, NULL, NULL);
+        return;
+    }
+    STEP_CHECK(&c->b, self, flat_spawn_batch(c), "corral_spawn_step");
+    corral_op op = op_make(CORRAL_OP_JOIN, c->last, -1);
+    STEP_AWAIT(&c->b, self, &op, "await JOIN");
+}
+
+int bc_flat_supervise(int64_t n, bench_flat *out)
+{
+    flat_ctx c;
+    memset(&c, 0, sizeof c);
+    memset(out, 0, sizeof *out);
+    c.n = n;
+    c.out = out;
+    if (bc_run(&c.b, flat_main_step, NULL, "flat memory") < 0)
+        return -1;
+    int64_t failures = (n / FLAT_EVERY) + (n % FLAT_EVERY > FLAT_EVERY / 2);
+    out->ns_per_task = per_op(&c.b, n);
+    out->handled = (double)c.handled;
+    out->failures = (double)failures;
+    if (c.handled != failures || out->unhandled != 0) {
+        fprintf(stderr, "bench: flat memory: %lld of %lld errors handled, %.0f unhandled\n",
+                (long long)c.handled, (long long)failures, out->unhandled);
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- 6. producer/consumer through a bounded queue (ns per item) ------------------------- */
 
 /* Main spawns a producer P and a consumer C; P puts the items 0..n-1 (CORRAL_OP_QUEUE_PUT /

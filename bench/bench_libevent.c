@@ -249,6 +249,77 @@ double bev_timer_add_del(int64_t n)
     return (double)(c.t1 - c.t0) / (double)n;
 }
 
+/* ---- 6. spawn_many: n callbacks, each re-armed once, then the loop runs dry ------------- */
+
+/* libevent has no tasks and no groups: a "task" is an event_base_once callback (a malloc'ed
+ * one-shot event, activated at once: no fd, no timeout, so it never touches the timer heap),
+ * its "yield" is one re-arm (a second event_base_once from inside the callback, which runs
+ * in the same dispatch pass after every other active callback), and "wait for all" is
+ * event_base_loop returning once nothing is left. One op = two event_base_once + two
+ * callbacks (libevent frees each once-event after its callback). For the memory rows, the
+ * n-th first callback reads RSS: n re-armed events exist then (the peak). */
+typedef struct lev_many_ctx {
+    int64_t n, started, finished;
+    int mem;
+    int64_t rss1;
+} lev_many_ctx;
+
+static lev_many_ctx g_lev_many;
+
+static void lev_many_second_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    g_lev_many.finished++;
+}
+
+static void lev_many_first_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    if (g_lev_many.mem && ++g_lev_many.started == g_lev_many.n)
+        g_lev_many.rss1 = bench_rss_bytes();
+    event_base_once(arg, -1, EV_TIMEOUT, lev_many_second_cb, NULL, NULL);
+}
+
+static double lev_many_run(int64_t n, int mem)
+{
+    memset(&g_lev_many, 0, sizeof g_lev_many);
+    g_lev_many.n = n;
+    g_lev_many.mem = mem;
+    struct event_base *base = lev_base();
+    if (!base)
+        return -1;
+    int64_t rss0 = bench_rss_bytes();
+    int64_t t0 = bench_now_ns();
+    for (int64_t i = 0; i < n; i++)
+        if (event_base_once(base, -1, EV_TIMEOUT, lev_many_first_cb, base, NULL) < 0)
+            BENCH_FAIL("libevent spawn_many: event_base_once failed");
+    event_base_loop(base, 0);
+    int64_t t1 = bench_now_ns();
+    event_base_free(base);
+    if (g_lev_many.finished != n)
+        BENCH_FAIL("libevent spawn_many: finished %lld of %lld", (long long)g_lev_many.finished,
+                   (long long)n);
+    return mem ? (double)(g_lev_many.rss1 - rss0) / (double)n : (double)(t1 - t0) / (double)n;
+}
+
+double bev_spawn_many(int64_t n)
+{
+    return lev_many_run(n, 0);
+}
+
+double bev_spawn_many_warm(int64_t n)
+{
+    return bench_warm(bev_spawn_many, n);
+}
+
+double bev_mem_spawn_many(int64_t n)
+{
+    return lev_many_run(n, 1);
+}
+
 /* ---- 6. producer/consumer through a bounded ring ------------------------------------------ */
 
 /* What a hand-written libevent program does: a ring of `cap` items and two events. The

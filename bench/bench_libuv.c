@@ -238,6 +238,81 @@ double buv_timer_start_stop(int64_t n)
     return (double)(t1 - t0) / (double)n;
 }
 
+/* ---- 6. spawn_many: n idle handles, each runs twice, then uv_run returns ----------------- */
+
+/* The same idle-handle analogue as row 1: "spawn" = malloc + uv_idle_init + uv_idle_start;
+ * the first callback is the task's first step and its "yield" is simply returning with the
+ * handle still started (it runs again in the next loop iteration, after every other handle
+ * has had its first run); the second callback stops and closes it; the close callback frees
+ * it. "Wait for all" = uv_run returning once no handle is left. One op = malloc + init +
+ * start + two callbacks + stop + close + free. The handle's `data` is the task's state (has
+ * it yielded). For the memory rows, the n-th first callback reads RSS (the peak). */
+typedef struct luv_many_ctx {
+    int64_t n, started;
+    int mem;
+    int64_t rss1;
+} luv_many_ctx;
+
+static luv_many_ctx g_luv_many;
+
+static void luv_many_closed(uv_handle_t *h)
+{
+    free(h);
+    g_luv.i++;
+}
+
+static void luv_many_cb(uv_idle_t *h)
+{
+    if (!h->data) {
+        h->data = h; /* yielded: runs again next iteration */
+        if (g_luv_many.mem && ++g_luv_many.started == g_luv_many.n)
+            g_luv_many.rss1 = bench_rss_bytes();
+        return;
+    }
+    uv_idle_stop(h);
+    uv_close((uv_handle_t *)h, luv_many_closed);
+}
+
+static double luv_many_run(int64_t n, int mem)
+{
+    memset(&g_luv_many, 0, sizeof g_luv_many);
+    g_luv_many.n = n;
+    g_luv_many.mem = mem;
+    if (luv_init() != 0)
+        return -1;
+    int64_t rss0 = bench_rss_bytes();
+    int64_t t0 = bench_now_ns();
+    for (int64_t i = 0; i < n; i++) {
+        uv_idle_t *h = malloc(sizeof *h);
+        if (!h)
+            BENCH_FAIL("libuv spawn_many: out of memory");
+        uv_idle_init(&g_luv.loop, h);
+        h->data = NULL;
+        uv_idle_start(h, luv_many_cb);
+    }
+    uv_run(&g_luv.loop, UV_RUN_DEFAULT);
+    int64_t t1 = bench_now_ns();
+    luv_fini();
+    if (g_luv.i != n)
+        BENCH_FAIL("libuv spawn_many: finished %lld of %lld", (long long)g_luv.i, (long long)n);
+    return mem ? (double)(g_luv_many.rss1 - rss0) / (double)n : (double)(t1 - t0) / (double)n;
+}
+
+double buv_spawn_many(int64_t n)
+{
+    return luv_many_run(n, 0);
+}
+
+double buv_spawn_many_warm(int64_t n)
+{
+    return bench_warm(buv_spawn_many, n);
+}
+
+double buv_mem_spawn_many(int64_t n)
+{
+    return luv_many_run(n, 1);
+}
+
 /* ---- 6. producer/consumer through a bounded ring ------------------------------------------ */
 
 /* As the libevent row: a ring of `cap` items; the producer's idle callback fills it and hands

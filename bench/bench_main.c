@@ -9,6 +9,9 @@
  * The table shows the median of the K samples (K = 5 by default), the min and the max, the
  * issue's target next to corral's figures, and the ratio corral / peer for the row's peers.
  * Nothing is asserted: the program only prints.
+ *
+ * The flat-memory rows (section 8) are different: one long run in one child, which reports
+ * RSS at its start, after its first batch and at its end instead of a timing distribution.
  */
 #include <errno.h>
 #include <event2/event.h>
@@ -54,7 +57,11 @@ static const char *G2 = "2. switch: one task yields N times (ns per yield)";
 static const char *G3 = "3. ping-pong between two tasks (ns per round trip = 2 messages)";
 static const char *G4 = "4. parked tasks (bytes per task, from RSS)";
 static const char *G5 = "5. timers scheduled then cancelled, 1M (ns per timer add+del)";
-static const char *G6 = "6. producer/consumer through a queue, 1M items (ns per item)";
+static const char *G6 =
+    "6. spawn_many: N tasks in one group, each yields once, then wait for all (ns per task)";
+static const char *G7 =
+    "7. spawn_many memory: bytes per task at the peak (all N alive), RSS growth";
+static const char *G9 = "9. producer/consumer through a queue, 1M items (ns per item)";
 
 static row rows[] = {
     R_TIME("spawn.step.seq", "corral step: spawn_step + await JOIN, one at a time",
@@ -113,6 +120,28 @@ static row rows[] = {
     R_TIME("timer.uv", "libuv: uv_timer_start + uv_timer_stop (LIFO)", buv_timer_start_stop,
            1000000, 0, NULL, NULL),
 
+    R_TIME("many.step", "corral step: scoped group, 100k x (checkpoint once), exit",
+           bc_step_spawn_many, 100000, 150, "many.ev", "many.uv"),
+    R_TIME("many.fiber", "corral fiber: scoped group, 10k (10k live stacks), exit",
+           bc_fiber_spawn_many, 10000, 150, "many.ev", "many.uv"),
+    R_TIME("many.ev", "libevent: event_base_once per task + 1 re-arm, loop runs dry",
+           bev_spawn_many, 100000, 0, NULL, NULL),
+    R_TIME("many.uv", "libuv: fresh uv_idle per task, runs twice, closes itself", buv_spawn_many,
+           100000, 0, NULL, NULL),
+    R_TIME("many.step.warm", "corral step, warm heap (pages reused, see README)",
+           bc_step_spawn_many_warm, 100000, 150, "many.ev.warm", "many.uv.warm"),
+    R_TIME("many.ev.warm", "libevent, warm heap", bev_spawn_many_warm, 100000, 0, NULL, NULL),
+    R_TIME("many.uv.warm", "libuv, warm heap", buv_spawn_many_warm, 100000, 0, NULL, NULL),
+
+    R_MEM("many.mem.step", "corral step: 100k step tasks in a scoped group", bc_mem_step_spawn_many,
+          100000, 0, "many.mem.ev", "many.mem.uv"),
+    R_MEM("many.mem.fiber", "corral fiber: 10k fibers in a scoped group (touched stack)",
+          bc_mem_fiber_spawn_many, 10000, 0, "many.mem.ev", "many.mem.uv"),
+    R_MEM("many.mem.ev", "libevent: 100k re-armed event_base_once events", bev_mem_spawn_many,
+          100000, 0, NULL, NULL),
+    R_MEM("many.mem.uv", "libuv: 100k malloc'd uv_idle_t started", buv_mem_spawn_many, 100000, 0,
+          NULL, NULL),
+
     R_TIME("queue.step.1", "corral step: QUEUE_PUT / QUEUE_GET, maxsize 1", bc_step_queue_1,
            1000000, 80, "queue.ev.1", "queue.uv.1"),
     R_TIME("queue.fiber.1", "corral fiber: corral_queue_put / _get, maxsize 1", bc_fiber_queue_1,
@@ -147,6 +176,10 @@ static const char *group_of(const row *r)
     if (!strncmp(r->id, "park.", 5))
         return G4;
     if (!strncmp(r->id, "queue.", 6))
+        return G9;
+    if (!strncmp(r->id, "many.mem.", 9))
+        return G7;
+    if (!strncmp(r->id, "many.", 5))
         return G6;
     return G5;
 }
@@ -168,25 +201,52 @@ static int cmp_double(const void *a, const void *b)
 static int g_runs = 5;
 static int g_timeout_s = 300;
 
-/* Run `count` samples of r in one child (plus a warm-up if `warm`), appending to r->samples. */
-static void run_child(row *r, int64_t n, int count, int warm)
+/* Fork a child with a pipe back to the parent: returns 0 in the child (which writes to
+ * fds[1] and must _exit), the child's pid in the parent (which reads fds[0]), or -1 with
+ * `failure` set. The child gets the --timeout alarm. */
+static pid_t start_child(int fds[2], char *failure, size_t cap)
 {
-    int fds[2];
     if (pipe(fds) < 0) {
-        snprintf(r->failure, sizeof r->failure, "pipe: %s", strerror(errno));
-        return;
+        snprintf(failure, cap, "pipe: %s", strerror(errno));
+        return -1;
     }
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
-        snprintf(r->failure, sizeof r->failure, "fork: %s", strerror(errno));
+        snprintf(failure, cap, "fork: %s", strerror(errno));
         close(fds[0]);
         close(fds[1]);
-        return;
+        return -1;
     }
     if (pid == 0) {
         close(fds[0]);
         alarm((unsigned)g_timeout_s);
+    } else {
+        close(fds[1]);
+    }
+    return pid;
+}
+
+/* Reap the child; a crash, the alarm or a failure exit becomes the row's failure text. */
+static void finish_child(pid_t pid, char *failure, size_t cap)
+{
+    int st = 0;
+    waitpid(pid, &st, 0);
+    if (WIFSIGNALED(st))
+        snprintf(failure, cap, "FAILED: %s%s", strsignal(WTERMSIG(st)),
+                 WTERMSIG(st) == SIGALRM ? " (timeout)" : "");
+    else if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
+        snprintf(failure, cap, "FAILED (see stderr)");
+}
+
+/* Run `count` samples of r in one child (plus a warm-up if `warm`), appending to r->samples. */
+static void run_child(row *r, int64_t n, int count, int warm)
+{
+    int fds[2];
+    pid_t pid = start_child(fds, r->failure, sizeof r->failure);
+    if (pid < 0)
+        return;
+    if (pid == 0) {
         if (warm && r->fn(n / 10 > 0 ? n / 10 : 1) < 0)
             _exit(3);
         for (int k = 0; k < count; k++) {
@@ -198,20 +258,13 @@ static void run_child(row *r, int64_t n, int count, int warm)
         }
         _exit(0);
     }
-    close(fds[1]);
     double v;
     ssize_t got;
     while ((got = read(fds[0], &v, sizeof v)) == (ssize_t)sizeof v)
         if (r->nsamples < (int)(sizeof r->samples / sizeof r->samples[0]))
             r->samples[r->nsamples++] = v;
     close(fds[0]);
-    int st = 0;
-    waitpid(pid, &st, 0);
-    if (WIFSIGNALED(st))
-        snprintf(r->failure, sizeof r->failure, "FAILED: %s%s", strsignal(WTERMSIG(st)),
-                 WTERMSIG(st) == SIGALRM ? " (timeout)" : "");
-    else if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
-        snprintf(r->failure, sizeof r->failure, "FAILED (see stderr)");
+    finish_child(pid, r->failure, sizeof r->failure);
 }
 
 static void run_row(row *r, int quick)
@@ -243,6 +296,17 @@ static void fmt_ratio(char *buf, size_t cap, const row *r, const char *peer_id)
         snprintf(buf, cap, "-");
     else
         snprintf(buf, cap, "%.2fx", r->median / p->median);
+}
+
+/* 10M, 100k, 999 */
+static void fmt_n(char *buf, size_t cap, int64_t n)
+{
+    if (n >= 1000000 && n % 1000000 == 0)
+        snprintf(buf, cap, "%lldM", (long long)(n / 1000000));
+    else if (n >= 1000 && n % 1000 == 0)
+        snprintf(buf, cap, "%lldk", (long long)(n / 1000));
+    else
+        snprintf(buf, cap, "%lld", (long long)n);
 }
 
 static void print_header(int quick)
@@ -288,13 +352,7 @@ static void print_table(void)
             last_group = g;
         }
         char nbuf[32], tbuf[16], ev[16], uv[16];
-        int64_t n = r->n;
-        if (n >= 1000000 && n % 1000000 == 0)
-            snprintf(nbuf, sizeof nbuf, "%lldM", (long long)(n / 1000000));
-        else if (n >= 1000 && n % 1000 == 0)
-            snprintf(nbuf, sizeof nbuf, "%lldk", (long long)(n / 1000));
-        else
-            snprintf(nbuf, sizeof nbuf, "%lld", (long long)n);
+        fmt_n(nbuf, sizeof nbuf, r->n);
         if (r->target > 0)
             snprintf(tbuf, sizeof tbuf, "<= %.0f", r->target);
         else
@@ -314,6 +372,77 @@ static void print_table(void)
         }
         printf("  %-60s %8s %10.1f %10.1f %10.1f %8s %10s %10s%s%s\n", r->label, nbuf, r->median,
                mn, mx, tbuf, ev, uv, r->failure[0] ? "  " : "", r->failure);
+    }
+    printf("\n");
+}
+
+/* ---- 8. flat memory ----------------------------------------------------------------------- */
+
+/* One long run per row in its own child (a fresh heap): the figures are RSS at the start,
+ * after the first batch and at the end, so there is nothing to take a median of. */
+typedef struct flat_row {
+    const char *id, *label;
+    bench_flat_fn fn;
+    int64_t n;
+    bench_flat res;
+    int ran;
+    char failure[96];
+} flat_row;
+
+static const char *G8 = "8. flat memory: SUPERVISE free group, N short tasks in batches of 10k "
+                        "(<= 10k alive), every 100th fails and its exception callback drops it";
+
+static flat_row flats[] = {
+    {.id = "flat.step",
+     .label = "corral step tasks in a corral_group_new group + C handler",
+     .fn = bc_flat_supervise,
+     .n = 10000000},
+};
+#define NFLATS ((int)(sizeof flats / sizeof flats[0]))
+
+static void run_flat(flat_row *f, int quick)
+{
+    int fds[2];
+    if (quick)
+        f->n /= 10;
+    pid_t pid = start_child(fds, f->failure, sizeof f->failure);
+    if (pid < 0)
+        return;
+    if (pid == 0) {
+        bench_flat res;
+        if (f->fn(f->n, &res) < 0)
+            _exit(3);
+        _exit(write(fds[1], &res, sizeof res) == (ssize_t)sizeof res ? 0 : 4);
+    }
+    f->ran = read(fds[0], &f->res, sizeof f->res) == (ssize_t)sizeof f->res;
+    close(fds[0]);
+    finish_child(pid, f->failure, sizeof f->failure);
+}
+
+static void print_flats(void)
+{
+    int any = 0;
+    for (int i = 0; i < NFLATS; i++)
+        any |= flats[i].ran || flats[i].failure[0];
+    if (!any)
+        return;
+    printf("%s\n", G8);
+    printf("  %-60s %8s %8s %11s %11s %11s %14s %9s\n", "implementation", "N", "ns/task",
+           "RSS start", "RSS 1 batch", "RSS end", "end-1st batch", "handled");
+    for (int i = 0; i < NFLATS; i++) {
+        const flat_row *f = &flats[i];
+        char nbuf[32];
+        fmt_n(nbuf, sizeof nbuf, f->n);
+        if (!f->ran) {
+            if (f->failure[0])
+                printf("  %-60s %8s %s\n", f->label, nbuf, f->failure);
+            continue;
+        }
+        const bench_flat *r = &f->res;
+        const double mib = 1024.0 * 1024.0;
+        printf("  %-60s %8s %8.1f %7.1f MiB %7.1f MiB %7.1f MiB %+10.1f KiB %9.0f\n", f->label,
+               nbuf, r->ns_per_task, r->rss_start / mib, r->rss_warm / mib, r->rss_end / mib,
+               (r->rss_end - r->rss_warm) / 1024.0, r->handled);
     }
     printf("\n");
 }
@@ -345,6 +474,8 @@ int main(int argc, char **argv)
     if (list) {
         for (int i = 0; i < NROWS; i++)
             printf("%-18s %s\n", rows[i].id, rows[i].label);
+        for (int i = 0; i < NFLATS; i++)
+            printf("%-18s %s\n", flats[i].id, flats[i].label);
         return 0;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -360,6 +491,19 @@ int main(int argc, char **argv)
         else
             fprintf(stderr, " %s\n", r->failure);
     }
+    for (int i = 0; i < NFLATS; i++) {
+        flat_row *f = &flats[i];
+        if (filter && !strstr(f->id, filter))
+            continue;
+        fprintf(stderr, "running %-18s ...", f->id);
+        run_flat(f, quick);
+        if (f->ran)
+            fprintf(stderr, " RSS %.1f -> %.1f MiB\n", f->res.rss_start / 1048576.0,
+                    f->res.rss_end / 1048576.0);
+        else
+            fprintf(stderr, " %s\n", f->failure);
+    }
     print_table();
+    print_flats();
     return 0;
 }

@@ -24,6 +24,9 @@ local WORKLOADS = {
   { id = "spawn_join", what = "spawn+join a task that returns at once (ns per task)", n = 100000 },
   { id = "ping_pong", what = "ping-pong: a value there and back (ns per round trip)", n = 100000 },
   { id = "parked", what = "memory per parked task (bytes)", n = 50000, memory = true },
+  { id = "spawn_many", what = "spawn_many: group, yield once, wait all (ns/task)", n = 100000 },
+  { id = "spawn_many_mem", what = "spawn_many: memory per live task (bytes)", n = 100000,
+    memory = true },
 }
 local IMPLS = { "raw", "sched", "cqueues", "corral" }
 
@@ -41,7 +44,15 @@ if arg[1] == "--child" then
     os.exit(0)
   end
   local fn = set[workload]
-  if workload == "parked" then
+  local memory = false
+  for _, w in ipairs(WORKLOADS) do
+    if w.id == workload then memory = w.memory end
+  end
+  if not fn then
+    print("unavailable")
+    os.exit(0)
+  end
+  if memory then
     local r, h = fn(n)
     print(string.format("%.1f %.1f", r, h))
   else
@@ -170,3 +181,5 @@ print()
 print("targets (issue 4): switch <= 450 ns and within ~3x of raw; spawn+join <= 1 us;")
 print("corral at least 2x faster than cqueues on every workload (/cqueues <= 0.50);")
 print("no more memory per parked task than cqueues (/cqueues <= 1.00).")
+print("spawn_many: corral.task_group vs a live-count group (sched) vs a counter + condition")
+print("(cqueues has no groups); target: at least 2x faster than cqueues (/cqueues <= 0.50).")

@@ -3,7 +3,13 @@
 -- Every workload function takes N and returns the CPU seconds spent on the N operations
 -- (os.clock: process CPU time, which includes the peers' epoll_wait system calls and is
 -- robust against other processes on a shared machine). Memory workloads return
--- (rss_bytes, lua_heap_bytes) per parked task.
+-- (rss_bytes, lua_heap_bytes) per parked (or, for spawn_many_mem, live) task.
+--
+-- spawn_many: N tasks spawned into one group, each yields once, then the spawner waits for
+-- all of them (corral.task_group's exit; a live-count group in sched; a counter and a
+-- condition in cqueues, which has no groups; raw just resumes every coroutine twice).
+-- spawn_many_mem runs the same with `many_probe` as the child: the N-th task to start reads
+-- RSS and the Lua heap, when every task is alive (the workload's peak).
 --
 --   raw     bare coroutines: resume/yield directly, the floor
 --   sched   a minimal plain-Lua scheduler (FIFO ready queue of coroutines, join lists,
@@ -31,6 +37,17 @@ local function heap()
   return collectgarbage("count") * 1024
 end
 I.rss, I.heap = rss, heap
+
+-- The spawn_many_mem child's bookkeeping, the same for every implementation: call
+-- probe.start() first thing in each task; the N-th call reads RSS and the heap.
+local function many_probe(N)
+  local p = { started = 0 }
+  function p.start()
+    p.started = p.started + 1
+    if p.started == N then p.r1, p.h1 = rss(), heap() end
+  end
+  return p
+end
 
 -- ---------------------------------------------------------------------------------------
 -- raw: the floor
@@ -71,6 +88,32 @@ I.raw = {
     end
     local r1, h1 = rss(), heap()
     return (r1 - r0) / N, (h1 - h0) / N, keep
+  end,
+  -- N coroutines each resumed up to their yield, then each resumed to its end
+  spawn_many = function(N)
+    local f = function() yield() end
+    local t0 = clock()
+    local cos = {}
+    for i = 1, N do
+      local co = create(f)
+      resume(co)
+      cos[i] = co
+    end
+    for i = 1, N do resume(cos[i]) end
+    return clock() - t0
+  end,
+  spawn_many_mem = function(N)
+    local f = function() yield() end
+    local cos = {}
+    local r0, h0 = rss(), heap()
+    for i = 1, N do
+      local co = create(f)
+      resume(co)
+      cos[i] = co
+    end
+    local r1, h1 = rss(), heap()
+    for i = 1, N do resume(cos[i]) end
+    return (r1 - r0) / N, (h1 - h0) / N
   end,
 }
 
@@ -152,6 +195,26 @@ local function new_sched()
     end
     return ch
   end
+  -- a task group: a count of live members and the task waiting for them
+  function S.group()
+    local g = { live = 0 }
+    local function member(fn, ...)
+      fn(...)
+      g.live = g.live - 1
+      if g.live == 0 and g.waiter then push(g.waiter) end
+    end
+    function g.spawn(fn, ...)
+      g.live = g.live + 1
+      return S.spawn(member, fn, ...)
+    end
+    function g.wait()
+      if g.live > 0 then
+        g.waiter = current
+        yield()
+      end
+    end
+    return g
+  end
   function S.run(fn)
     local main = S.spawn(fn)
     while head <= tail do
@@ -215,6 +278,33 @@ I.sched = {
       out = { (r1 - r0) / N, (h1 - h0) / N }
     end)
     return out[1], out[2]
+  end,
+  spawn_many = function(N)
+    local S = new_sched()
+    return S.run(function()
+      local child = function() S.yield() end
+      local t0 = clock()
+      local g = S.group()
+      for _ = 1, N do g.spawn(child) end
+      g.wait()
+      return clock() - t0
+    end)
+  end,
+  spawn_many_mem = function(N)
+    local S = new_sched()
+    local p = many_probe(N)
+    local r0, h0
+    S.run(function()
+      local child = function()
+        p.start()
+        S.yield()
+      end
+      r0, h0 = rss(), heap()
+      local g = S.group()
+      for _ = 1, N do g.spawn(child) end
+      g.wait()
+    end)
+    return (p.r1 - r0) / N, (p.h1 - h0) / N
   end,
 }
 
@@ -299,6 +389,38 @@ I.cqueues = has_cq and {
       return (r1 - r0) / N, (h1 - h0) / N
     end)
   end,
+  -- no groups in cqueues: the children count themselves out and the last one signals
+  spawn_many = function(N)
+    return in_cq(function(cq)
+      local done, c = 0, condition.new()
+      local function child()
+        cqueues.poll()
+        done = done + 1
+        if done == N then c:signal() end
+      end
+      local t0 = clock()
+      for _ = 1, N do cq:wrap(child) end
+      while done < N do c:wait() end
+      return clock() - t0
+    end)
+  end,
+  spawn_many_mem = function(N)
+    local p = many_probe(N)
+    local r0, h0
+    in_cq(function(cq)
+      local done, c = 0, condition.new()
+      local function child()
+        p.start()
+        cqueues.poll()
+        done = done + 1
+        if done == N then c:signal() end
+      end
+      r0, h0 = rss(), heap()
+      for _ = 1, N do cq:wrap(child) end
+      while done < N do c:wait() end
+    end)
+    return (p.r1 - r0) / N, (p.h1 - h0) / N
+  end,
 } or nil
 
 -- ---------------------------------------------------------------------------------------
@@ -353,6 +475,32 @@ I.corral = has_corral and {
       f:set_result(true)
     end)
     return out[1], out[2]
+  end,
+  spawn_many = function(N)
+    return corral.run(function()
+      local checkpoint = corral.checkpoint
+      local child = function() checkpoint() end
+      local t0 = clock()
+      corral.task_group(function(tg)
+        for _ = 1, N do tg:spawn(child) end
+      end)
+      return clock() - t0
+    end)
+  end,
+  spawn_many_mem = function(N)
+    local p = many_probe(N)
+    local r0, h0
+    corral.run(function()
+      local child = function()
+        p.start()
+        corral.checkpoint()
+      end
+      r0, h0 = rss(), heap()
+      corral.task_group(function(tg)
+        for _ = 1, N do tg:spawn(child) end
+      end)
+    end)
+    return (p.r1 - r0) / N, (p.h1 - h0) / N
   end,
 } or nil
 

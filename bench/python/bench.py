@@ -1,29 +1,48 @@
 #!/usr/bin/env python3
-"""Python benchmarks: corral's Python binding vs asyncio, uvloop and trio, side by side.
+"""Python benchmarks: corral's Python binding vs asyncio, uvloop, trio and aiotools, side by side.
 
 Workloads (the spine's, mirroring bench/README.md):
 
   spawn_join      spawn a task that returns at once and join it, one at a time (ns/task)
-  spawn_many      spawn 10k tasks, then join them all in order (ns/task)
+  spawn_batch     spawn 10k tasks, then join them all in order (ns/task)
+  spawn_many      100k tasks spawned into one group (corral TaskGroup, asyncio TaskGroup,
+                  trio nursery, aiotools Supervisor), each yields once with sleep(0), then
+                  the group exit waits for all (ns/task)
+  spawn_many_mem  the same samples' memory: bytes of RSS per task at the peak (the n-th task
+                  to start reads RSS, when every task is alive, minus RSS before the first
+                  spawn); every implementation's child does this count, so it is in the
+                  timing of all of them alike (one increment and compare per task)
   switch          one task yields N times with sleep(0) (ns/yield)
   switch_100      100 tasks each yield N/100 times with sleep(0) (ns/yield)
   pingpong        two tasks hand a value back and forth through fresh futures; one op = a
                   round trip (two futures created, completed, awaited) (ns/round trip)
   parked          100k tasks each parked on its own future; bytes of RSS per task
                   (task + future), read from /proc/self/statm
+  flat_memory     a supervising group (corral.Group with an exception_cb, aiotools
+                  Supervisor with an exception handler) runs 200k short tasks (--full: 10M,
+                  --flat-n N: N; the C bench runs 10M by default) spawned in batches
+                  of 10k (at most 10k alive); every 100th raises ValueError, which the callback
+                  drops. One run per implementation; prints RSS at the start, after the first
+                  batch and at the end (it must not grow: no error may be kept, aiotools#54)
 
 Each (implementation, workload) sample runs in a fresh child process; a row shows the
 median of --runs samples (min and max beside it) and the ratio peer / corral (above 1
 means corral is faster; for memory, above 1 means corral uses less). Timing starts inside
 the main task, so loop creation and teardown are not counted.
 
-    python3 bench/python/bench.py                 # everything, 5 runs
+    python3 bench/python/bench.py                 # everything, 3 runs (under 2 minutes)
+    python3 bench/python/bench.py --runs 5        # 5 samples per cell
     python3 bench/python/bench.py --quick         # N / 10, 3 runs
     python3 bench/python/bench.py --only switch,pingpong --impl corral,uvloop
+    python3 bench/python/bench.py --only spawn_many,flat_memory --full   # 10M flat tasks
 
 corral is loaded like the tests load it: set CORRAL_LIBRARY to a Release build of the core
 (bench/python/run.sh builds one) and put bindings/python on PYTHONPATH (or pip install it).
-Peers missing from the machine are shown as "n/a"; pip install uvloop trio.
+Peers missing from the machine are shown as "n/a" with a "not installed" line;
+pip install uvloop trio aiotools. aiotools only takes part in the group workloads
+(spawn_many and its memory row, flat_memory); flat_memory has no asyncio, uvloop or trio
+column because none of them has a supervising group (asyncio.TaskGroup and trio's nursery
+are fail-fast: the first error cancels everything).
 """
 
 from __future__ import annotations
@@ -39,13 +58,24 @@ import time
 WORKLOADS = {
     # name: (N, unit)
     "spawn_join": (100_000, "ns/task"),
-    "spawn_many": (10_000, "ns/task"),
+    "spawn_batch": (10_000, "ns/task"),
+    "spawn_many": (100_000, "ns/task"),  # its samples also give the spawn_many_mem row
     "switch": (200_000, "ns/yield"),
     "switch_100": (200_000, "ns/yield"),
     "pingpong": (50_000, "ns/round trip"),
     "parked": (100_000, "bytes/task"),
+    # its own section, one run per implementation; 200k keeps the default run under 2 minutes
+    "flat_memory": (200_000, "RSS"),
 }
-IMPLS = ["corral", "asyncio", "uvloop", "trio"]
+IMPLS = ["corral", "asyncio", "uvloop", "trio", "aiotools"]
+# aiotools has groups, not a loop of its own: it runs on asyncio's loop and only takes part
+# in the group workloads. flat_memory needs a supervising group (failures do not cancel the
+# siblings), which only corral and aiotools have.
+ONLY = {"aiotools": {"spawn_many", "flat_memory"}}
+FLAT_IMPLS = ("corral", "aiotools")
+PIP_NAME = {"uvloop": "uvloop", "trio": "trio", "aiotools": "aiotools"}
+FLAT_BATCH = 10_000  # at most this many flat_memory tasks are alive at once
+FLAT_EVERY = 100  # every FLAT_EVERY-th flat_memory task raises
 # also available: "corral-unbatched" (CORRAL_PY_IMMEDIATE=1: one corral_task_await call per
 # await instead of batched submissions), to compare the two designs.
 
@@ -53,6 +83,38 @@ IMPLS = ["corral", "asyncio", "uvloop", "trio"]
 def rss_bytes() -> int:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def many_child(n: int, sleep):
+    """spawn_many's child, the same for every implementation: it yields once with sleep(0);
+    the n-th one to start reads RSS, when every task exists (the peak: the earlier ones are
+    parked in their sleep(0), none has ended yet)."""
+    box = [0, 0]  # tasks started, RSS at the peak
+
+    async def child():
+        box[0] += 1
+        if box[0] == n:
+            box[1] = rss_bytes()
+        await sleep(0)
+
+    return child, box
+
+
+def many_result(n: int, t0: float, t1: float, rss0: int, box: list) -> dict:
+    return {"ns": (t1 - t0) / n * 1e9, "bytes": (box[1] - rss0) / n}
+
+
+def flat_result(n: int, t0: float, t1: float, rss: list, handled: int) -> dict:
+    """flat_memory's figures; `rss` = [start, after the first batch, end]."""
+    failures = n // FLAT_EVERY + (n % FLAT_EVERY > FLAT_EVERY // 2)
+    if handled != failures:
+        raise SystemExit(f"flat_memory: {handled} of {failures} errors reached the callback")
+    return {"ns": (t1 - t0) / n * 1e9, "rss": rss, "handled": handled}
+
+
+def flat_fails(i: int) -> bool:
+    """Every FLAT_EVERY-th task fails; never a batch's last one (the one that is awaited)."""
+    return i % FLAT_EVERY == FLAT_EVERY // 2
 
 
 # ---- corral ---------------------------------------------------------------------------------
@@ -69,12 +131,50 @@ def corral_bench(workload: str, n: int) -> float:
             await corral.spawn(child)
         return (time.perf_counter() - t0) / n * 1e9
 
-    async def spawn_many():
+    async def spawn_batch():
         t0 = time.perf_counter()
         ts = [corral.spawn(child) for _ in range(n)]
         for t in ts:
             await t
         return (time.perf_counter() - t0) / n * 1e9
+
+    async def spawn_many():
+        child, box = many_child(n, corral.sleep)
+        rss0 = rss_bytes()
+        t0 = time.perf_counter()
+        async with corral.TaskGroup() as tg:
+            spawn = tg.spawn
+            for _ in range(n):
+                spawn(child)
+        return many_result(n, t0, time.perf_counter(), rss0, box)
+
+    async def flat_memory():
+        handled = 0
+
+        def drop(exc, task):  # the exception callback: count the error and drop it
+            nonlocal handled
+            handled += 1
+
+        async def ok():
+            return None
+
+        async def fails():
+            raise ValueError("every Nth task fails")
+
+        g = corral.Group(exception_cb=drop)
+        rss = [rss_bytes()]
+        t0 = time.perf_counter()
+        for start in range(0, n, FLAT_BATCH):
+            for i in range(start, min(start + FLAT_BATCH, n)):
+                last = g.spawn(fails if flat_fails(i) else ok)
+            await last  # FIFO: every earlier member (and its callback) has run
+            del last
+            if start == 0:
+                rss.append(rss_bytes())
+        t1 = time.perf_counter()
+        rss.append(rss_bytes())
+        await g.async_close()
+        return flat_result(n, t0, t1, rss, handled)
 
     async def switch():
         sleep = corral.sleep
@@ -158,13 +258,23 @@ def asyncio_bench(workload: str, n: int, use_uvloop: bool) -> float:
             await loop.create_task(child())
         return (time.perf_counter() - t0) / n * 1e9
 
-    async def spawn_many():
+    async def spawn_batch():
         loop = asyncio.get_running_loop()
         t0 = time.perf_counter()
         ts = [loop.create_task(child()) for _ in range(n)]
         for t in ts:
             await t
         return (time.perf_counter() - t0) / n * 1e9
+
+    async def spawn_many():
+        child, box = many_child(n, asyncio.sleep)
+        rss0 = rss_bytes()
+        t0 = time.perf_counter()
+        async with asyncio.TaskGroup() as tg:
+            create_task = tg.create_task
+            for _ in range(n):
+                create_task(child())
+        return many_result(n, t0, time.perf_counter(), rss0, box)
 
     async def switch():
         sleep = asyncio.sleep
@@ -253,12 +363,22 @@ def trio_bench(workload: str, n: int) -> float:
                 nursery.start_soon(child)
         return (time.perf_counter() - t0) / n * 1e9
 
-    async def spawn_many():
+    async def spawn_batch():
         t0 = time.perf_counter()
         async with trio.open_nursery() as nursery:
             for _ in range(n):
                 nursery.start_soon(child)
         return (time.perf_counter() - t0) / n * 1e9
+
+    async def spawn_many():
+        child, box = many_child(n, trio.sleep)
+        rss0 = rss_bytes()
+        t0 = time.perf_counter()
+        async with trio.open_nursery() as nursery:
+            start_soon = nursery.start_soon
+            for _ in range(n):
+                start_soon(child)
+        return many_result(n, t0, time.perf_counter(), rss0, box)
 
     async def switch():
         sleep = trio.sleep
@@ -333,6 +453,56 @@ def trio_bench(workload: str, n: int) -> float:
     return trio.run(fn)
 
 
+# ---- aiotools (on asyncio's loop) ----------------------------------------------------------
+
+def aiotools_bench(workload: str, n: int) -> dict:
+    import asyncio
+
+    import aiotools
+
+    async def spawn_many():
+        child, box = many_child(n, asyncio.sleep)
+        rss0 = rss_bytes()
+        t0 = time.perf_counter()
+        async with aiotools.Supervisor() as sv:
+            create_task = sv.create_task
+            for _ in range(n):
+                create_task(child())
+        return many_result(n, t0, time.perf_counter(), rss0, box)
+
+    async def flat_memory():
+        # Supervisor is TaskScope(exception_handler=None), which ignores errors silently;
+        # the same scope with a handler is the supervisor with an exception callback.
+        handled = 0
+
+        def drop(context):  # the exception handler: count the error and drop it
+            nonlocal handled
+            handled += 1
+
+        async def ok():
+            return None
+
+        async def fails():
+            raise ValueError("every Nth task fails")
+
+        rss = [rss_bytes()]
+        t0 = time.perf_counter()
+        async with aiotools.TaskScope(exception_handler=drop) as sv:
+            for start in range(0, n, FLAT_BATCH):
+                for i in range(start, min(start + FLAT_BATCH, n)):
+                    last = sv.create_task(fails() if flat_fails(i) else ok())
+                await last  # FIFO: every earlier task (and its done callback) has run
+                del last
+                if start == 0:
+                    rss.append(rss_bytes())
+            t1 = time.perf_counter()
+            rss.append(rss_bytes())
+        return flat_result(n, t0, t1, rss, handled)
+
+    fn = locals()[workload]
+    return asyncio.run(fn())
+
+
 # ---- driver ------------------------------------------------------------------------------------
 
 def child_main(impl: str, workload: str, n: int) -> None:
@@ -344,6 +514,8 @@ def child_main(impl: str, workload: str, n: int) -> None:
         v = asyncio_bench(workload, n, True)
     elif impl == "trio":
         v = trio_bench(workload, n)
+    elif impl == "aiotools":
+        v = aiotools_bench(workload, n)
     else:
         raise SystemExit(f"unknown impl {impl}")
     print(json.dumps(v))
@@ -351,12 +523,18 @@ def child_main(impl: str, workload: str, n: int) -> None:
 
 def available(impl: str) -> bool:
     mod = {"corral": "corral", "corral-unbatched": "corral", "asyncio": "asyncio",
-           "uvloop": "uvloop", "trio": "trio"}[impl]
+           "uvloop": "uvloop", "trio": "trio", "aiotools": "aiotools"}[impl]
     r = subprocess.run([sys.executable, "-c", f"import {mod}"], capture_output=True)
     return r.returncode == 0
 
 
-def sample(impl: str, workload: str, n: int, timeout: float) -> float | None:
+def supports(impl: str, workload: str) -> bool:
+    if workload == "flat_memory":
+        return impl.startswith("corral") or impl in FLAT_IMPLS
+    return workload in ONLY.get(impl, workload)
+
+
+def sample(impl: str, workload: str, n: int, timeout: float) -> float | dict | None:
     env = dict(os.environ)
     if impl == "corral-unbatched":
         impl = "corral"
@@ -373,20 +551,101 @@ def sample(impl: str, workload: str, n: int, timeout: float) -> float | None:
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
+def collect(w: str, n: int, impls: list[str], have: dict, runs: int, timeout: float) -> dict:
+    """Every implementation's samples of workload w: a list of values (floats, or dicts for
+    spawn_many), or a marker string for the cell ("n/a", "-", "FAILED")."""
+    out = {}
+    for impl in impls:
+        if not have[impl]:
+            out[impl] = "n/a"
+        elif not supports(impl, w):
+            out[impl] = "-"
+        else:
+            vals = [v for v in (sample(impl, w, n, timeout) for _ in range(runs)) if v is not None]
+            out[impl] = vals or "FAILED"
+    return out
+
+
+def pick(samples: dict, key: str) -> dict:
+    """One figure out of dict-valued samples (spawn_many: "ns" or "bytes")."""
+    return {i: v if isinstance(v, str) else [x[key] for x in v] for i, v in samples.items()}
+
+
+def table_row(w: str, unit: str, impls: list[str], samples: dict) -> str:
+    """The row: each implementation's median (min-max), then the ratios peer / corral."""
+    peers = [i for i in impls if i != "corral"]
+    med = {}
+    cells = []
+    for impl in impls:
+        vals = samples[impl]
+        if isinstance(vals, str):
+            cells.append(f"{vals:>22s}")
+            continue
+        m = statistics.median(vals)
+        med[impl] = m
+        cells.append(f"{m:10.0f} ({min(vals):.0f}-{max(vals):.0f})".rjust(22))
+        sys.stderr.write(f"  {w} {impl}: {m:.0f} {unit}\n")
+    ratios = []
+    for peer in peers:
+        width = max(16, len(peer) + 9)
+        if peer in med and "corral" in med and med["corral"] > 0:
+            ratios.append(f"{med[peer] / med['corral']:{width}.2f}")
+        else:
+            ratios.append(f"{'-':>{width}s}")
+    return f"{w:15s} {unit:14s}" + "".join(cells) + "".join(ratios)
+
+
+def flat_section(n: int, impls: list[str], have: dict, timeout: float) -> None:
+    """flat_memory: one run per implementation (a long one), RSS at start, after the first
+    batch and at the end; "end - 1st batch" is what a kept error per failure would grow."""
+    mib = 1024 * 1024
+    print()
+    print(f"flat_memory: a supervising group runs {n:,} short tasks in batches of "
+          f"{FLAT_BATCH:,} (at most {FLAT_BATCH:,} alive); every {FLAT_EVERY}th raises "
+          f"ValueError and the exception callback drops it; one run each")
+    print(f"{'implementation':44s} {'ns/task':>8s} {'RSS start':>11s} {'RSS 1 batch':>12s} "
+          f"{'RSS end':>11s} {'end-1st batch':>14s} {'handled':>9s}")
+    labels = {"corral": "corral.Group(exception_cb=drop)",
+              "corral-unbatched": "corral.Group(exception_cb=drop), unbatched",
+              "aiotools": "aiotools TaskScope(exception_handler=drop)"}
+    for impl in impls:
+        if not supports(impl, "flat_memory"):
+            continue
+        label = labels.get(impl, impl)
+        if not have[impl]:
+            print(f"{label:44s} {'n/a':>8s}")
+            continue
+        r = sample(impl, "flat_memory", n, timeout)
+        if r is None:
+            print(f"{label:44s} {'FAILED':>8s}")
+            continue
+        s, w, e = r["rss"]
+        print(f"{label:44s} {r['ns']:8.0f} {s / mib:7.1f} MiB {w / mib:8.1f} MiB "
+              f"{e / mib:7.1f} MiB {(e - w) / 1024:+10.0f} KiB {r['handled']:9d}")
+        sys.stdout.flush()
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--runs", type=int, default=5)
-    p.add_argument("--quick", action="store_true", help="N / 10 and 3 runs")
+    # 3 samples by default (5 before spawn_many and flat_memory were added) keeps the whole
+    # default run near 2 minutes on a 2-core machine; --runs 5 for tighter medians
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--quick", action="store_true", help="N / 10")
     p.add_argument("--only", default="", help="comma-separated workloads")
     p.add_argument("--impl", default=",".join(IMPLS), help="comma-separated implementations")
     p.add_argument("--timeout", type=float, default=300)
+    p.add_argument("--flat-n", type=int, default=0,
+                   help="tasks in flat_memory (default 200k, 20k with --quick)")
+    p.add_argument("--full", action="store_true",
+                   help="flat_memory with 10M tasks, as the C bench (a few minutes)")
     p.add_argument("--child", nargs=3, metavar=("IMPL", "WORKLOAD", "N"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
         child_main(args.child[0], args.child[1], int(args.child[2]))
         return 0
-    runs = 3 if args.quick and args.runs == 5 else args.runs
-    workloads = [w for w in WORKLOADS if not args.only or w in args.only.split(",")]
+    runs = args.runs
+    only = set(args.only.replace("spawn_many_mem", "spawn_many").split(",")) if args.only else None
+    workloads = [w for w in WORKLOADS if only is None or w in only]
     impls = [i for i in args.impl.split(",") if i]
     have = {i: available(i) for i in impls}
     if not have.get("corral", False):
@@ -395,39 +654,34 @@ def main() -> int:
     import corral._ffi as ffi  # noqa: F401  (only to print which library is measured)
     print(f"corral Python binding benchmarks; library {ffi.library_path}; "
           f"Python {sys.version.split()[0]}; median of {runs} runs (min-max)")
+    print("ratios: peer / corral (above 1 means corral is faster, or uses less memory); "
+          "'-': the implementation has no such workload")
+    for impl in impls:
+        if not have[impl]:
+            print(f"{impl}: not installed, its column shows n/a "
+                  f"(pip install {PIP_NAME.get(impl, impl)})")
     peers = [i for i in impls if i != "corral"]
-    header = f"{'workload':12s} {'unit':14s}" + "".join(f"{i:>22s}" for i in impls) + \
+    header = f"{'workload':15s} {'unit':14s}" + "".join(f"{i:>22s}" for i in impls) + \
         "".join(f"{i + '/corral':>{max(16, len(i) + 9)}s}" for i in peers)
     print(header)
     print("-" * len(header))
     for w in workloads:
+        if w == "flat_memory":
+            continue
         n, unit = WORKLOADS[w]
         if args.quick:
             n //= 10
-        med = {}
-        cells = []
-        for impl in impls:
-            if not have[impl]:
-                cells.append(f"{'n/a':>22s}")
-                continue
-            vals = [v for v in (sample(impl, w, n, args.timeout) for _ in range(runs))
-                    if v is not None]
-            if not vals:
-                cells.append(f"{'FAILED':>22s}")
-                continue
-            m = statistics.median(vals)
-            med[impl] = m
-            cells.append(f"{m:10.0f} ({min(vals):.0f}-{max(vals):.0f})".rjust(22))
-            sys.stderr.write(f"  {w} {impl}: {m:.0f} {unit}\n")
-        ratios = []
-        for peer in peers:
-            width = max(16, len(peer) + 9)
-            if peer in med and "corral" in med and med["corral"] > 0:
-                ratios.append(f"{med[peer] / med['corral']:{width}.2f}")
-            else:
-                ratios.append(f"{'-':>{width}s}")
-        print(f"{w:12s} {unit:14s}" + "".join(cells) + "".join(ratios))
+        samples = collect(w, n, impls, have, runs, args.timeout)
+        if w == "spawn_many":  # one set of samples, two rows
+            print(table_row(w, unit, impls, pick(samples, "ns")))
+            print(table_row("spawn_many_mem", "bytes/task", impls, pick(samples, "bytes")))
+        else:
+            print(table_row(w, unit, impls, samples))
         sys.stdout.flush()
+    if "flat_memory" in workloads:
+        n = args.flat_n or (10_000_000 if args.full else
+                            WORKLOADS["flat_memory"][0] // (10 if args.quick else 1))
+        flat_section(n, impls, have, args.timeout)
     return 0
 
 

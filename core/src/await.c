@@ -200,7 +200,7 @@ static int await_next_done(corral_task *t, corral_group *g, int64_t deadline)
         return corral__fail(CORRAL_EINVALIDSTATE,
                             "group_next_done: not a collecting group this task entered");
     if (g->done_head < g->done_len) {
-        corral_value v = {.type = CORRAL_VALUE_INT, .as.i = g->done[g->done_head++]};
+        corral_value v = {.type = CORRAL_VALUE_INT, .as.i = corral__group_take_done(g, t)};
         return finish_now(t, 0, &v, false, NULL);
     }
     if (g->nmembers == 0)
@@ -403,6 +403,8 @@ int corral_task_abandon(corral_task *t)
         default:
             break;
         }
+        if (t->rollback_group) /* the member's outcome stays to be taken (or reported) */
+            corral__group_untake_done(t->rollback_group);
         corral__task_clear_resume(t->rt, t);
         rc = 1;
     } else {

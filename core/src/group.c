@@ -81,13 +81,12 @@ void corral_group_unref(corral_group *g)
     if (!g || atomic_fetch_sub_explicit(&g->refs, 1, memory_order_acq_rel) != 1)
         return;
     corral_rt *rt = g->rt;
+    corral__timer_disarm(rt, &g->scope.timer); /* a deadline set on corral_group_scope(g) */
     for (size_t i = 0; i < g->nerrors; i++)
         corral_error_unref(g->errors[i]);
     free(g->errors);
     corral_error_unref(g->fatal);
-    for (size_t i = 0; i < g->nindexed; i++)
-        corral_task_unref(g->indexed[i]);
-    free(g->indexed);
+    free(g->indexed); /* weak: each member clears its slot when it goes */
     free(g->done);
     free(g->name);
     free(g);
@@ -197,11 +196,13 @@ void corral__group_member_ended(corral_group *g, corral_task *t)
         failed = false; /* handlers never see a fatal error */
     }
     if (g->policy == CORRAL_GROUP_COLLECT && g->collecting) {
+        corral_task_ref(t); /* its outcome is readable until the body leaves the group */
         g->done[g->done_len++] = t->group_index;
         corral__listener *x = corral__waitlist_pop(&g->done_waiters);
         if (x) {
-            corral_value v = {.type = CORRAL_VALUE_INT, .as.i = g->done[g->done_head++]};
-            corral__wake(CORRAL__WAITER_TASK(x), 0, &v, false, NULL);
+            corral_task *body = CORRAL__WAITER_TASK(x);
+            corral_value v = {.type = CORRAL_VALUE_INT, .as.i = corral__group_take_done(g, body)};
+            corral__wake(body, 0, &v, false, NULL);
         }
         return;
     }
@@ -238,7 +239,33 @@ static void stop_collecting(corral_group *g)
         if (t->state == CORRAL_TASK_FAILED && !corral_error_is_fatal(t->error))
             corral__group_report(g, t, t->error);
     }
-    g->done_head = g->done_len;
+    /* Drop the references taken when the members ended: a member and its group no longer
+     * keep each other alive (the caller holds g across this). */
+    size_t n = g->done_len;
+    g->done_head = g->done_len = 0;
+    for (size_t i = 0; i < n; i++)
+        corral_task_unref(g->indexed[g->done[i]]);
+}
+
+void corral__group_forget_member(corral_task *t)
+{
+    corral_group *g = t->group;
+    if (g->policy == CORRAL_GROUP_COLLECT && t->group_index < g->nindexed &&
+        g->indexed[t->group_index] == t)
+        g->indexed[t->group_index] = NULL;
+}
+
+int64_t corral__group_take_done(corral_group *g, corral_task *body)
+{
+    corral_group_unref(body->rollback_group);
+    body->rollback_group = corral_group_ref(g); /* until the body observes it */
+    return g->done[g->done_head++];
+}
+
+void corral__group_untake_done(corral_group *g)
+{
+    if (g->collecting && g->done_head > 0)
+        g->done_head--;
 }
 
 corral_task *corral_group_member(const corral_group *g, int64_t index)
@@ -259,12 +286,18 @@ int corral_group_next_done(corral_group *g, int64_t deadline)
 corral_group *corral_task_current_group(const corral_task *t)
 {
     t = t ? t : corral__tls_current;
-    if (!t)
-        return NULL;
-    for (const corral_scope *s = t->scope; s && s != &t->root_scope; s = s->parent)
-        if (!s->task) /* a scoped group's scope: the task entered it */
-            return CORRAL__CONTAINER(s, corral_group, scope);
-    return t->group->is_root ? NULL : t->group;
+    while (t) {
+        for (const corral_scope *s = t->scope; s && s != &t->root_scope; s = s->parent) {
+            corral_group *g = s->task ? NULL : CORRAL__CONTAINER(s, corral_group, scope);
+            if (g && g->policy != CORRAL_GROUP_COLLECT) /* helper groups are not spawned into */
+                return g;
+        }
+        corral_group *g = t->group;
+        if (g->policy != CORRAL_GROUP_COLLECT)
+            return g->is_root ? NULL : g;
+        t = g->host; /* a helper's member: the group of the code that called the helper */
+    }
+    return NULL;
 }
 
 corral_scope *corral_group_scope(corral_group *g)
@@ -498,12 +531,18 @@ int corral__group_exit_op(corral_task *t, corral_group *g, int body_status)
     if (body_status > 0)
         return corral__fail(CORRAL_EINVALIDARG, "group_exit: status must be 0 or negative");
     corral__task_clear_resume(t->rt, t);
+    corral_group_ref(g); /* releasing the ended members below may drop their references */
     g->body_ended = 1;
     g->body_status = body_status;
     stop_collecting(g);
-    if (body_status != 0 && body_status != CORRAL_ECANCELLED &&
-        g->policy == CORRAL_GROUP_FAIL_FAST && t->pending_error)
-        record_error(g, t->pending_error); /* a body error counts when it reaches the exit */
+    corral_error *body_error =
+        body_status != 0 && body_status != CORRAL_ECANCELLED ? t->pending_error : NULL;
+    if (body_error && corral_error_is_fatal(body_error)) {
+        if (!g->fatal) /* R58: raised by the exit as itself, never wrapped */
+            g->fatal = corral_error_ref(body_error);
+    } else if (body_error && g->policy == CORRAL_GROUP_FAIL_FAST) {
+        record_error(g, body_error); /* a body error counts when it reaches the exit */
+    }
     if (body_status != 0 || g->exit_mode == CORRAL_GROUP_CANCEL) {
         if (g->exit_mode == CORRAL_GROUP_CANCEL)
             enter_closing(g);
@@ -512,23 +551,22 @@ int corral__group_exit_op(corral_task *t, corral_group *g, int body_status)
         corral__abort_cancelled(g->rt, NULL);
     }
     if (g->nmembers == 0) {
-        corral_group_ref(g);
         enter_closing(g);
         maybe_closed(g);
         corral_error *err;
         int status = exit_outcome(g, t, &err);
         corral__finish_now(t, status, exit_error(g, t, status, err));
         corral_error_unref(err);
-        corral_group_unref(g);
-        return CORRAL_PENDING;
+    } else {
+        corral__park(t, CORRAL__WAIT_GROUP_EXIT, corral_group_ref(g), &g->exit_waiters);
     }
-    corral__park(t, CORRAL__WAIT_GROUP_EXIT, corral_group_ref(g), &g->exit_waiters);
+    corral_group_unref(g);
     return CORRAL_PENDING;
 }
 
 void corral__group_drop_body(corral_task *t, corral_scope *group_scope)
 {
-    corral_group *g = CORRAL__CONTAINER(group_scope, corral_group, scope);
+    corral_group *g = corral_group_ref(CORRAL__CONTAINER(group_scope, corral_group, scope));
     g->body_ended = 1;
     g->body_status = CORRAL_ECANCELLED;
     stop_collecting(g);
@@ -536,6 +574,7 @@ void corral__group_drop_body(corral_task *t, corral_scope *group_scope)
     t->hosted_groups--;
     g->host = NULL;
     corral__group_close(g, true, CORRAL_CAUSE_PARENT);
+    corral_group_unref(g);
 }
 
 int corral_group_exit(corral_group *g, int status)

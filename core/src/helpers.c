@@ -36,11 +36,20 @@ static int check_members(const corral_member *m, size_t n, const char *who)
     return 0;
 }
 
-/* Enter a COLLECT group on self and spawn the members as "<helper>.<i>" unless named. On a
- * spawn failure, the members already spawned are cancelled and awaited, and the code is
- * returned with the group left. */
+static void drop_tasks(corral_task **tasks, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        corral_task_unref(tasks[i]);
+        tasks[i] = NULL;
+    }
+}
+
+/* Enter a COLLECT group on self and spawn the members as "<helper>.<i>" unless named; tasks[i]
+ * keeps a reference to member i (the group holds its members only while the helper is inside
+ * it). On a spawn failure, the members already spawned are cancelled and awaited, their
+ * references dropped, and the code is returned with the group left. */
 static int start_members(corral_task *self, const corral_member *m, size_t n, const char *helper,
-                         corral_group **out)
+                         corral_task **tasks, corral_group **out)
 {
     corral_group *g;
     int rc = corral_group_enter(&g, self, NULL, CORRAL_GROUP_COLLECT, CORRAL_GROUP_JOIN);
@@ -49,16 +58,15 @@ static int start_members(corral_task *self, const corral_member *m, size_t n, co
     for (size_t i = 0; i < n && rc == 0; i++) {
         char fallback[64];
         snprintf(fallback, sizeof fallback, "%s.%zu", helper, i);
-        corral_task *t;
-        rc = corral_spawn_fiber(&t, self->rt, g, m[i].name ? m[i].name : fallback, m[i].fn,
+        tasks[i] = NULL;
+        rc = corral_spawn_fiber(&tasks[i], self->rt, g, m[i].name ? m[i].name : fallback, m[i].fn,
                                 m[i].arg, NULL);
-        if (rc == 0)
-            corral_task_unref(t); /* the group keeps it by index */
     }
     if (rc < 0) {
         corral__group_close(g, true, CORRAL_CAUSE_GROUP_CLOSE);
         corral_group_exit(g, 0);
         corral_group_unref(g);
+        drop_tasks(tasks, n);
         return rc;
     }
     *out = g;
@@ -76,19 +84,21 @@ int corral_gather_safe(const corral_member *members, size_t n, corral_task **tas
     if (n && !tasks)
         return corral__fail(CORRAL_EINVALIDARG, "gather_safe: tasks array is NULL");
     corral_group *g;
-    if ((rc = start_members(self, members, n, "gather_safe", &g)) < 0)
+    if ((rc = start_members(self, members, n, "gather_safe", tasks, &g)) < 0)
         return rc;
     int status = 0;
-    for (size_t left = n; left > 0 && status == 0; left--) {
+    for (size_t left = n; left > 0 && status == 0;) {
         int idx = corral_group_next_done(g, CORRAL__NO_DEADLINE);
         if (idx < 0)
             status = idx; /* the caller was cancelled: members are cancelled by the exit */
+        else if ((size_t)idx < n)
+            left--; /* (a task spawned into the group by someone else is not ours) */
     }
     /* every member was taken (R59: their errors are the caller's values), or the caller is
      * unwinding and the exit reports what nobody took */
     rc = corral_group_exit(g, status);
-    for (size_t i = 0; i < n; i++)
-        tasks[i] = corral_task_ref(corral_group_member(g, (int64_t)i));
+    if (rc != 0 && rc != CORRAL_ECANCELLED) /* a fatal error the exit raised (R58) */
+        drop_tasks(tasks, n);
     corral_group_unref(g);
     return rc;
 }
@@ -109,23 +119,26 @@ int corral_race(const corral_member *members, size_t n, int continue_on_error, c
     if (n == 0)
         return corral__fail(CORRAL_EINVALIDARG, "race: no members");
     corral_error **failed = calloc(n, sizeof *failed);
-    if (!failed)
-        return CORRAL_ENOMEM;
+    corral_task **tasks = calloc(n, sizeof *tasks);
     corral_group *g;
-    if ((rc = start_members(self, members, n, "race", &g)) < 0) {
+    if (!failed || !tasks || (rc = start_members(self, members, n, "race", tasks, &g)) < 0) {
         free(failed);
-        return rc;
+        free(tasks);
+        return !failed || !tasks ? CORRAL_ENOMEM : rc;
     }
     size_t nfailed = 0;
     int status = 0, win = -1;
     corral_error *first_error = NULL;
-    for (size_t left = n; left > 0 && win < 0 && status == 0; left--) {
+    for (size_t left = n; left > 0 && win < 0 && status == 0;) {
         int idx = corral_group_next_done(g, CORRAL__NO_DEADLINE);
         if (idx < 0) {
             status = idx;
             break;
         }
-        corral_task *t = corral_group_member(g, idx);
+        if ((size_t)idx >= n)
+            continue; /* spawned into the group by someone else: not a member of this race */
+        left--;
+        corral_task *t = tasks[idx];
         if (t->state == CORRAL_TASK_COMPLETED) {
             win = idx;
         } else if (t->state == CORRAL_TASK_FAILED) {
@@ -133,14 +146,14 @@ int corral_race(const corral_member *members, size_t n, int continue_on_error, c
                 first_error = corral__error_ref(t->error);
                 status = corral_error_code(t->error);
             } else {
-                failed[nfailed++] = t->error; /* borrowed: the group keeps the task */
+                failed[nfailed++] = t->error; /* borrowed: tasks[] keeps the task */
             }
         } /* a member cancelled from elsewhere neither wins nor fails */
     }
     corral__group_close(g, true, CORRAL_CAUSE_GROUP_CLOSE); /* the losers (R70) */
     rc = corral_group_exit(g, status == CORRAL_ECANCELLED ? status : 0);
     if (rc == 0 && win >= 0) {
-        corral_task *t = corral_group_member(g, win);
+        corral_task *t = tasks[win];
         if (out) { /* the winner's value moves to the caller */
             *out = t->resume_value;
             t->resume_value = (corral_value){0};
@@ -160,6 +173,8 @@ int corral_race(const corral_member *members, size_t n, int continue_on_error, c
     }
     corral__error_unref(first_error);
     free(failed);
+    drop_tasks(tasks, n);
+    free(tasks);
     corral_group_unref(g);
     return rc;
 }
@@ -193,11 +208,16 @@ int corral_call_on_done(corral_future *f, corral_fiber_fn fn, void *arg, corral_
         return CORRAL_EINVALIDSTATE;
     if (!f || !fn || !out)
         return corral__fail(CORRAL_EINVALIDARG, "call_on_done: f, fn and out are required");
+    if (f->rt != self->rt)
+        return corral__fail(CORRAL_EINVALIDARG, "call_on_done: f belongs to another runtime");
+    if (f->closed)
+        return corral__fail(CORRAL_ECLOSED, "call_on_done: f is closed");
+    /* f can be awaited: any code now is either our cancellation or f's own outcome, which is
+     * ignored (hat's suppress(Exception)), whatever its code */
     int rc = corral_future_await(f, NULL, CORRAL__NO_DEADLINE);
-    if (rc == CORRAL_ECANCELLED || rc == CORRAL_EINVALIDARG || rc == CORRAL_ECLOSED ||
-        rc == CORRAL_EINVALIDSTATE)
-        return rc; /* cancelled while waiting, or f cannot be awaited: fn is not called */
-    return fn(self, arg, out); /* f's own outcome is ignored (hat's suppress(Exception)) */
+    if (rc == CORRAL_ECANCELLED && corral__task_cancel_pending(self))
+        return rc; /* cancelled while waiting: fn is not called, f is left alone (R21) */
+    return fn(self, arg, out);
 }
 
 int corral_cancel_and_join(corral_task *t, corral_value *out)
@@ -207,18 +227,23 @@ int corral_cancel_and_join(corral_task *t, corral_value *out)
     corral_task *self = calling_fiber("cancel_and_join");
     if (!self)
         return CORRAL_EINVALIDSTATE;
+    if (t == self) /* the join would be refused (R17): do not cancel ourselves either */
+        return corral__fail(CORRAL_EINVALIDSTATE, "cancel_and_join: a task cannot join itself");
     int rc = corral_task_cancel(t);
     if (rc < 0)
         return rc;
     rc = corral_join(t, out, CORRAL__NO_DEADLINE);
-    return rc == CORRAL_ETASKCANCELLED ? 0 : rc;
+    /* a CANCELLED task gives nothing; a task that FAILED with TaskCancelled keeps its error */
+    if (rc == CORRAL_ETASKCANCELLED && t->state == CORRAL_TASK_CANCELLED)
+        return 0;
+    return rc;
 }
 
 int corral_first(corral_queue *q, corral_pred_fn pred, void *ud, corral_value *out,
                  int64_t deadline)
 {
-    if (!out)
-        return corral__fail(CORRAL_EINVALIDARG, "first: out is NULL");
+    if (!out || !q)
+        return corral__fail(CORRAL_EINVALIDARG, "first: a queue and out are required");
     *out = (corral_value){0};
     for (;;) {
         corral_value v;
@@ -329,9 +354,13 @@ static void wrap_step(corral_task *self, int status, const corral_value *value, 
 int corral_group_wrap(corral_task **out, corral_group *g, const char *name, uint32_t kind,
                       void *target)
 {
-    if (!g || !target || (kind != CORRAL_OP_FUTURE && kind != CORRAL_OP_JOIN))
+    if (!out || !g || !target || (kind != CORRAL_OP_FUTURE && kind != CORRAL_OP_JOIN))
         return corral__fail(CORRAL_EINVALIDARG,
                             "group_wrap: a group and a future (OP_FUTURE) or task (OP_JOIN)");
+    const corral_rt *owner = kind == CORRAL_OP_FUTURE ? ((const corral_future *)target)->rt
+                                                      : ((const corral_task *)target)->rt;
+    if (owner != g->rt)
+        return corral__fail(CORRAL_EINVALIDARG, "group_wrap: target belongs to another runtime");
     wrap_state *w = calloc(1, sizeof *w);
     if (!w)
         return CORRAL_ENOMEM;

@@ -11,7 +11,8 @@
  *   task.c                task lifetime, completion step (R14, R18), queries
  *   await.c               the checkpoint protocol shared by every operation (R23, R41)
  *   scope.c               cancel scopes (R24-R40)
- *   group.c queue.c       the spine's groups and queues
+ *   group.c queue.c       groups (free, scoped, COLLECT; handler chain) and queues
+ *   helpers.c             the C fiber helpers (race, gather_safe, ...) and Group.wrap
  *   fiber.c stack_pool.c fiber_switch_*   the C fiber driver
  *   host.c                the pull-style host driver
  *   run.c                 run(): main, root shutdown, deadlock, signals (R10, R51)
@@ -265,6 +266,7 @@ struct corral_task {
      * fibers never carry one. */
     void *rollback;
     uint8_t rollback_kind;
+    corral_group *rollback_group; /* the COLLECT group a committed NEXT_DONE index came from */
 
     corral__wait wait;
 
@@ -320,6 +322,10 @@ static inline void corral__task_outcome_delivered(corral_task *t)
 {
     if (t->rollback)
         corral__task_rollback_drop(t);
+    if (t->rollback_group) {
+        corral_group_unref(t->rollback_group);
+        t->rollback_group = NULL;
+    }
 }
 /* Remember what t's committed outcome took (a reference is taken), unless t is a fiber. */
 static inline void corral__task_set_rollback(corral_task *t, uint8_t kind, void *obj)
@@ -395,7 +401,8 @@ struct corral_group {
     /* COLLECT (helper groups): members by spawn index, and the indexes of ended members not
      * yet handed to the body, in completion order */
     uint8_t collecting;
-    corral_task **indexed; /* references held */
+    corral_task **indexed; /* weak; a member's slot is cleared when it is freed, and an
+                            * ended member is held from its end until the body leaves */
     uint32_t *done;
     size_t nindexed, cap_indexed, done_head, done_len;
     corral__waitlist done_waiters;
@@ -408,8 +415,14 @@ int corral__group_new(corral_group **out, corral_rt *rt, corral_group *parent, c
 void corral__group_member_ended(corral_group *g, corral_task *t);
 /* Then the bookkeeping: fail-fast, exit and CLOSED transitions. */
 void corral__group_member_done(corral_group *g, corral_error *failure);
+/* Hand the body of COLLECT group g its next ended member's index (NEXT_DONE). */
+int64_t corral__group_take_done(corral_group *g, corral_task *body);
+/* R31: the body abandoned a committed NEXT_DONE: that member is handed out again. */
+void corral__group_untake_done(corral_group *g);
 /* Reserve room for one more COLLECT member (spawn admission can then not fail). */
 int corral__group_reserve(corral_group *g);
+/* A member of a COLLECT group is being freed: clear its slot. */
+void corral__group_forget_member(corral_task *t);
 /* The effective cleanup grace of code in group g (-1 = unlimited). */
 int64_t corral__group_cleanup_timeout(const corral_group *g);
 /* CORRAL_OP_GROUP_EXIT for task t: CORRAL_PENDING after parking or finishing now. */

@@ -114,7 +114,7 @@ void corral__task_admit(corral_task *t)
     g->nmembers++;
     if (g->policy == CORRAL_GROUP_COLLECT) { /* room was reserved at allocation */
         t->group_index = (uint32_t)g->nindexed;
-        g->indexed[g->nindexed++] = corral_task_ref(t);
+        g->indexed[g->nindexed++] = t; /* weak: cleared when t goes */
     }
     corral_task_ref(t);
     t->runtime_ref = 1;
@@ -362,6 +362,7 @@ void corral_task_unref(corral_task *t)
     }
     if (t->arg_free)
         t->arg_free(t->arg);
+    corral__group_forget_member(t);
     corral_group_unref(t->group);
     free(t->locals);
     free(t->repr);

@@ -490,3 +490,60 @@ const char *cu_fmt_error(const corral_error *e)
     corral_error_format(e, buf, sizeof buf);
     return buf;
 }
+
+int cu_member(corral_task *self, void *arg, corral_value *res)
+{
+    const cu_member_spec *s = arg;
+    int rc = cu_sleep_ms(s->ms);
+    if (rc == CORRAL_ECANCELLED) {
+        if (s->cleanup_ms) {
+            corral_scope *sh = NULL;
+            FCHECK_EQ(corral_shield(&sh, self), 0);
+            int r2 = corral_scope_exit(sh, cu_sleep_ms(s->cleanup_ms));
+            corral_scope_unref(sh);
+            FCHECK_EQ(r2, 0);
+            cu_log("cleanup");
+        }
+        if (s->fail_on_cancel)
+            return corral_task_raise(self, "ValueError", s->fail_on_cancel);
+        if (s->value_on_cancel) {
+            *res = cu_int(s->value_on_cancel);
+            return 0;
+        }
+        return rc;
+    }
+    if (rc < 0)
+        return rc;
+    if (s->fail)
+        return corral_task_raise(self, "ValueError", s->fail);
+    *res = cu_int(s->value);
+    return 0;
+}
+
+corral_task *cu_spawn_member(corral_group *g, const char *name, cu_member_spec spec)
+{
+    cu_member_spec *copy = malloc(sizeof *copy);
+    corral_task *t = NULL;
+    if (!copy)
+        abort();
+    *copy = spec;
+    int rc = corral_spawn_fiber(&t, cu.rt, g, name, cu_member, copy, free);
+    if (rc != 0) {
+        free(copy);
+        cu_fail(__FILE__, __LINE__, "spawn %s failed: %d", name, rc);
+        return NULL;
+    }
+    return cu_keep_task(t);
+}
+
+int cu_raise_fatal(corral_task *self, const char *kind, const char *msg)
+{
+    corral_error *e = NULL;
+    int rc = corral_error_new(&e, CORRAL_EUSER, kind, msg);
+    if (rc < 0)
+        return rc;
+    corral_error_set_fatal(e, 1);
+    rc = corral_task_set_error(self, e);
+    corral_error_unref(e);
+    return rc;
+}

@@ -33,6 +33,11 @@ Suite *cu_suite_queues(void);
 Suite *cu_suite_sync(void);
 Suite *cu_suite_host(void);
 Suite *cu_suite_bad_input(void);
+Suite *cu_suite_helpers(void);
+/* more cases of the groups suite, one file per subject */
+void cu_add_group_collect_cases(Suite *groups);
+void cu_add_group_fatal_cases(Suite *groups);
+void cu_add_group_scope_wrap_cases(Suite *groups);
 
 /* ---- growable text ----------------------------------------------------------------------- */
 
@@ -175,6 +180,35 @@ const char *cu_trace_main(void);
 int cu_trace_has(const char *line);
 int cu_trace_count_prefix(const char *prefix);
 const char *cu_log_text(void);
+
+/* A scripted member body (cu_member, arg = a cu_member_spec): sleep `ms`, then return INT
+ * `value` or raise ValueError(fail). When cancelled: an optional shielded cleanup of
+ * `cleanup_ms` (logged "cleanup"), then re-raise, raise ValueError(fail_on_cancel), or return
+ * INT value_on_cancel when it is not 0. */
+typedef struct cu_member_spec {
+    int ms;
+    int64_t value;
+    const char *fail;
+    int cleanup_ms;
+    const char *fail_on_cancel;
+    int64_t value_on_cancel;
+} cu_member_spec;
+int cu_member(corral_task *self, void *arg, corral_value *res);
+/* Spawn cu_member with a copy of `spec` (owned by the task) into g (NULL = root); kept in the
+ * pool. The copy frees callers from the lifetime of compound literals. */
+corral_task *cu_spawn_member(corral_group *g, const char *name, cu_member_spec spec);
+/* A corral_member (helpers.h) running cu_member with an inline spec; the array must outlive the
+ * helper call (declare it in the function that calls the helper). */
+#define CU_MEMBER(name, ...)                                                                       \
+    {                                                                                              \
+        name, cu_member, &(cu_member_spec)                                                         \
+        {                                                                                          \
+            __VA_ARGS__                                                                            \
+        }                                                                                          \
+    }
+
+/* Record a fatal error (R58) User(kind, msg) as the task's error: `return cu_raise_fatal(...)`. */
+int cu_raise_fatal(corral_task *self, const char *kind, const char *msg);
 
 /* Format an error for messages (static buffer). */
 const char *cu_fmt_error(const corral_error *e);

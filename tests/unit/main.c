@@ -24,6 +24,7 @@ static const struct {
     {"sync", cu_suite_sync},
     {"host", cu_suite_host},
     {"bad_input", cu_suite_bad_input},
+    {"helpers", cu_suite_helpers},
 };
 
 int main(int argc, char **argv)

@@ -948,5 +948,9 @@ Suite *cu_suite_groups(void)
     tcase_add_test(tc, test_scoped_fail_fast);
     tcase_add_test(tc, test_scoped_left_entered);
     suite_add_tcase(s, tc);
+
+    cu_add_group_collect_cases(s);
+    cu_add_group_fatal_cases(s);
+    cu_add_group_scope_wrap_cases(s);
     return s;
 }

@@ -4,18 +4,55 @@
 //! - spawn+join: spawn N trivial tasks, then join them all (per task);
 //! - switch: two tasks that each yield N times (per yield: a checkpoint in corral,
 //!   `yield_now` in tokio, a self-waking yield in LocalPool);
-//! - ping-pong: two tasks bouncing a message over two unbounded queues (per round trip).
+//! - ping-pong: two tasks bouncing a message over two unbounded queues (per round trip);
+//! - spawn_many: N tasks spawned into one group, each yields once, then the group's end waits
+//!   for all (per task): `corral::task_group` vs tokio's `JoinSet` (`spawn_local`, then
+//!   `join_next` until empty); LocalPool has no group and sits this one out.
 //!
 //! Each benchmark gets one runtime of its kind and runs `repeats` rounds of N inside it; the
 //! best round counts (steady state: the allocators' memory is warm, as in a long-running
 //! program; a fresh runtime per round mostly measures first-touch page faults).
 //!
+//! spawn_many's memory (bytes per task at the peak: RSS growth from before the first spawn to
+//! the moment the N-th task starts, when all N are alive) is measured in a fresh child process
+//! per implementation (this program re-run with `CORRAL_BENCH_MEM=corral|tokio`), so memory an
+//! earlier benchmark freed cannot hide the growth.
+//!
 //! Usage: `cargo run --release -- [N] [repeats]`; prints a table of ns/op and corral's time
 //! relative to each peer.
+use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Instant;
+
+/// Resident set size in bytes (VmRSS of /proc/self/status, in kB there).
+fn rss_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// spawn_many's memory probe, shared by every task of a run: the N-th task to start reads
+/// RSS (every task exists then: the earlier ones are parked in their yield).
+#[derive(Default)]
+struct Probe {
+    started: Cell<usize>,
+    rss: Cell<u64>,
+}
+
+impl Probe {
+    fn start(&self, n: usize) {
+        self.started.set(self.started.get() + 1);
+        if self.started.get() == n {
+            self.rss.set(rss_bytes());
+        }
+    }
+}
 
 // ---- corral ---------------------------------------------------------------------------------
 
@@ -88,6 +125,50 @@ fn corral_ping_pong(n: usize, rounds: usize) -> f64 {
             best = best.min(t0.elapsed().as_nanos() as f64 / n as f64);
         }
         Ok::<f64, corral::Error>(best)
+    })
+    .unwrap()
+}
+
+/// N tasks in a `corral::task_group` (the scoped group: its end waits for every member), each
+/// passing one checkpoint. `TaskGroup::spawn` takes a name; "t" keeps its copy short.
+fn corral_spawn_many(n: usize, rounds: usize) -> f64 {
+    let rt = corral::Runtime::new().unwrap();
+    rt.block_on(async move {
+        let mut best = f64::INFINITY;
+        for _ in 0..rounds {
+            let t0 = Instant::now();
+            corral::task_group(|tg| async move {
+                for _ in 0..n {
+                    tg.spawn("t", corral::checkpoint())?;
+                }
+                Ok(())
+            })
+            .await?;
+            best = best.min(t0.elapsed().as_nanos() as f64 / n as f64);
+        }
+        Ok::<f64, corral::Error>(best)
+    })
+    .unwrap()
+}
+
+fn corral_spawn_many_mem(n: usize) -> f64 {
+    let rt = corral::Runtime::new().unwrap();
+    rt.block_on(async move {
+        let probe = Rc::new(Probe::default());
+        let rss0 = rss_bytes();
+        let p = probe.clone();
+        corral::task_group(|tg| async move {
+            for _ in 0..n {
+                let p = p.clone();
+                tg.spawn("t", async move {
+                    p.start(n);
+                    corral::checkpoint().await
+                })?;
+            }
+            Ok(())
+        })
+        .await?;
+        Ok::<f64, corral::Error>((probe.rss.get() as f64 - rss0 as f64) / n as f64)
     })
     .unwrap()
 }
@@ -165,6 +246,47 @@ fn tokio_ping_pong(n: usize, rounds: usize) -> f64 {
             best = best.min(t0.elapsed().as_nanos() as f64 / n as f64);
         }
         best
+    })
+}
+
+/// N tasks in a `JoinSet` (tokio's group of tasks), each yielding once, then `join_next`
+/// until the set is empty.
+fn tokio_spawn_many(n: usize, rounds: usize) -> f64 {
+    let (rt, local) = tokio_rt();
+    local.block_on(&rt, async move {
+        let mut best = f64::INFINITY;
+        for _ in 0..rounds {
+            let t0 = Instant::now();
+            let mut set = tokio::task::JoinSet::new();
+            for _ in 0..n {
+                set.spawn_local(tokio::task::yield_now());
+            }
+            while let Some(r) = set.join_next().await {
+                r.unwrap();
+            }
+            best = best.min(t0.elapsed().as_nanos() as f64 / n as f64);
+        }
+        best
+    })
+}
+
+fn tokio_spawn_many_mem(n: usize) -> f64 {
+    let (rt, local) = tokio_rt();
+    local.block_on(&rt, async move {
+        let probe = Rc::new(Probe::default());
+        let rss0 = rss_bytes();
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..n {
+            let p = probe.clone();
+            set.spawn_local(async move {
+                p.start(n);
+                tokio::task::yield_now().await
+            });
+        }
+        while let Some(r) = set.join_next().await {
+            r.unwrap();
+        }
+        (probe.rss.get() as f64 - rss0 as f64) / n as f64
     })
 }
 
@@ -264,37 +386,51 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let reps: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(5);
-    type Row = (
-        &'static str,
-        fn(usize, usize) -> f64,
-        fn(usize, usize) -> f64,
-        fn(usize, usize) -> f64,
-    );
-    let rows: [Row; 3] = [
+    type Bench = fn(usize, usize) -> f64;
+    // (name, corral, tokio, LocalPool if it has the workload)
+    type Row = (&'static str, Bench, Bench, Option<Bench>);
+    let rows: [Row; 4] = [
         (
             "spawn+join (ns/task)",
             corral_spawn_join,
             tokio_spawn_join,
-            pool_spawn_join,
+            Some(pool_spawn_join),
         ),
         (
             "switch (ns/yield)",
             corral_switch,
             tokio_switch,
-            pool_switch,
+            Some(pool_switch),
         ),
         (
             "ping-pong (ns/round trip)",
             corral_ping_pong,
             tokio_ping_pong,
-            pool_ping_pong,
+            Some(pool_ping_pong),
+        ),
+        (
+            "spawn_many (ns/task)",
+            corral_spawn_many,
+            tokio_spawn_many,
+            None,
         ),
     ];
+    if let Ok(which) = std::env::var("CORRAL_BENCH_MEM") {
+        // The child of the spawn_many memory row: one run in this fresh process.
+        let f = if which == "tokio" {
+            tokio_spawn_many_mem
+        } else {
+            corral_spawn_many_mem
+        };
+        println!("{:.1}", f(n));
+        return;
+    }
     if let Ok(only) = std::env::var("CORRAL_BENCH_ONLY") {
-        // Profiling aid: run one corral benchmark only (spawn, switch, pingpong).
-        let f: fn(usize, usize) -> f64 = match only.as_str() {
+        // Profiling aid: run one corral benchmark only (spawn, switch, pingpong, spawn_many).
+        let f: Bench = match only.as_str() {
             "switch" => corral_switch,
             "pingpong" => corral_ping_pong,
+            "spawn_many" => corral_spawn_many,
             _ => corral_spawn_join,
         };
         println!("corral {only}: {:.1} ns/op", f(n, reps));
@@ -310,15 +446,50 @@ fn main() {
         "", "", "", "", "", ""
     );
     for (name, c, t, p) in rows {
-        let (c, t, p) = (c(n, reps), t(n, reps), p(n, reps));
+        let (c, t) = (c(n, reps), t(n, reps));
+        let (p, cp) = match p.map(|p| p(n, reps)) {
+            Some(p) => (format!("{p:.1}"), format!("{:.2}x", c / p)),
+            None => ("-".to_string(), "-".to_string()),
+        };
         println!(
-            "| {:<26} | {:>8.1} | {:>8.1} | {:>9.1} | {:>12.2}x | {:>15.2}x |",
+            "| {:<26} | {:>8.1} | {:>8.1} | {:>9} | {:>12.2}x | {:>16} |",
             name,
             c,
             t,
             p,
             c / t,
-            c / p
+            cp
         );
+    }
+    let (c, t) = (mem_child("corral", n), mem_child("tokio", n));
+    println!(
+        "| {:<26} | {:>8.0} | {:>8.0} | {:>9} | {:>12.2}x | {:>16} |",
+        "spawn_many (bytes/task)",
+        c,
+        t,
+        "-",
+        c / t,
+        "-"
+    );
+}
+
+/// Run the spawn_many memory measurement of `which` in a fresh child process (this program
+/// again, with CORRAL_BENCH_MEM set) and read its one figure; NaN if it failed.
+fn mem_child(which: &str, n: usize) -> f64 {
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(_) => return f64::NAN,
+    };
+    let out = std::process::Command::new(exe)
+        .arg(n.to_string())
+        .env("CORRAL_BENCH_MEM", which)
+        .env_remove("CORRAL_BENCH_ONLY")
+        .output();
+    match out {
+        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout)
+            .trim()
+            .parse()
+            .unwrap_or(f64::NAN),
+        _ => f64::NAN,
     }
 }

@@ -2,8 +2,9 @@
 
 Write ``corral.run(main())`` and use ``async def``, ``await``, ``async with`` and
 ``async for`` as with asyncio, on corral's core: lazy FIFO tasks, level-triggered cancel
-scopes with deadlines and shields, one-shot futures, closable queues and hat-style
-groups, with the same observable behaviour (and traces) as the C, Lua and Rust bindings.
+scopes with deadlines and shields, one-shot futures, closable queues, groups (hat.aio
+``Group``/``Resource``, aiotools ``TaskGroup``/``Supervisor``/``PersistentTaskGroup``, trio
+nurseries, codestare ``TaskNursery``) and the helpers built on them, with the same observable behaviour (and traces) as the C, Lua and Rust bindings.
 
     import corral
 
@@ -33,7 +34,14 @@ from ._scope import (CancelScope, fail_after, fail_at, move_on_after, move_on_at
                      uncancellable)
 from ._future import Future
 from ._queue import Queue
-from ._group import Group, TaskGroup
+from ._resource import Resource
+from ._group import Group
+from ._scoped_group import Supervisor, TaskGroup, TaskScope, current_taskgroup
+from ._nursery import GroupCancelScope, Nursery, open_nursery
+from ._persistent_group import PersistentTaskGroup, all_persistent_groups, all_ptaskgroups
+from ._task_nursery import TaskNursery
+from ._helpers import call, call_on_cancel, call_on_done, cancel_and_join, first
+from ._group_helpers import as_completed_safe, gather_safe, race
 
 __version__ = "0.1.0"
 
@@ -44,7 +52,12 @@ __all__ = [
     "format_value", "VirtualClock",
     "CancelScope", "move_on_after", "move_on_at", "fail_after", "fail_at", "shield",
     "uncancellable",
-    "Future", "Queue", "Group", "TaskGroup",
+    "Future", "Queue",
+    "Group", "Resource", "TaskGroup", "current_taskgroup", "Supervisor", "TaskScope",
+    "open_nursery", "Nursery", "GroupCancelScope", "PersistentTaskGroup",
+    "all_persistent_groups", "all_ptaskgroups", "TaskNursery",
+    "call", "call_on_cancel", "call_on_done", "first", "cancel_and_join", "race",
+    "gather_safe", "as_completed_safe",
     "Error", "Cancelled", "Timeout", "TaskCancelled", "FutureCancelled", "InvalidState",
     "InvalidArgument", "GroupClosed", "QueueClosed", "QueueEmpty", "QueueFull", "ErrorGroup",
     "StrayCancellation", "CleanupTimeout", "Deadlock", "Closed", "UserError",

@@ -70,6 +70,8 @@ _copy_context = contextvars.copy_context
 _object_new = object.__new__
 _INT_MIN, _INT_MAX = _ffi.INT64_MIN, _ffi.INT64_MAX
 _CO_ITERABLE_COROUTINE = inspect.CO_ITERABLE_COROUTINE
+#: Host errors that are fatal (R58): they close every group they pass and end the run.
+_FATAL = (KeyboardInterrupt, SystemExit)
 
 #: The operation every checkpoint yields (a schedule point and a cancel point).
 CHECKPOINT_OP = _OP.pack(_ffi.OP_CHECKPOINT, 0, 0, -1, 0, 0, 0, 0, 0)
@@ -356,6 +358,9 @@ class Runner:
         # exception callback): the HANDLER record's callback gets the Task object; dropped with
         # the token (RELEASE), so it lives exactly as long as the C error
         self._err_task: dict[int, Task] = {}
+        # C group pointer -> the Python object of that group (current_taskgroup() maps
+        # corral_task_current_group back with it); entries go with the Python object
+        self._groups: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
         # work queued by finalizers for the loop thread: (unref fn, ptr) or
         # (self._finalize_agen, async generator)
         self._deferred: collections.deque = collections.deque()
@@ -506,6 +511,8 @@ class Runner:
             del self._objs[tok]
             L.corral_error_unref(errp)
             raise from_code(rc)
+        if isinstance(e, _FATAL):
+            L.corral_error_set_fatal(errp, 1)  # R58: Ctrl-C and sys.exit() end the run
         return errp  # type: ignore[return-value]
 
     def _release(self, unref: Callable[[int], None], ptr: int) -> None:
@@ -704,13 +711,8 @@ class Runner:
                 raise from_code(rc)
             t._state = FAILED
             t._exc = e
-            if isinstance(e, (KeyboardInterrupt, SystemExit)) and t is not self._main:
-                # R58: fatal host errors escalate: the run ends with them after cleanup.
-                if self._fatal is None:
-                    self._fatal = e
-                main = self._main
-                if main is not None and main._state == RUNNING:
-                    L.corral_task_cancel(main._ptr)
+            # KeyboardInterrupt/SystemExit travel as fatal errors (_new_error): the core
+            # closes every group they pass and ends the run with them (R58).
         self._retire(t)
 
     def _retire(self, t: Task) -> None:
@@ -1182,22 +1184,24 @@ def _outcome(r: Runner, status: int) -> Any:
 def spawn(fn: Any, *args: Any, name: str | None = None, group: Any = None,
           **kwargs: Any) -> Task:
     """Spawn a task running ``fn(*args, **kwargs)`` (or a coroutine / awaitable) into
-    ``group`` (default: the root group). Spawning is lazy (R7): the task's first step runs
-    after the current one, in FIFO order. The new task gets a copy of the current
-    ``contextvars`` context."""
+    ``group`` (default: the root group; a group or preset object: its ``spawn``). Spawning
+    is lazy (R7): the task's first step runs after the current one, in FIFO order. The new
+    task gets a copy of the current ``contextvars`` context."""
     r = _tls.runner
     if r is None:
         _runner()
-    gptr = None
     if group is not None:
-        gptr = group._handle(r)
+        into = getattr(group, "spawn", None)
+        if not callable(into):
+            raise TypeError(f"spawn: group must be a corral group, got {type(group).__name__}")
+        return into(fn, *args, name=name, **kwargs)  # the group's own checks (R44)
     if type(fn) is types.FunctionType:
         coro = fn(*args, **kwargs)
         if type(coro) is not types.CoroutineType:
             coro = _coroutine_of(coro, (), {}, "corral.spawn()")
     else:
         coro = _coroutine_of(fn, args, kwargs, "corral.spawn()")
-    return r.spawn(coro, name, gptr)  # type: ignore[union-attr]
+    return r.spawn(coro, name, None)  # type: ignore[union-attr]
 
 
 def create_task(coro: Any, *, name: str | None = None) -> Task:

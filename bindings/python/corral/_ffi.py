@@ -86,14 +86,17 @@ OP_QUEUE_PUT = 5
 OP_GROUP_WAIT_CLOSING = 6
 OP_GROUP_WAIT_CLOSED = 7
 OP_GROUP_EXIT = 8
+OP_GROUP_NEXT_DONE = 9
 
 FUTURE_PENDING, FUTURE_RESULT, FUTURE_ERROR, FUTURE_CANCELLED = 0, 1, 2, 3
 
 SCOPE_MOVE_ON = 0
 SCOPE_FAIL = 1
+SCOPE_CLEANUP = 2
 
 GROUP_SUPERVISE = 0
 GROUP_FAIL_FAST = 1
+GROUP_COLLECT = 2
 GROUP_JOIN = 0
 GROUP_CANCEL = 1
 
@@ -303,6 +306,8 @@ _DECLS: dict[str, tuple[list, object]] = {
     "corral_error_new_group": ([PP, P, _sz], _i),   # errors: array of corral_error*
     "corral_error_group_size": ([P], _sz),
     "corral_error_group_get": ([P, _sz], P),
+    "corral_error_set_fatal": ([P, _i], _i),
+    "corral_error_is_fatal": ([P], _i),
     # runtime.h
     "corral_rt_new": ([PP, _u32], _i),
     "corral_rt_ref": ([P], P),
@@ -393,6 +398,7 @@ _DECLS: dict[str, tuple[list, object]] = {
     "corral_scope_ref": ([P], P),
     "corral_scope_unref": ([P], None),
     "corral_uncancellable": ([P, P, PVALUE, _i], _i),
+    "corral_cleanup_enter": ([PP, P], _i),
     # group.h
     "corral_group_enter": ([PP, P, _s, _i, _i], _i),
     "corral_group_exit": ([P, _i], _i),
@@ -410,6 +416,25 @@ _DECLS: dict[str, tuple[list, object]] = {
     "corral_group_wait_closing": ([P, _i64], _i),
     "corral_group_wait_closed": ([P, _i64], _i),
     "corral_group_async_close": ([P, _i, _i64], _i),
+    "corral_group_member": ([P, _i64], P),
+    "corral_task_current_group": ([P], P),
+    "corral_group_scope": ([P], P),
+    "corral_group_set_cleanup_timeout": ([P, _i64], _i),
+    "corral_group_cleanup_timeout": ([P], _i64),
+    # Fiber-only and C-value-only functions: declared so that the table covers the whole
+    # header (test_loader checks it), never called by this package. Python tasks are host
+    # tasks: they await CORRAL_OP_GROUP_NEXT_DONE through the driver, implement wrap in
+    # Python (HOST values cannot be wrapped in C) and build the helpers of helpers.h from
+    # a COLLECT group (corral/_group_helpers.py).
+    "corral_group_next_done": ([P, _i64], _i),
+    "corral_group_wrap": ([PP, P, _s, _u32, P], _i),
+    # helpers.h (C fibers only)
+    "corral_gather_safe": ([P, _sz, P], _i),        # (members, n, tasks)
+    "corral_race": ([P, _sz, _i, PVALUE, P, PP], _i),  # (members, n, continue, out, winner, errors)
+    "corral_call_on_cancel": ([P, P, PVALUE], _i),
+    "corral_call_on_done": ([P, P, P, PVALUE], _i),
+    "corral_cancel_and_join": ([P, PVALUE], _i),
+    "corral_first": ([P, P, P, PVALUE, _i64], _i),   # (queue, pred, ud, out, deadline)
     # queue.h
     "corral_queue_new": ([PP, P, _i64], _i),
     "corral_queue_ref": ([P], P),

@@ -15,7 +15,9 @@ from ._errors import Cancelled, InvalidState, code_of, from_code
 
 T = TypeVar("T")
 
-_ABS, _REL, _SHIELD = 0, 1, 2
+# How a scope is entered: absolute deadline, relative deadline, plain shield, managed
+# cleanup with the grace of the task's group chain, managed cleanup with a given grace.
+_ABS, _REL, _SHIELD, _CLEANUP, _CLEANUP_GRACE = 0, 1, 2, 3, 4
 
 
 class CancelScope:
@@ -70,6 +72,11 @@ class CancelScope:
             rc = fn(r._outp, t._ptr, self._arg)
         elif mode == _SHIELD:
             rc = L.corral_shield(r._outp, t._ptr)
+        elif mode == _CLEANUP:
+            rc = L.corral_cleanup_enter(r._outp, t._ptr)
+        elif mode == _CLEANUP_GRACE:
+            dl = -1 if self._arg < 0 else min(r.now_ns() + self._arg, _ffi.INT64_MAX)
+            rc = L.corral_scope_enter(r._outp, t._ptr, _ffi.SCOPE_CLEANUP, dl, 1)
         else:
             rc = L.corral_scope_enter(r._outp, t._ptr, self._kind, self._arg,
                                       1 if self._shield else 0)
@@ -160,7 +167,7 @@ class CancelScope:
 
     @property
     def shield(self) -> bool:
-        return self._shield or self._mode == _SHIELD
+        return self._shield or self._mode >= _SHIELD
 
     @property
     def deadline(self) -> float:
@@ -224,6 +231,17 @@ def fail_after(seconds: float) -> CancelScope:
     if ns < 0:
         return CancelScope._make(_ffi.SCOPE_FAIL, _ABS, -1)
     return CancelScope._make(_ffi.SCOPE_FAIL, _REL, ns)
+
+
+def cleanup_scope(grace_ns: int | None = None) -> CancelScope:
+    """A managed-cleanup scope (R66): a shield with a grace deadline. ``grace_ns`` None takes
+    the grace from the current task's group chain (corral_cleanup_enter); otherwise it is the
+    grace in ns from entry (-1 = unlimited). If the grace runs out, the scope is cancelled and
+    absorbs that, ``cancelled_caught`` is then True, and ``CleanupTimeout`` goes to the
+    handler chain: the caller goes on with its original outcome."""
+    if grace_ns is None:
+        return CancelScope._make(_ffi.SCOPE_CLEANUP, _CLEANUP, -1, True)
+    return CancelScope._make(_ffi.SCOPE_CLEANUP, _CLEANUP_GRACE, grace_ns, True)
 
 
 def shield() -> CancelScope:

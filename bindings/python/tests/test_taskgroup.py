@@ -187,7 +187,7 @@ def test_spawn_after_exit_and_misuse():
             tg.spawn(noop)
         async with tg:
             pass
-        with pytest.raises((corral.Closed, corral.GroupClosed, corral.InvalidState)):
+        with pytest.raises(corral.GroupClosed):
             tg.spawn(noop)
         with pytest.raises(corral.InvalidState):
             async with tg:
@@ -217,3 +217,100 @@ def test_nested_taskgroup_error_group_in_member():
         assert isinstance(nested.exceptions[0], ValueError)
 
     run_v(main())
+
+
+def test_spawn_non_callable_is_type_error():
+    async def main():
+        async with corral.TaskGroup() as tg:
+            with pytest.raises(TypeError):
+                tg.spawn(42)
+            assert tg.size == 0
+
+    run_v(main())
+
+
+def test_spawn_into_closing_taskgroup_raises_group_closed_without_calling_fn():
+    called = []
+
+    async def fail():
+        raise ValueError("x")
+
+    def fn():
+        called.append(True)
+        return fail()
+
+    async def main():
+        with pytest.raises(corral.ErrorGroup):
+            async with corral.TaskGroup() as tg:
+                tg.spawn(fail)
+                try:
+                    await corral.sleep(1)
+                finally:
+                    assert tg.is_closing  # the failure closed it (R53)
+                    with pytest.raises(corral.GroupClosed):
+                        tg.spawn(fn)
+
+    run_v(main())
+    assert called == []
+
+
+def test_current_taskgroup_inside_and_outside():
+    seen = {}
+
+    async def member(key):
+        seen[key] = corral.current_taskgroup()
+
+    async def main():
+        assert corral.current_taskgroup() is None  # a member of the root group
+        async with corral.TaskGroup() as tg:
+            assert corral.current_taskgroup() is tg
+            async with corral.TaskGroup() as inner:
+                assert corral.current_taskgroup() is inner
+                inner.spawn(member, "inner")
+            assert corral.current_taskgroup() is tg
+            tg.spawn(member, "outer")
+        assert corral.current_taskgroup() is None
+        g = corral.Group()
+        await g.spawn(member, "free")
+        return tg, inner, g
+
+    tg, inner, g = run_v(main())
+    assert seen == {"inner": inner, "outer": tg, "free": g}
+
+
+def test_current_taskgroup_outside_a_task_is_an_error():
+    seen = []
+
+    def cb(f):
+        try:
+            corral.current_taskgroup()
+        except RuntimeError as e:
+            seen.append(e)
+
+    async def main():
+        f = corral.Future()
+        f.add_done_callback(cb)
+        f.set_result(1)
+        await corral.checkpoint()
+        await corral.checkpoint()
+
+    run_v(main())
+    assert len(seen) == 1
+    with pytest.raises(RuntimeError):
+        corral.current_taskgroup()
+
+
+def test_spawn_with_group_argument_uses_the_groups_spawn():
+    async def noop():
+        return 1
+
+    async def main():
+        async with corral.TaskGroup() as tg:
+            t = corral.spawn(noop, group=tg, name="in-tg")
+        with pytest.raises(corral.GroupClosed):
+            corral.spawn(noop, group=tg)
+        with pytest.raises(TypeError):
+            corral.spawn(noop, group="not a group")
+        return t.result(), t.name
+
+    assert run_v(main()) == (1, "in-tg")

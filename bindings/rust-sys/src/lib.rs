@@ -271,6 +271,9 @@ pub const CORRAL_OP_GROUP_WAIT_CLOSED: u32 = 7;
 /// `CORRAL_OP_GROUP_EXIT` (corral/task.h): target: a scoped corral_group*; value: INT body
 /// status.
 pub const CORRAL_OP_GROUP_EXIT: u32 = 8;
+/// `CORRAL_OP_GROUP_NEXT_DONE` (corral/task.h): target: an entered COLLECT group; value: INT
+/// spawn index of the next member that ended.
+pub const CORRAL_OP_GROUP_NEXT_DONE: u32 = 9;
 
 /// `corral_op` (corral/task.h): an awaitable operation. `deadline` is the per-call absolute
 /// deadline (R41; -1 none, a past value = do not block) except for SLEEP, where it is the
@@ -311,6 +314,9 @@ pub type corral_future_cb = Option<unsafe extern "C" fn(f: *mut corral_future, u
 pub const CORRAL_SCOPE_MOVE_ON: c_int = 0;
 /// `CORRAL_SCOPE_FAIL` (corral/scope.h): fail_*: raises Timeout when its deadline caused the cancel.
 pub const CORRAL_SCOPE_FAIL: c_int = 1;
+/// `CORRAL_SCOPE_CLEANUP` (corral/scope.h): managed cleanup (R66): always a shield; when its
+/// deadline passes it reports CleanupTimeout (corral_cleanup_enter).
+pub const CORRAL_SCOPE_CLEANUP: c_int = 2;
 /// `CORRAL_CAUSE_NONE` (corral/scope.h): not cancelled.
 pub const CORRAL_CAUSE_NONE: c_int = 0;
 /// `CORRAL_CAUSE_EXPLICIT` (corral/scope.h).
@@ -335,6 +341,10 @@ pub const CORRAL_GROUP_SUPERVISE: c_int = 0;
 /// `CORRAL_GROUP_FAIL_FAST` (corral/group.h): a member failure cancels the group; ErrorGroup at
 /// exit.
 pub const CORRAL_GROUP_FAIL_FAST: c_int = 1;
+/// `CORRAL_GROUP_COLLECT` (corral/group.h): a helper's internal group (R59, R70, R71): member
+/// outcomes are handed to the body in completion order (CORRAL_OP_GROUP_NEXT_DONE); failures
+/// the body did not take go to the handler chain when it leaves. Scoped (enter) only.
+pub const CORRAL_GROUP_COLLECT: c_int = 2;
 /// `CORRAL_GROUP_JOIN` (corral/group.h): exit waits for the members (TaskGroup, nursery).
 pub const CORRAL_GROUP_JOIN: c_int = 0;
 /// `CORRAL_GROUP_CANCEL` (corral/group.h): exit closes with cancellation, then waits (hat
@@ -353,6 +363,26 @@ pub type corral_group_handler_fn = Option<
         ud: *mut c_void,
     ) -> c_int,
 >;
+
+// ---- corral/helpers.h ---------------------------------------------------------------------
+
+/// `corral_member` (corral/helpers.h): one member of race / gather_safe: a fiber body run as
+/// a task named `name` (NULL = "<helper>.<index>"). Transparent.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct corral_member {
+    /// `name`: the task's name, or NULL.
+    pub name: *const c_char,
+    /// `fn`: the fiber body.
+    pub fn_: corral_fiber_fn,
+    /// `arg`: its argument.
+    pub arg: *mut c_void,
+}
+
+/// `corral_pred_fn` (corral/helpers.h): a predicate for corral_first: 1 = match, 0 = no
+/// match, negative code = fail with it.
+pub type corral_pred_fn =
+    Option<unsafe extern "C" fn(v: *const corral_value, ud: *mut c_void) -> c_int>;
 
 // ---- corral/host.h ------------------------------------------------------------------------
 
@@ -486,6 +516,10 @@ extern "C" {
     ) -> c_int;
     /// `corral_error_set_context` (corral/common.h). C doc comment: Attach `context` (the error that was being handled); takes a reference. Thread: any.
     pub fn corral_error_set_context(e: *mut corral_error, context: *mut corral_error) -> c_int;
+    /// `corral_error_set_fatal` (corral/common.h). C doc comment: Mark an error fatal (R58: Python KeyboardInterrupt/SystemExit, a Rust panic the binding treats as fatal). A task failing with a fatal error behaves as FAIL_FAST in every group: the group is closed with cancellation and a scoped group's exit raises that error itself (not wrapped); in a free group it also goes to the root, which cancels main, and the run ends with it after cleanup. Handlers never see it. Thread: any, before the error is shared.
+    pub fn corral_error_set_fatal(e: *mut corral_error, fatal: c_int) -> c_int;
+    /// `corral_error_is_fatal` (corral/common.h); see the comment above its group in the header.
+    pub fn corral_error_is_fatal(e: *const corral_error) -> c_int;
     /// `corral_error_code` (corral/common.h). C doc comment: Accessors; all borrowed and valid while `e` is referenced. NULL-safe (0 / "" / NULL).
     pub fn corral_error_code(e: *const corral_error) -> c_int;
     /// `corral_error_kind` (corral/common.h); see the comment above its group in the header.
@@ -747,6 +781,8 @@ extern "C" {
     ) -> c_int;
     /// `corral_shield` (corral/scope.h); see the comment above its group in the header.
     pub fn corral_shield(out: *mut *mut corral_scope, t: *mut corral_task) -> c_int;
+    /// `corral_cleanup_enter` (corral/scope.h). C doc comment: Enter a managed-cleanup scope on task t (NULL = current task), R66: a shield whose deadline is now + the cleanup timeout of t's current group chain (corral_group_set_cleanup_timeout; unlimited by default). Cancellation arriving inside is deferred to the first checkpoint after it. If the grace expires, the scope is cancelled and absorbs it, and a CleanupTimeout error ("<task name>" as actor) is queued to the handler chain, so the outcome that was unwinding is kept. Exit it with corral_scope_exit. Same errors as corral_scope_enter. Thread: loop.
+    pub fn corral_cleanup_enter(out: *mut *mut corral_scope, t: *mut corral_task) -> c_int;
     /// `corral_scope_exit` (corral/scope.h). C doc comment: Exit the innermost scope `s` of its task. `status` is what the body ended with (0 or a code); the result is what propagates (see the file comment). The reference stays with the caller. Errors: CORRAL_EINVALIDSTATE (not the innermost scope / already exited), CORRAL_EINVALIDARG. Thread: loop.
     pub fn corral_scope_exit(s: *mut corral_scope, status: c_int) -> c_int;
     /// `corral_scope_exit_uncancellable` (corral/scope.h). C doc comment: Exit an uncancellable (shield) scope (R33, R34): like corral_scope_exit, then if the body succeeded and cancellation is pending, return CORRAL_ECANCELLED when raise_cancel is set (the result must be discarded) or 0 when it is not (the cancellation stays pending).
@@ -790,6 +826,26 @@ extern "C" {
     ) -> c_int;
     /// `corral_group_exit` (corral/group.h). C doc comment: Fiber form of CORRAL_OP_GROUP_EXIT: leave scoped group g with the status the body ended with (0, CORRAL_ECANCELLED, or an error code whose error object was recorded with corral_task_set_error). R49: a body that raised cancels the group; CANCEL mode closes it with cancellation; then the exit waits until every member is terminal. That wait is not a cancel point and cannot be abandoned. The result: CORRAL_EERRORGROUP (FAIL_FAST with errors, the ErrorGroup is corral_task_last_error; errors beat cancellation, R54), else the body's error, else a Cancelled the group scope owns is absorbed (R28), else a cancel point.
     pub fn corral_group_exit(g: *mut corral_group, status: c_int) -> c_int;
+    /// `corral_group_next_done` (corral/group.h). C doc comment: Fiber form of CORRAL_OP_GROUP_NEXT_DONE on a COLLECT group the current fiber entered: wait for the next member to end and return its spawn index in the group (0 for the first member spawned into it; corral_group_member gives the task). Members are handed out in the order they ended, each once. A checkpoint with a per-call deadline (R41). Errors: CORRAL_ECANCELLED, CORRAL_ETIMEOUT, CORRAL_EINVALIDSTATE (not a COLLECT group entered by this task, or no member left to wait for), CORRAL_EINVALIDARG.
+    pub fn corral_group_next_done(g: *mut corral_group, deadline: i64) -> c_int;
+    /// `corral_group_member` (corral/group.h). C doc comment: The member of a COLLECT group with spawn index `index` (borrowed; valid while g lives), or NULL when out of range. Thread: loop.
+    pub fn corral_group_member(g: *const corral_group, index: i64) -> *mut corral_task;
+    /// `corral_task_current_group` (corral/group.h). C doc comment: The group the code running in task t (NULL = current task) spawns into by default, as aiotools' current_taskgroup: the innermost scoped group t entered and has not left, else the group t is a member of, else NULL for a member of the root group (borrowed). Thread: loop.
+    pub fn corral_task_current_group(t: *const corral_task) -> *mut corral_group;
+    /// `corral_group_scope` (corral/group.h). C doc comment: The group's cancel scope (borrowed; valid while g lives), trio's `nursery.cancel_scope`: corral_scope_cancel on it cancels every member and, for a scoped group, the body, without closing the group (spawning stays allowed, R44); corral_scope_cancelled_caught tells whether the exit absorbed that cancellation. It cannot be exited. Thread: loop.
+    pub fn corral_group_scope(g: *mut corral_group) -> *mut corral_scope;
+    /// `corral_group_set_cleanup_timeout` (corral/group.h). C doc comment: Managed-cleanup grace for code running in this group and its subgroups (R66): a cleanup scope (corral_cleanup_enter) gets the deadline now + the nearest group's timeout. -1 = inherit from the parent (the default; the root group's default is unlimited). Negative values other than -1: CORRAL_EINVALIDARG. Thread: loop.
+    pub fn corral_group_set_cleanup_timeout(g: *mut corral_group, timeout: i64) -> c_int;
+    /// `corral_group_cleanup_timeout` (corral/group.h). C doc comment: The effective timeout (-1 = unlimited).
+    pub fn corral_group_cleanup_timeout(g: *const corral_group) -> i64;
+    /// `corral_group_wrap` (corral/group.h). C doc comment: Wrap an existing future or task into group g (hat `Group.wrap`): spawns a step task `name` in g that awaits `target` and ends with its outcome (INT, DOUBLE, BOOL and BYTES values are copied; a PTR value is lent without its destructor; a HOST value fails the wrapper with InvalidArgument: hosts wrap in their own language). When the group cancels the wrapper, it cancels the target (a task is then awaited, shielded, so the group closes after it). kind: CORRAL_OP_FUTURE or CORRAL_OP_JOIN. The caller owns one reference to *out. Errors: as corral_spawn_step. Thread: loop.
+    pub fn corral_group_wrap(
+        out: *mut *mut corral_task,
+        g: *mut corral_group,
+        name: *const c_char,
+        kind: u32,
+        target: *mut c_void,
+    ) -> c_int;
     /// `corral_group_new` (corral/group.h). C doc comment: Create a free group under `parent` (NULL = the root group). `name` may be NULL (unnamed: no trace lines). The caller owns one reference. Errors: CORRAL_EINVALIDARG, CORRAL_EGROUPCLOSED (parent not open), CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop.
     pub fn corral_group_new(
         out: *mut *mut corral_group,
@@ -852,6 +908,46 @@ extern "C" {
     pub fn corral_queue_get(q: *mut corral_queue, out: *mut corral_value, deadline: i64) -> c_int;
     /// `corral_queue_put` (corral/queue.h); see the comment above its group in the header.
     pub fn corral_queue_put(q: *mut corral_queue, v: *const corral_value, deadline: i64) -> c_int;
+
+    // ---- corral/helpers.h ----
+    /// `corral_gather_safe` (corral/helpers.h). C doc comment: gather_safe (R71): run the n members concurrently in an internal group, wait for all, and store a reference to each member task in tasks[i] (input order); read each outcome with corral_task_result / corral_task_error (errors are values: no handler sees them, R59). If the calling task is cancelled, the members are cancelled and awaited, the tasks are still stored, and CORRAL_ECANCELLED is returned. Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (not in a fiber), CORRAL_ENOMEM. Thread: loop, from a fiber.
+    pub fn corral_gather_safe(
+        members: *const corral_member,
+        n: usize,
+        tasks: *mut *mut corral_task,
+    ) -> c_int;
+    /// `corral_race` (corral/helpers.h). C doc comment: race (R70): the first member to complete wins; the others are cancelled and awaited; then 0 is returned with the winner's value moved into *out and its spawn index in *winner. Without continue_on_error the first failure before any success cancels the rest and is returned. With it, failures before the winner are collected in occurrence order into *errors; if all fail, CORRAL_EERRORGROUP. n == 0: CORRAL_EINVALIDARG. Thread: loop, from a fiber.
+    pub fn corral_race(
+        members: *const corral_member,
+        n: usize,
+        continue_on_error: c_int,
+        out: *mut corral_value,
+        winner: *mut usize,
+        errors: *mut *mut corral_error,
+    ) -> c_int;
+    /// `corral_call_on_cancel` (corral/helpers.h). C doc comment: call_on_cancel (R73): wait until the calling task is cancelled, then run fn(self, arg, out) as managed cleanup (corral_cleanup_enter) and return its status. Thread: loop, from a fiber.
+    pub fn corral_call_on_cancel(
+        fn_: corral_fiber_fn,
+        arg: *mut c_void,
+        out: *mut corral_value,
+    ) -> c_int;
+    /// `corral_call_on_done` (corral/helpers.h). C doc comment: call_on_done (R73): await future f (its outcome is ignored), then run fn(self, arg, out) and return its status. Cancelled while waiting: fn is not called, f is not cancelled (R21), and CORRAL_ECANCELLED is returned. Thread: loop, from a fiber.
+    pub fn corral_call_on_done(
+        f: *mut corral_future,
+        fn_: corral_fiber_fn,
+        arg: *mut c_void,
+        out: *mut corral_value,
+    ) -> c_int;
+    /// `corral_cancel_and_join` (corral/helpers.h). C doc comment: cancel_and_join (aiotools cancel_and_wait): cancel task t and wait until it is terminal. Returns 0 when it ended CANCELLED or COMPLETED (then *out borrows its value), its error code when it FAILED. Thread: loop, from a fiber.
+    pub fn corral_cancel_and_join(t: *mut corral_task, out: *mut corral_value) -> c_int;
+    /// `corral_first` (corral/helpers.h). C doc comment: first over a queue: get items until one matches pred (NULL = any item), move it into *out and return 1; when the queue is closed and drained, return 0 with *out NONE. Errors: CORRAL_ECANCELLED, CORRAL_ETIMEOUT, a predicate's code, CORRAL_EINVALIDARG. Thread: loop, from a fiber.
+    pub fn corral_first(
+        q: *mut corral_queue,
+        pred: corral_pred_fn,
+        ud: *mut c_void,
+        out: *mut corral_value,
+        deadline: i64,
+    ) -> c_int;
 
     // ---- corral/host.h ----
     /// `corral_host_poll` (corral/host.h). C doc comment: Drive the run of `main` (same meaning as corral_rt_run, R51), returning at most `cap` records in recs. Returns 0 with *n >= 1, or CORRAL_DONE with *n == 0 when the run is over (corral_rt_run_status gives main's outcome). The first call starts the run; signals are handled as in corral_rt_run while the run lasts. A host task that was handed out in the previous batch and neither awaited nor finished is failed with InvalidState. Errors: CORRAL_EINVALIDARG (NULL, cap 0, record_size mismatch, main of another runtime), CORRAL_EINVALIDSTATE (called from inside the loop, or a different main), CORRAL_ECLOSED. Thread: loop (this call makes it so).

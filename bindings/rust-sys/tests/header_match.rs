@@ -365,16 +365,19 @@ fn every_constant_matches_the_header() {
         CORRAL_OP_GROUP_WAIT_CLOSING,
         CORRAL_OP_GROUP_WAIT_CLOSED,
         CORRAL_OP_GROUP_EXIT,
+        CORRAL_OP_GROUP_NEXT_DONE,
         CORRAL_FUTURE_PENDING,
         CORRAL_FUTURE_RESULT,
         CORRAL_FUTURE_ERROR,
         CORRAL_FUTURE_CANCELLED,
         CORRAL_GROUP_SUPERVISE,
         CORRAL_GROUP_FAIL_FAST,
+        CORRAL_GROUP_COLLECT,
         CORRAL_GROUP_JOIN,
         CORRAL_GROUP_CANCEL,
         CORRAL_SCOPE_MOVE_ON,
         CORRAL_SCOPE_FAIL,
+        CORRAL_SCOPE_CLEANUP,
         CORRAL_CAUSE_NONE,
         CORRAL_CAUSE_EXPLICIT,
         CORRAL_CAUSE_DEADLINE,
@@ -513,6 +516,20 @@ fn transparent_structs_have_the_header_layout() {
         (
             "offsetof(corral_record, value)",
             offset_of!(corral_record, value),
+        ),
+        ("sizeof(corral_member)", size_of::<corral_member>()),
+        ("_Alignof(corral_member)", align_of::<corral_member>()),
+        (
+            "offsetof(corral_member, name)",
+            offset_of!(corral_member, name),
+        ),
+        (
+            "offsetof(corral_member, fn)",
+            offset_of!(corral_member, fn_),
+        ),
+        (
+            "offsetof(corral_member, arg)",
+            offset_of!(corral_member, arg),
         ),
         ("sizeof(corral_host_cmd)", size_of::<corral_host_cmd>()),
         ("_Alignof(corral_host_cmd)", align_of::<corral_host_cmd>()),
@@ -705,5 +722,89 @@ fn raw_calls_answer_bad_input_with_codes() {
         corral_task_unref(std::ptr::null_mut());
         assert_eq!(corral_task_id(std::ptr::null()), 0);
         assert_eq!(corral_task_state(std::ptr::null()), -1);
+    }
+}
+
+#[test]
+fn group_and_helper_calls_answer_bad_input_with_codes() {
+    unsafe {
+        let null_g: *mut corral_group = std::ptr::null_mut();
+        assert!(corral_group_member(null_g, 0).is_null());
+        assert!(corral_group_scope(null_g).is_null());
+        assert!(corral_task_current_group(std::ptr::null()).is_null());
+        assert_eq!(
+            corral_group_cleanup_timeout(null_g),
+            CORRAL_EINVALIDARG as i64
+        );
+        assert_eq!(
+            corral_group_set_cleanup_timeout(null_g, 5),
+            CORRAL_EINVALIDARG
+        );
+        assert_eq!(
+            corral_group_wrap(
+                &mut std::ptr::null_mut(),
+                null_g,
+                c"w".as_ptr(),
+                CORRAL_OP_FUTURE,
+                std::ptr::null_mut()
+            ),
+            CORRAL_EINVALIDARG
+        );
+        assert_eq!(
+            corral_error_set_fatal(std::ptr::null_mut(), 1),
+            CORRAL_EINVALIDARG
+        );
+        assert_eq!(corral_error_is_fatal(std::ptr::null()), 0);
+        let mut e = std::ptr::null_mut();
+        assert_eq!(
+            corral_error_new(&mut e, CORRAL_EUSER, c"Panic".as_ptr(), c"p".as_ptr()),
+            0
+        );
+        assert_eq!(corral_error_set_fatal(e, 1), 0);
+        assert_eq!(corral_error_is_fatal(e), 1);
+        corral_error_unref(e);
+        let mut c = std::ptr::null_mut();
+        assert_eq!(
+            corral_error_new(
+                &mut c,
+                CORRAL_ECANCELLED,
+                std::ptr::null(),
+                std::ptr::null()
+            ),
+            0
+        );
+        assert_eq!(corral_error_set_fatal(c, 1), CORRAL_EINVALIDARG);
+        corral_error_unref(c);
+        // The fiber helpers refuse to run outside a fiber.
+        let mut out = corral_value::default();
+        assert_eq!(
+            corral_race(
+                std::ptr::null(),
+                0,
+                0,
+                &mut out,
+                std::ptr::null_mut(),
+                std::ptr::null_mut()
+            ),
+            CORRAL_EINVALIDSTATE
+        );
+        assert_eq!(
+            corral_gather_safe(std::ptr::null(), 0, std::ptr::null_mut()),
+            CORRAL_EINVALIDSTATE
+        );
+        assert_eq!(
+            corral_cancel_and_join(std::ptr::null_mut(), &mut out),
+            CORRAL_EINVALIDSTATE
+        );
+        assert_eq!(
+            corral_first(
+                std::ptr::null_mut(),
+                None,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                -1
+            ),
+            CORRAL_EINVALIDARG
+        );
     }
 }

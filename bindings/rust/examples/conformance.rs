@@ -63,12 +63,26 @@ mod s22;
 mod s23;
 #[path = "../../../tests/conformance/S24_await_cancelled_future/rs.rs"]
 mod s24;
+#[path = "../../../tests/conformance/S33_race/rs.rs"]
+mod s33;
+#[path = "../../../tests/conformance/S34a_gather_safe/rs.rs"]
+mod s34a;
+#[path = "../../../tests/conformance/S34b_gather_safe_caller_cancel/rs.rs"]
+mod s34b;
+#[path = "../../../tests/conformance/S35_as_completed_break/rs.rs"]
+mod s35;
 #[path = "../../../tests/conformance/S36_spawn_in_cancelled_scope/rs.rs"]
 mod s36;
 #[path = "../../../tests/conformance/S37_self_wait_rejection/rs.rs"]
 mod s37;
 #[path = "../../../tests/conformance/S38_return_after_cancel/rs.rs"]
 mod s38;
+#[path = "../../../tests/conformance/S39_error_beats_cancel/rs.rs"]
+mod s39;
+#[path = "../../../tests/conformance/S40_call_on_cancel/rs.rs"]
+mod s40;
+#[path = "../../../tests/conformance/S41_hat_group_cm_exit/rs.rs"]
+mod s41;
 #[path = "../../../tests/conformance/S44_per_call_deadline/rs.rs"]
 mod s44;
 #[path = "../../../tests/conformance/S45_signal_cancels_main/rs.rs"]
@@ -77,6 +91,34 @@ mod s45;
 mod s46;
 #[path = "../../../tests/conformance/S47_fair_yield_loops/rs.rs"]
 mod s47;
+#[path = "../../../tests/conformance/S48_subgroup_order/rs.rs"]
+mod s48;
+#[path = "../../../tests/conformance/S49_group_wrap/rs.rs"]
+mod s49;
+#[path = "../../../tests/conformance/S50_spawn_during_closing/rs.rs"]
+mod s50;
+#[path = "../../../tests/conformance/S51_exception_cb_order/rs.rs"]
+mod s51;
+#[path = "../../../tests/conformance/S52_resource_self_close/rs.rs"]
+mod s52;
+#[path = "../../../tests/conformance/S53_race_all_failing/rs.rs"]
+mod s53;
+#[path = "../../../tests/conformance/S54_first_exhausted/rs.rs"]
+mod s54;
+#[path = "../../../tests/conformance/S55_supervisor/rs.rs"]
+mod s55;
+#[path = "../../../tests/conformance/S56_persistent_taskgroup/rs.rs"]
+mod s56;
+#[path = "../../../tests/conformance/S57_task_nursery/rs.rs"]
+mod s57;
+#[path = "../../../tests/conformance/S58_trio_nursery/rs.rs"]
+mod s58;
+#[path = "../../../tests/conformance/S59_call_on_done/rs.rs"]
+mod s59;
+#[path = "../../../tests/conformance/S60_cancel_and_join/rs.rs"]
+mod s60;
+#[path = "../../../tests/conformance/S61_cleanup_grace_call_on_cancel/rs.rs"]
+mod s61;
 
 fn scenario<F>(want: Option<ErrorKind>, main: F) -> i32
 where
@@ -126,13 +168,34 @@ fn main() {
         "S22" => scenario(s22::OUTCOME, s22::main()),
         "S23" => scenario(s23::OUTCOME, s23::main()),
         "S24" => scenario(s24::OUTCOME, s24::main()),
+        "S33" => scenario(s33::OUTCOME, s33::main()),
+        "S34a" => scenario(s34a::OUTCOME, s34a::main()),
+        "S34b" => scenario(s34b::OUTCOME, s34b::main()),
+        "S35" => scenario(s35::OUTCOME, s35::main()),
         "S36" => scenario(s36::OUTCOME, s36::main()),
         "S37" => scenario(s37::OUTCOME, s37::main()),
         "S38" => scenario(s38::OUTCOME, s38::main()),
+        "S39" => scenario(s39::OUTCOME, s39::main()),
+        "S40" => scenario(s40::OUTCOME, s40::main()),
+        "S41" => scenario(s41::OUTCOME, s41::main()),
         "S44" => scenario(s44::OUTCOME, s44::main()),
         "S45" => scenario(s45::OUTCOME, s45::main()),
         "S46" => scenario(s46::OUTCOME, s46::main()),
         "S47" => scenario(s47::OUTCOME, s47::main()),
+        "S48" => scenario(s48::OUTCOME, s48::main()),
+        "S49" => scenario(s49::OUTCOME, s49::main()),
+        "S50" => scenario(s50::OUTCOME, s50::main()),
+        "S51" => scenario(s51::OUTCOME, s51::main()),
+        "S52" => scenario(s52::OUTCOME, s52::main()),
+        "S53" => scenario(s53::OUTCOME, s53::main()),
+        "S54" => scenario(s54::OUTCOME, s54::main()),
+        "S55" => scenario(s55::OUTCOME, s55::main()),
+        "S56" => scenario(s56::OUTCOME, s56::main()),
+        "S57" => scenario(s57::OUTCOME, s57::main()),
+        "S58" => scenario(s58::OUTCOME, s58::main()),
+        "S59" => scenario(s59::OUTCOME, s59::main()),
+        "S60" => scenario(s60::OUTCOME, s60::main()),
+        "S61" => scenario(s61::OUTCOME, s61::main()),
         _ => {
             eprintln!("usage: conformance <scenario id>; unknown id {id:?}");
             2

@@ -106,6 +106,8 @@ pub(crate) enum Finish {
 pub(crate) trait Pollable {
     fn poll_task(&self, cx: &mut Context<'_>) -> Poll<Finish>;
     fn drop_future(&self);
+    /// The payload of the panic the task ended with (moved out, for a fatal panic, R58).
+    fn take_panic(&self) -> Option<Box<dyn Any + Send>>;
 }
 
 type TaskFuture = Rc<dyn Pollable>;
@@ -206,6 +208,16 @@ pub(crate) struct Driver {
     pub(crate) resume: Cell<Option<Outcome>>,
     ran: Cell<bool>,
     next_gen: Cell<u32>,
+    /// The main task while `block_on` runs (TaskNursery's escalation cancels it).
+    pub(crate) main: Cell<*mut sys::corral_task>,
+    /// Panics in tasks are fatal errors (R58, `RuntimeBuilder::fatal_panics`).
+    fatal_panics: bool,
+    /// The first fatal panic: its error and payload, resumed by `block_on` when the run ends
+    /// with that error.
+    fatal: RefCell<Option<(Error, Box<dyn Any + Send>)>>,
+    /// Per-runtime registries of the group presets (live persistent groups, TaskNursery
+    /// names), keyed by their type.
+    registry: RefCell<std::collections::HashMap<std::any::TypeId, Box<dyn Any>>>,
 }
 
 impl Driver {
@@ -301,6 +313,40 @@ impl Driver {
         Ok(t)
     }
 
+    /// Run `f` on this runtime's registry of type `R` (created empty on first use).
+    pub(crate) fn with_registry<R: Default + 'static, X>(&self, f: impl FnOnce(&mut R) -> X) -> X {
+        let mut map = self.registry.borrow_mut();
+        let slot = map
+            .entry(std::any::TypeId::of::<R>())
+            .or_insert_with(|| Box::new(R::default()));
+        f(slot
+            .downcast_mut::<R>()
+            .expect("registry slot of its own type"))
+    }
+
+    /// Finish `task` after a panic (R58: as a fatal error when configured; the first fatal
+    /// payload is kept for `block_on`).
+    fn finish_panic(
+        &self,
+        task: *mut sys::corral_task,
+        msg: String,
+        payload: Option<Box<dyn Any + Send>>,
+    ) {
+        let e = Error::user("Panic", &msg);
+        if self.fatal_panics && !e.as_raw().is_null() {
+            // SAFETY: the error is ours alone until the core takes its reference below.
+            unsafe { sys::corral_error_set_fatal(e.as_raw(), 1) };
+            if let Some(p) = payload {
+                let mut fatal = self.fatal.borrow_mut();
+                if fatal.is_none() {
+                    *fatal = Some((e.clone(), p));
+                }
+            }
+        }
+        // SAFETY: task is in its step; the core takes a reference to the error.
+        unsafe { sys::corral_task_finish(task, e.code(), ptr::null(), ptr::null(), e.as_raw()) };
+    }
+
     fn finish(&self, task: *mut sys::corral_task, fin: Finish) {
         // SAFETY: task is in its step (handed out by this batch); value NULL = NONE.
         unsafe {
@@ -317,10 +363,7 @@ impl Driver {
                 Finish::Err(e) => {
                     sys::corral_task_finish(task, e.code(), ptr::null(), ptr::null(), e.as_raw());
                 }
-                Finish::Panic(msg) => {
-                    let e = Error::user("Panic", &msg);
-                    sys::corral_task_finish(task, e.code(), ptr::null(), ptr::null(), e.as_raw());
-                }
+                Finish::Panic(msg) => self.finish_panic(task, msg, None),
             }
         }
     }
@@ -394,12 +437,21 @@ impl Driver {
                     s.fut = Some(fut);
                 }
             }
+            Ok(Poll::Ready(Finish::Panic(msg))) => {
+                let payload = if self.fatal_panics {
+                    fut.take_panic()
+                } else {
+                    None
+                };
+                self.finish_panic(task, msg, payload);
+                drop(fut);
+            }
             Ok(Poll::Ready(fin)) => {
                 self.finish(task, fin);
                 drop(fut);
             }
             Err(p) => {
-                self.finish(task, Finish::Panic(panic_message(&*p)));
+                self.finish_panic(task, panic_message(&*p), Some(p));
                 fut.drop_future();
             }
         }
@@ -744,6 +796,9 @@ where
         let f = unsafe { (*self.fut.get()).take() };
         drop(f);
     }
+    fn take_panic(&self) -> Option<Box<dyn Any + Send>> {
+        self.panic.borrow_mut().take()
+    }
 }
 
 // ---- spawning ---------------------------------------------------------------------------------
@@ -935,6 +990,31 @@ impl<T> JoinHandle<T> {
     pub fn is_done(&self) -> bool {
         self.task.is_done()
     }
+    /// The outcome of a terminal task without waiting (a helper's member): its value
+    /// (taken), its error (a panic's payload is dropped: the `Panic` error is the value), or
+    /// `TaskCancelled`.
+    pub(crate) fn take_outcome(&self) -> Result<T> {
+        let raw = self.task.raw;
+        // SAFETY: raw is referenced by the handle; errors are borrowed and referenced.
+        match unsafe { sys::corral_task_state(raw) } {
+            sys::CORRAL_TASK_COMPLETED => self.cell.take_value().ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidState,
+                    "the task's value was already taken",
+                )
+            }),
+            sys::CORRAL_TASK_FAILED => {
+                drop(self.cell.take_panic());
+                let mut v = sys::corral_value::default();
+                let code = unsafe { sys::corral_task_result(raw, &mut v) };
+                Err(Error::from_outcome(code, unsafe {
+                    sys::corral_task_error(raw)
+                }))
+            }
+            sys::CORRAL_TASK_CANCELLED => Err(Error::from_code(sys::CORRAL_ETASKCANCELLED)),
+            _ => Err(Error::new(ErrorKind::InvalidState, "the task is not done")),
+        }
+    }
 }
 
 impl<T> Unpin for JoinHandle<T> {}
@@ -983,6 +1063,7 @@ impl<T: 'static> Future for JoinHandle<T> {
 pub struct RuntimeBuilder {
     flags: u32,
     trace_fd: Option<i32>,
+    fatal_panics: bool,
 }
 
 impl RuntimeBuilder {
@@ -1007,6 +1088,17 @@ impl RuntimeBuilder {
         } else {
             self.flags &= !sys::CORRAL_RT_STRICT;
         }
+        self
+    }
+    /// Treat a panic in a task as a fatal error (R58): it fails the task with `Panic:<msg>`
+    /// marked fatal, which closes and cancels every group it passes (as FAIL_FAST), is
+    /// raised as itself by a scoped group's exit (`task_group`, `supervisor`, ...), never
+    /// reaches an exception callback, and from a free group (or the root) cancels main, so
+    /// the run ends with it after cleanup. When the run ends with it, [`Runtime::block_on`]
+    /// resumes the original panic. Joiners get the `Panic` error instead of the panic.
+    /// Default: off (a panic fails only its task, and a joiner resumes it).
+    pub fn fatal_panics(mut self, on: bool) -> Self {
+        self.fatal_panics = on;
         self
     }
     /// Write trace lines (R77) to file descriptor `fd` (1 = standard output).
@@ -1042,6 +1134,10 @@ impl RuntimeBuilder {
             resume: Cell::new(None),
             ran: Cell::new(false),
             next_gen: Cell::new(0),
+            main: Cell::new(ptr::null_mut()),
+            fatal_panics: self.fatal_panics,
+            fatal: RefCell::new(None),
+            registry: RefCell::new(std::collections::HashMap::new()),
         });
         *d.this.borrow_mut() = Rc::downgrade(&d);
         Ok(Runtime {
@@ -1103,6 +1199,7 @@ impl Runtime {
         let _restore = Restore(CURRENT.with(|c| c.replace(d)));
         let handle = spawn_on(d, ptr::null_mut(), Some("main"), main)?;
         let main_task = handle.task.raw;
+        d.main.set(main_task);
         let mut recs = vec![sys::corral_record::default(); RECORDS];
         loop {
             let mut n = 0usize;
@@ -1133,9 +1230,18 @@ impl Runtime {
             }
         }
         drop(_restore);
+        d.main.set(ptr::null_mut());
         let status = unsafe { sys::corral_rt_run_status(d.rt) };
         if let Some(p) = handle.cell.take_panic() {
             panic::resume_unwind(p);
+        }
+        let fatal = d.fatal.borrow_mut().take();
+        if let Some((e, p)) = fatal {
+            // R58: the run ended with the fatal panic: resume it as Rust code would.
+            let raw = unsafe { sys::corral_rt_run_error(d.rt) };
+            if status != 0 && !raw.is_null() && raw == e.as_raw() {
+                panic::resume_unwind(p);
+            }
         }
         match status {
             0 => handle.cell.take_value().ok_or_else(|| {
@@ -1205,6 +1311,10 @@ impl Drop for Runtime {
         drop(callbacks);
         let handlers = d.handlers.borrow_mut().drain();
         drop(handlers);
+        let registry = mem::take(&mut *d.registry.borrow_mut());
+        drop(registry);
+        let fatal = d.fatal.borrow_mut().take();
+        drop(fatal);
         unsafe { sys::corral_rt_unref(d.rt) };
     }
 }

@@ -259,6 +259,52 @@ impl Error {
         }
     }
 
+    /// An `ErrorGroup` (R54) holding `errors` in order, each as the same object
+    /// ([`Error::same_as`]); its message is the canonical list `[ValueError:a, ...]`.
+    /// `Cancelled` cannot be a member: InvalidArgument.
+    pub fn group(errors: &[Error]) -> Result<Error> {
+        if errors.iter().any(Error::is_cancelled) {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "an ErrorGroup never holds Cancelled (R54)",
+            ));
+        }
+        let members: Vec<Error> = errors
+            .iter()
+            .map(|e| {
+                if e.raw.is_null() {
+                    Error::make(e.code, None, None)
+                } else {
+                    e.clone()
+                }
+            })
+            .collect();
+        let raws: Vec<*mut sys::corral_error> = members.iter().map(|e| e.raw).collect();
+        let mut raw = ptr::null_mut();
+        // SAFETY: raws holds live errors; the core takes its own references.
+        let rc = unsafe { sys::corral_error_new_group(&mut raw, raws.as_ptr(), raws.len()) };
+        if rc < 0 {
+            return Err(Error::last(rc));
+        }
+        Ok(Error {
+            code: sys::CORRAL_EERRORGROUP,
+            raw,
+        })
+    }
+
+    /// True for an `ErrorGroup` (what the issue calls `Error::Group`: the kind is
+    /// [`ErrorKind::ErrorGroup`], its members are [`Error::group_errors`]).
+    pub fn is_group(&self) -> bool {
+        self.code == sys::CORRAL_EERRORGROUP
+    }
+
+    /// True for a fatal error (R58): a panic of a runtime built with
+    /// [`crate::RuntimeBuilder::fatal_panics`].
+    pub fn is_fatal(&self) -> bool {
+        // SAFETY: NULL-safe; raw is referenced by self.
+        unsafe { sys::corral_error_is_fatal(self.raw) == 1 }
+    }
+
     /// The raw error object (borrowed; NULL for message-less errors such as `Cancelled`).
     pub fn as_raw(&self) -> *mut sys::corral_error {
         self.raw
@@ -317,5 +363,14 @@ impl std::error::Error for Error {}
 impl PartialEq<ErrorKind> for Error {
     fn eq(&self, kind: &ErrorKind) -> bool {
         self.kind() == *kind
+    }
+}
+
+/// A C return code as a Result (the code itself when non-negative).
+pub(crate) fn check(rc: i32) -> Result<i32> {
+    if rc < 0 {
+        Err(Error::last(rc))
+    } else {
+        Ok(rc)
     }
 }

@@ -32,6 +32,18 @@
 //! - A panic inside a task fails it (`fail Panic:<msg>` in the trace) and is resumed in the
 //!   joiner by `JoinHandle`'s `await`; it never unwinds through C.
 //!
+//! # Groups and helpers
+//! - Presets of the one core group (R42-R59): [`task_group`] (+ [`current_taskgroup`]),
+//!   [`open_nursery`], hat's [`Group`] with the [`Resource`] trait and [`using`],
+//!   [`supervisor`], [`PersistentTaskGroup`] / [`persistent_task_group`], [`TaskNursery`].
+//!   Scoped ones take a closure receiving the handle; their exit is the future's tail, so
+//!   await them where they are created. Fail-fast groups end with an `ErrorGroup`
+//!   ([`Error::is_group`], [`Error::group_errors`]).
+//! - Helpers (R70-R73): [`race`], [`gather_safe`], [`as_completed_safe`] (closure-driven, so
+//!   that leaving early cancels and awaits the rest before it returns), [`call_on_cancel`],
+//!   [`call_on_done`], [`cancel_and_join`], [`first`], [`cleanup`].
+//! - [`RuntimeBuilder::fatal_panics`] makes panics fatal errors (R58).
+//!
 //! # Limits of this version (see the README)
 //! - A task awaits one corral operation at a time: `join!`/`select!` over two corral
 //!   awaitables inside one task returns `InvalidState` for the second (spawn tasks instead).
@@ -53,6 +65,13 @@
 mod driver;
 mod error;
 mod group;
+mod group_nursery;
+mod group_resource;
+mod group_scoped;
+mod group_supervisor;
+mod group_task_nursery;
+mod helpers;
+mod helpers_collect;
 mod ops;
 mod repr;
 mod scope;
@@ -63,17 +82,30 @@ pub use driver::{
     JoinHandle, Runtime, RuntimeBuilder, TaskOutput, TaskRef,
 };
 pub use error::{Error, ErrorKind, Result};
-pub use group::{task_group, TaskGroup, TaskGroupRun};
+pub use group::{Group, GroupBuilder, GroupWait, Wrap};
+pub use group_nursery::{open_nursery, GroupScope, Nursery};
+pub use group_resource::{using, Resource};
+pub use group_scoped::{
+    current_taskgroup, task_group, GroupRun, ScopedHandle, TaskGroup, TaskGroupRun, Unwrapped,
+};
+pub use group_supervisor::{
+    all_persistent_groups, persistent_task_group, supervisor, PersistentRun, PersistentTaskGroup,
+    Supervisor, SupervisorRun,
+};
+pub use group_task_nursery::TaskNursery;
+pub use helpers::{
+    call_on_cancel, call_on_done, cancel_and_join, first, iter, AsyncIterator, Iter,
+};
+pub use helpers_collect::{
+    as_completed_safe, gather_safe, race, AsCompleted, GatherSafe, LocalBoxFuture, Race,
+};
 pub use ops::{checkpoint, now, sleep, sleep_ms, sleep_until, Checkpoint, Instant, Join, Sleep};
 pub use repr::repr_of;
 pub use scope::{
-    cancel_pending, fail_after, fail_at, move_on_after, move_on_at, shield, uncancellable,
+    cancel_pending, cleanup, fail_after, fail_at, move_on_after, move_on_at, shield, uncancellable,
     CancelScope, Cause, Scoped,
 };
-pub use sync::{
-    CallbackId, Future, FutureState, FutureWait, Group, GroupWait, PutError, Queue, QueueGet,
-    QueuePut,
-};
+pub use sync::{CallbackId, Future, FutureState, FutureWait, PutError, Queue, QueueGet, QueuePut};
 
 /// The raw FFI crate.
 pub use corral_sys as sys;

@@ -76,6 +76,8 @@ enum Deadline {
     None,
     After(i64),
     At(i64),
+    /// A cleanup scope's grace from the task's current group chain (corral_cleanup_enter).
+    Grace,
 }
 
 struct Inner {
@@ -135,6 +137,20 @@ impl CancelScope {
     /// A shield scope (R32): outer cancellation does not reach the body.
     pub fn shield() -> CancelScope {
         CancelScope::make(sys::CORRAL_SCOPE_MOVE_ON, Deadline::None, true)
+    }
+
+    /// A managed-cleanup scope (R66): a shield whose deadline is now + the cleanup timeout of
+    /// the task's current group chain ([`crate::Group::set_cleanup_timeout`]; unlimited by
+    /// default). If that grace runs out, the scope cancels its body, absorbs that
+    /// cancellation (`run` gives `Ok(None)`) and a `CleanupTimeout` error goes to the handler
+    /// chain. Rust cannot await in `Drop`: write async cleanup as `cleanup(body).await`.
+    pub fn cleanup() -> CancelScope {
+        CancelScope::make(sys::CORRAL_SCOPE_CLEANUP, Deadline::Grace, true)
+    }
+    /// A managed-cleanup scope with an explicit absolute deadline (`None`: unlimited).
+    pub fn cleanup_until(deadline: Option<Instant>) -> CancelScope {
+        let d = deadline.map_or(Deadline::None, |t| Deadline::At(t.as_nanos()));
+        CancelScope::make(sys::CORRAL_SCOPE_CLEANUP, d, true)
     }
 
     /// Run `body` inside this scope (the scope can be entered once). `Ok(Some(v))` when the
@@ -248,6 +264,7 @@ impl CancelScope {
                     sys::corral_fail_after(&mut s, task, d)
                 }
                 Deadline::After(d) => sys::corral_move_on_after(&mut s, task, d),
+                Deadline::Grace => sys::corral_cleanup_enter(&mut s, task),
             }
         };
         if rc < 0 {
@@ -390,6 +407,17 @@ where
         uncancellable: Some(raise_cancel),
     };
     s.await?.ok_or_else(Error::cancelled)
+}
+
+/// Run `body` as managed cleanup (R66, [`CancelScope::cleanup`]): shielded, bounded by the
+/// cleanup grace of the task's current group chain. `Ok(Some(v))` when the body completed,
+/// `Ok(None)` when the grace ran out (its `CleanupTimeout` went to the handler chain: go on
+/// with the outcome you were unwinding with), else the body's error.
+pub async fn cleanup<F, T>(body: F) -> Result<Option<T>>
+where
+    F: Future<Output = Result<T>>,
+{
+    CancelScope::cleanup().run(body).await
 }
 
 /// True when a checkpoint of the current task would return `Cancelled` (R30). Reads the

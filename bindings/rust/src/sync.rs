@@ -1,15 +1,11 @@
-//! Groups (hat-style free groups of the spine), one-shot futures and closable queues.
+//! One-shot futures and closable queues.
 //! Rust values travel through the core as HOST tokens of this binding: the core never
 //! formats or copies them, and tells the driver when it drops one (RELEASE records).
-use crate::driver::{
-    current_driver_rc, spawn_on, Driver, HandlerFn, JoinHandle, TaskOutput, TaskRef,
-    BINDING_CALLBACK, BINDING_HANDLER,
-};
-use crate::error::{cstring, Error, ErrorKind, Result};
+use crate::driver::{current_driver_rc, Driver, BINDING_CALLBACK};
+use crate::error::{check, Error, ErrorKind, Result};
 use crate::ops::{Instant, Op};
 use corral_sys as sys;
 use std::any::Any;
-use std::ffi::CStr;
 use std::fmt;
 use std::future::Future as StdFuture;
 use std::marker::PhantomData;
@@ -17,220 +13,6 @@ use std::pin::Pin;
 use std::ptr;
 use std::rc::Rc;
 use std::task::{Context, Poll};
-
-fn check(rc: i32) -> Result<i32> {
-    if rc < 0 {
-        Err(Error::last(rc))
-    } else {
-        Ok(rc)
-    }
-}
-
-// ---- Group ------------------------------------------------------------------------------------
-
-/// A hat-style free group (SUPERVISE; R42-R48 as far as the spine goes). Named groups emit
-/// `<name> CLOSING` / `<name> CLOSED` trace lines. Dropping the handle never closes it.
-pub struct Group {
-    pub(crate) raw: *mut sys::corral_group,
-    d: Rc<Driver>,
-}
-
-impl Group {
-    fn create(parent: *mut sys::corral_group, name: Option<&str>) -> Result<Group> {
-        let d = current_driver_rc()?;
-        let c = name.map(cstring);
-        let mut g = ptr::null_mut();
-        check(unsafe {
-            sys::corral_group_new(
-                &mut g,
-                d.rt,
-                parent,
-                c.as_ref().map_or(ptr::null(), |c| c.as_ptr()),
-            )
-        })?;
-        Ok(Group { raw: g, d })
-    }
-    /// A named group under the root group.
-    pub fn new(name: &str) -> Result<Group> {
-        Group::create(ptr::null_mut(), Some(name))
-    }
-    /// An unnamed group (no trace lines) under the root group.
-    pub fn unnamed() -> Result<Group> {
-        Group::create(ptr::null_mut(), None)
-    }
-    /// A subgroup (R47). Errors: GroupClosed when this group is not open.
-    pub fn subgroup(&self, name: Option<&str>) -> Result<Group> {
-        Group::create(self.raw, name)
-    }
-    /// Spawn a task named `name` into this group. Errors: GroupClosed (R44).
-    pub fn spawn<F>(&self, name: &str, fut: F) -> Result<JoinHandle<<F::Output as TaskOutput>::Ok>>
-    where
-        F: StdFuture + 'static,
-        F::Output: TaskOutput,
-    {
-        spawn_on(&self.d, self.raw, Some(name), fut)
-    }
-    /// A named group under the root group whose exception callback is `cb` (see
-    /// [`Group::set_exception_cb`]).
-    pub fn with_exception_cb<F>(name: &str, cb: F) -> Result<Group>
-    where
-        F: Fn(&Error, Option<&TaskRef>) -> Result<()> + 'static,
-    {
-        let g = Group::new(name)?;
-        g.set_exception_cb(cb)?;
-        Ok(g)
-    }
-    /// Make `cb(err, task)` this group's exception callback (R55, R56; replaces an earlier
-    /// one). It runs on the loop thread, outside any task (log with [`crate::log_as`]; the
-    /// actor of an error it raises is `"<group>.cb"`), when a member FAILED (`task` is the
-    /// member; never for Cancelled) or for an error reported to this group (`task` is
-    /// None), after the `<group> handler <task> <err>` trace line. Returning `Err(e)` (or
-    /// panicking: `Panic:<msg>`) passes `e`, with the original error as its context, on
-    /// along the handler chain at the parent group, ending at the root handler (R57).
-    pub fn set_exception_cb<F>(&self, cb: F) -> Result<()>
-    where
-        F: Fn(&Error, Option<&TaskRef>) -> Result<()> + 'static,
-    {
-        let f: HandlerFn = Rc::new(cb);
-        let actor = format!("{}.cb", self.name());
-        let idx = self.d.handlers.borrow_mut().insert((f, actor));
-        let token = idx as u64 + 1;
-        let rc = unsafe { sys::corral_group_set_host_handler(self.raw, BINDING_HANDLER, token) };
-        if rc < 0 {
-            let e = Error::last(rc);
-            let old = self.d.handlers.borrow_mut().remove(idx);
-            drop(old);
-            return Err(e);
-        }
-        self.forget_handler(token);
-        Ok(())
-    }
-    /// Remove the exception callback: failures go to the parent's chain again.
-    pub fn clear_exception_cb(&self) -> Result<()> {
-        check(unsafe { sys::corral_group_set_host_handler(self.raw, BINDING_HANDLER, 0) })?;
-        self.forget_handler(0);
-        Ok(())
-    }
-    /// Drop the callback this group had before `keep` (HANDLER records carry the group's
-    /// current token, so an older one is never asked for again).
-    fn forget_handler(&self, keep: u64) {
-        let mut map = self.d.group_handlers.borrow_mut();
-        let key = self.raw as usize;
-        let old = if keep == 0 {
-            map.remove(&key)
-        } else {
-            map.insert(key, keep)
-        };
-        drop(map);
-        if let Some(old) = old {
-            let f = self.d.handlers.borrow_mut().remove(old as usize - 1);
-            drop(f);
-        }
-    }
-    /// Close (R45, R46): OPEN -> CLOSING; with `cancel`, members are cancelled. Never waits.
-    pub fn close(&self, cancel: bool) -> Result<()> {
-        check(unsafe { sys::corral_group_close(self.raw, cancel as i32) }).map(|_| ())
-    }
-    /// OPEN.
-    pub fn is_open(&self) -> bool {
-        unsafe { sys::corral_group_is_open(self.raw) == 1 }
-    }
-    /// CLOSING or CLOSED.
-    pub fn is_closing(&self) -> bool {
-        unsafe { sys::corral_group_is_closing(self.raw) == 1 }
-    }
-    /// CLOSED.
-    pub fn is_closed(&self) -> bool {
-        unsafe { sys::corral_group_is_closed(self.raw) == 1 }
-    }
-    /// Non-terminal members.
-    pub fn size(&self) -> i64 {
-        unsafe { sys::corral_group_size(self.raw) }
-    }
-    /// The name ("" when unnamed).
-    pub fn name(&self) -> String {
-        let p = unsafe { sys::corral_group_name(self.raw) };
-        if p.is_null() {
-            return String::new();
-        }
-        unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
-    }
-    /// The raw group (borrowed).
-    pub fn as_raw(&self) -> *mut sys::corral_group {
-        self.raw
-    }
-    /// Wait until CLOSING (a checkpoint; cancelling the waiter never affects the group, R21).
-    pub fn wait_closing(&self) -> GroupWait {
-        self.wait(sys::CORRAL_OP_GROUP_WAIT_CLOSING)
-    }
-    /// Wait until CLOSED. A shielded wait on the task's own group fails with InvalidState
-    /// (R17).
-    pub fn wait_closed(&self) -> GroupWait {
-        self.wait(sys::CORRAL_OP_GROUP_WAIT_CLOSED)
-    }
-    fn wait(&self, kind: u32) -> GroupWait {
-        GroupWait {
-            _g: self.clone(),
-            op: Op::new(kind, self.raw.cast(), -1),
-        }
-    }
-    /// `close(cancel)` then `wait_closed()` (R48).
-    pub async fn async_close(&self, cancel: bool) -> Result<()> {
-        self.close(cancel)?;
-        self.wait_closed().await
-    }
-}
-
-impl fmt::Debug for Group {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Group({:?})", self.name())
-    }
-}
-
-impl<T> fmt::Debug for Queue<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Queue(size={})", unsafe {
-            sys::corral_queue_size(self.raw)
-        })
-    }
-}
-
-impl Clone for Group {
-    fn clone(&self) -> Self {
-        Group {
-            raw: unsafe { sys::corral_group_ref(self.raw) },
-            d: self.d.clone(),
-        }
-    }
-}
-
-impl Drop for Group {
-    fn drop(&mut self) {
-        unsafe { sys::corral_group_unref(self.raw) }
-    }
-}
-
-/// The future of [`Group::wait_closing`] / [`Group::wait_closed`].
-#[must_use = "futures do nothing unless awaited"]
-pub struct GroupWait {
-    _g: Group,
-    op: Op,
-}
-
-impl StdFuture for GroupWait {
-    type Output = Result<()>;
-    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Result<()>> {
-        self.op.poll_op().map(|r| {
-            r.and_then(|o| {
-                if o.status == 0 {
-                    Ok(())
-                } else {
-                    Err(Error::from_outcome(o.status, o.error))
-                }
-            })
-        })
-    }
-}
 
 // ---- Future -------------------------------------------------------------------------------------
 
@@ -425,6 +207,14 @@ impl<T: Clone + 'static> std::future::IntoFuture for &Future<T> {
     type IntoFuture = FutureWait<T>;
     fn into_future(self) -> FutureWait<T> {
         self.wait()
+    }
+}
+
+impl<T> fmt::Debug for Queue<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Queue(size={})", unsafe {
+            sys::corral_queue_size(self.raw)
+        })
     }
 }
 

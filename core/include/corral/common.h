@@ -169,8 +169,9 @@ CORRAL_API int corral_error_set_context(corral_error *e, corral_error *context);
 /* Mark an error fatal (R58: Python KeyboardInterrupt/SystemExit, a Rust panic the binding
  * treats as fatal). A task failing with a fatal error behaves as FAIL_FAST in every group: the
  * group is closed with cancellation and a scoped group's exit raises that error itself (not
- * wrapped); in a free group it also goes to the root, which cancels main, and the run ends
- * with it after cleanup. Handlers never see it. Thread: any, before the error is shared. */
+ * wrapped; so is a fatal error raised by the group's body); in a free group it also goes to
+ * the root, which cancels main, and the run ends with it after cleanup. Handlers never see it.
+ * Thread: any, before the error is shared. */
 CORRAL_API int corral_error_set_fatal(corral_error *e, int fatal);
 CORRAL_API int corral_error_is_fatal(const corral_error *e);
 /* Accessors; all borrowed and valid while `e` is referenced. NULL-safe (0 / "" / NULL). */

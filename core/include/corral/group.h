@@ -59,8 +59,11 @@ CORRAL_API int corral_group_exit(corral_group *g, int status);
  * CORRAL_ETIMEOUT, CORRAL_EINVALIDSTATE (not a COLLECT group entered by this task, or no
  * member left to wait for), CORRAL_EINVALIDARG. */
 CORRAL_API int corral_group_next_done(corral_group *g, int64_t deadline);
-/* The member of a COLLECT group with spawn index `index` (borrowed; valid while g lives), or
- * NULL when out of range. Thread: loop. */
+/* The member of a COLLECT group with spawn index `index` (borrowed), or NULL when out of range
+ * or already freed. While the body is inside the group, a member is alive until it ended and
+ * then until the body leaves; after that, only while someone holds a reference to it (the
+ * group keeps no reference, so members and their group never keep each other alive).
+ * Thread: loop. */
 CORRAL_API corral_task *corral_group_member(const corral_group *g, int64_t index);
 
 /* The group the code running in task t (NULL = current task) spawns into by default, as
@@ -89,7 +92,8 @@ CORRAL_API int64_t corral_group_cleanup_timeout(const corral_group *g);
  * InvalidArgument: hosts wrap in their own language). When the group cancels the wrapper,
  * it cancels the target (a task is then awaited, shielded, so the group closes after it).
  * kind: CORRAL_OP_FUTURE or CORRAL_OP_JOIN. The caller owns one reference to *out.
- * Errors: as corral_spawn_step. Thread: loop. */
+ * Errors: as corral_spawn_step, and CORRAL_EINVALIDARG for a target of another runtime.
+ * Thread: loop. */
 CORRAL_API int corral_group_wrap(corral_task **out, corral_group *g, const char *name,
                                  uint32_t kind, void *target);
 

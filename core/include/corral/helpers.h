@@ -50,14 +50,16 @@ CORRAL_API int corral_call_on_cancel(corral_fiber_fn fn, void *arg, corral_value
 
 /* call_on_done (R73): await future f (its outcome is ignored), then run fn(self, arg, out)
  * and return its status. Cancelled while waiting: fn is not called, f is not cancelled (R21),
- * and CORRAL_ECANCELLED is returned. Thread: loop, from a fiber. */
+ * and CORRAL_ECANCELLED is returned. Errors: CORRAL_EINVALIDARG (NULL, f of another runtime),
+ * CORRAL_ECLOSED (f closed). Thread: loop, from a fiber. */
 CORRAL_API int corral_call_on_done(corral_future *f, corral_fiber_fn fn, void *arg,
                                    corral_value *out);
 
 /* cancel_and_join (aiotools cancel_and_wait): cancel task t and wait until it is terminal.
  * Returns 0 when it ended CANCELLED or COMPLETED (then *out borrows its value, valid while t
  * is referenced), its error code when it FAILED. The wait is a checkpoint: if the caller is
- * cancelled meanwhile, CORRAL_ECANCELLED (t stays cancelled). Thread: loop, from a fiber. */
+ * cancelled meanwhile, CORRAL_ECANCELLED (t stays cancelled). CORRAL_EINVALIDSTATE when t is
+ * the calling task (nothing is cancelled). Thread: loop, from a fiber. */
 CORRAL_API int corral_cancel_and_join(corral_task *t, corral_value *out);
 
 /* A predicate for corral_first: 1 = match, 0 = no match, negative code = fail with it. */

@@ -153,6 +153,43 @@ corral_group *scn_group(const char *name)
     return keep(H_GROUP, g);
 }
 
+corral_group *scn_subgroup(corral_group *parent, const char *name)
+{
+    corral_group *g = NULL;
+    CHECK(corral_group_new(&g, g_rt, parent, name));
+    return keep(H_GROUP, g);
+}
+
+corral_task *scn_keep_task(corral_task *t)
+{
+    return keep(H_TASK, t);
+}
+
+const char *scn_err(const corral_error *e)
+{
+    static char buf[512];
+    corral_error_format(e, buf, sizeof buf);
+    return buf;
+}
+
+const char *scn_errors(const corral_error *eg)
+{
+    static char buf[1024];
+    size_t used = 0, n = corral_error_group_size(eg);
+    buf[used++] = '[';
+    buf[used] = '\0';
+    for (size_t i = 0; i < n && used < sizeof buf; i++) {
+        char one[256];
+        corral_error_format(corral_error_group_get(eg, i), one, sizeof one);
+        used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s", i ? ", " : "", one);
+    }
+    if (used < sizeof buf - 1) {
+        buf[used++] = ']';
+        buf[used] = '\0';
+    }
+    return buf;
+}
+
 int scn_join_quiet(corral_task *t)
 {
     int rc = corral_join(t, NULL, -1);

@@ -13,6 +13,11 @@
  *   scn_queue_kind(maxsize, kind)   a queue of a CORRAL_QUEUE_* kind, likewise
  *   scn_lock(), scn_event(), scn_condition(), scn_watch(initial)   likewise (corral/sync.h)
  *   scn_keep(p, unref)       release any other handle after the run (unref takes void *)
+ *   scn_subgroup(parent, name)  G.create_subgroup(name=...), released likewise
+ *   scn_keep_task(t)         hand a task reference obtained elsewhere (wrap, gather_safe) to
+ *                            the same release list
+ *   scn_err(e), scn_errors(eg)  "Kind:msg" of an error; "[Kind:msg, ...]" of an ErrorGroup's
+ *                            members ("[]" for NULL), for log lines
  *   slog(self, fmt, ...)     log("...") from a task:   "<t> <task name> log <text>"
  *   slog_as(actor, fmt, ...) log("...") from a callback actor
  *   CHECK(expr)              the call must not fail (result >= 0), else the program stops
@@ -55,6 +60,14 @@ corral_condition *scn_condition(void); /* with a lock of its own */
 corral_watch *scn_watch(const corral_value *initial);
 /* Keep handle p until the run is over, then release it with unref(p); returns p. */
 void *scn_keep(void *p, void (*unref)(void *));
+corral_group *scn_subgroup(corral_group *parent, const char *name);
+corral_task *scn_keep_task(corral_task *t);
+
+/* Canonical text of an error ("ValueError:x", "Kind:msg <- Context:msg"); static buffer. */
+const char *scn_err(const corral_error *e);
+/* The members of an ErrorGroup as "[ValueError:a, ValueError:b]"; "[]" for NULL; static
+ * buffer (distinct from scn_err's). */
+const char *scn_errors(const corral_error *eg);
 
 void slog(corral_task *self, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void slog_as(const char *actor, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,0 +1,92 @@
+//! Shared by the test files: a virtual-clock runtime whose trace is captured.
+#![allow(dead_code)]
+use corral::*;
+use std::io::Read;
+use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+/// Run `f` on a virtual-clock runtime (built by `b`) whose trace goes to a temporary file;
+/// return the outcome and the trace.
+pub fn traced_with<F>(b: RuntimeBuilder, f: F) -> (Result<<F::Output as TaskOutput>::Ok>, String)
+where
+    F: std::future::Future + 'static,
+    F::Output: TaskOutput,
+{
+    let path = std::env::temp_dir().join(format!(
+        "corral-rs-trace-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let file = std::fs::File::create(&path).unwrap();
+    let rt = b
+        .virtual_clock()
+        .trace_fd(file.as_raw_fd())
+        .build()
+        .unwrap();
+    let r = rt.block_on(f);
+    drop(rt);
+    let mut s = String::new();
+    std::fs::File::open(&path)
+        .unwrap()
+        .read_to_string(&mut s)
+        .unwrap();
+    let _ = std::fs::remove_file(&path);
+    (r, s)
+}
+
+/// As `traced_with` on a default builder.
+pub fn traced<F>(f: F) -> (Result<<F::Output as TaskOutput>::Ok>, String)
+where
+    F: std::future::Future + 'static,
+    F::Output: TaskOutput,
+{
+    traced_with(Runtime::builder(), f)
+}
+
+/// The trace lines before main's own terminal line (as the conformance runner cuts).
+pub fn until_main_ends(trace: &str) -> String {
+    let mut out = String::new();
+    for l in trace.lines() {
+        let mut w = l.split(' ');
+        let (_, actor, ev) = (w.next(), w.next(), w.next());
+        if actor == Some("main") && matches!(ev, Some("done" | "fail" | "cancelled")) {
+            break;
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
+/// A task body: sleep `ms`, then fail with ValueError(msg).
+pub async fn fails_after(ms: i64, msg: &'static str) -> Result<()> {
+    sleep_ms(ms).await?;
+    Err(Error::user("ValueError", msg))
+}
+
+/// A task body: sleep `ms`, then return `v`.
+pub async fn value_after<T: 'static>(ms: i64, v: T) -> Result<T> {
+    sleep_ms(ms).await?;
+    Ok(v)
+}
+
+/// A task body: sleep `ms`; when cancelled, log "<tag> cancelled" and end cancelled.
+pub async fn logs_cancel(ms: i64, tag: &'static str) -> Result<()> {
+    if let Err(e) = sleep_ms(ms).await {
+        if e.is_cancelled() {
+            log(&format!("{tag} cancelled"))?;
+        }
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Assert that `r` is an error of `kind`.
+pub fn assert_kind<T: std::fmt::Debug>(r: Result<T>, kind: ErrorKind) {
+    match r {
+        Err(e) => assert_eq!(e.kind(), kind, "{e}"),
+        Ok(v) => panic!("expected {kind:?}, got Ok({v:?})"),
+    }
+}
