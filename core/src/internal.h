@@ -614,6 +614,10 @@ struct corral_rt {
     int signals_seen;
     int run_status;
     corral_task *main;
+    /* the step callback running now and the value it was called with (corral_task_take_value) */
+    corral_task *step_task;
+    corral_value *step_value;
+    bool *step_owned;
     int main_cause; /* the cancellation cause main saw when it ended */
     corral_error *strict_error;
     struct event *sig_events[2];

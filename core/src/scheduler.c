@@ -187,7 +187,12 @@ static void run_step_task(corral_task *t)
     t->resume_owned = 0;
     t->resume_value = (corral_value){0};
     t->in_step = 1;
+    corral_rt *rt = t->rt;
+    rt->step_task = t;
+    rt->step_value = &value;
+    rt->step_owned = &owned;
     t->d.step(t, status, &value, t->arg);
+    rt->step_task = NULL;
     t->in_step = 0;
     if (owned)
         corral__value_drop(t->rt, &value);

@@ -553,3 +553,21 @@ int corral_task_get_local(const corral_task *t, const void *key, uintptr_t *out)
         }
     return 0;
 }
+
+int corral_task_take_value(corral_task *t, corral_value *out)
+{
+    if (!t || !out)
+        return corral__fail(CORRAL_EINVALIDARG, "task_take_value: task and out are required");
+    corral_rt *rt = t->rt;
+    if (rt->step_task != t)
+        return corral__fail(CORRAL_EINVALIDSTATE, "task_take_value: not inside %s's step",
+                            corral__task_name(t));
+    if (!*rt->step_owned) {
+        *out = (corral_value){0};
+        return 0; /* borrowed: the caller copies what it needs */
+    }
+    *out = *rt->step_value;
+    *rt->step_value = (corral_value){0};
+    *rt->step_owned = false;
+    return 1;
+}

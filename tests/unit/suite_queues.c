@@ -1064,6 +1064,60 @@ START_TEST(test_step_put_bytes_copied)
 }
 END_TEST
 
+/* corral_task_take_value: a step consumer keeps a PTR item (with its destructor) past its
+ * step; a borrowed value (a future's result) is not handed over; outside a step: refused. */
+static int dtor_calls;
+static corral_value kept;
+static void count_dtor(void *p)
+{
+    (void)p;
+    dtor_calls++;
+}
+
+static void take_step(corral_task *self, int status, const corral_value *value, void *arg)
+{
+    corral_queue *q = arg;
+    if (value->type == CORRAL_VALUE_NONE && status == 0 && kept.type == CORRAL_VALUE_NONE &&
+        corral_task_take_value(self, &kept) == 0) {
+        corral_op op = {.kind = CORRAL_OP_QUEUE_GET, .target = q, .deadline = -1};
+        SCHECK_EQ(corral_task_await(self, &op), CORRAL_PENDING);
+        return;
+    }
+    SCHECK_EQ(status, 0);
+    SCHECK_EQ(corral_task_take_value(self, &kept), 1);
+    SCHECK(value->type == CORRAL_VALUE_NONE && kept.type == CORRAL_VALUE_PTR);
+    SCHECK_EQ(corral_task_finish(self, 0, NULL, NULL, NULL), 0);
+}
+
+static int take_value_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)arg;
+    (void)res;
+    corral_queue *q = cu_queue(0);
+    corral_task *s = cu_spawn_step("S", take_step, q);
+    FCHECK(s);
+    FCHECK_EQ(cu_sleep_ms(1), 0);
+    static int payload;
+    corral_value item = {.type = CORRAL_VALUE_PTR, .as.p = &payload, .dtor = count_dtor};
+    FCHECK_EQ(corral_queue_put_nowait(q, &item), 0);
+    FCHECK_EQ(corral_join(s, NULL, -1), 0);
+    FCHECK_EQ(dtor_calls, 0); /* the step kept it: the core did not drop it */
+    corral_value out;
+    FCHECK_EQ(corral_task_take_value(self, &out), CORRAL_EINVALIDSTATE); /* a fiber, no step */
+    FCHECK_EQ(corral_task_take_value(NULL, &out), CORRAL_EINVALIDARG);
+    corral_value_clear(&kept);
+    FCHECK_EQ(dtor_calls, 1);
+    return 0;
+}
+
+START_TEST(test_step_take_value_keeps_item)
+{
+    dtor_calls = 0;
+    kept = (corral_value){0};
+    ck_assert_int_eq(cu_run(take_value_main, NULL), 0);
+}
+END_TEST
+
 /* A step task awaiting one op (SQ_op when it starts); abandoned and finished from outside.
  * arg: its own call counter. */
 static corral_op SQ_op;
@@ -1524,6 +1578,7 @@ Suite *cu_suite_queues(void)
     tcase_add_test(tc, test_step_put_bytes_copied);
     tcase_add_test(tc, test_abandon_queue_waits);
     tcase_add_test(tc, test_queue_bad_ops);
+    tcase_add_test(tc, test_step_take_value_keeps_item);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("stress");

@@ -40,7 +40,8 @@ CORRAL_API int corral_lock_new(corral_lock **out, corral_rt *rt);
 CORRAL_API corral_lock *corral_lock_ref(corral_lock *l);
 CORRAL_API void corral_lock_unref(corral_lock *l);
 /* Take the lock for task t (NULL = current task) if it is free and nobody waits: 1 taken,
- * 0 busy. Errors: CORRAL_EINVALIDSTATE (t already owns it: not reentrant), CORRAL_EINVALIDARG.
+ * 0 busy. Errors: CORRAL_EINVALIDSTATE (t already owns it: not reentrant), CORRAL_EINVALIDARG
+ * (no task, or a task of another runtime), CORRAL_ECLOSED.
  * Not a checkpoint. */
 CORRAL_API int corral_lock_try_acquire(corral_lock *l, corral_task *t);
 /* Release by its owner t (NULL = current task): ownership passes to the first waiter at once.

@@ -35,7 +35,8 @@ typedef int (*corral_fiber_fn)(corral_task *self, void *arg, corral_value *resul
  * negative code; the error object is corral_task_last_error). Before returning it must
  * either park with corral_task_await (CORRAL_PENDING) or finish with corral_task_finish;
  * returning without doing either fails the task with InvalidState. The value is borrowed
- * for the duration of the call. */
+ * for the duration of the call; an owned one (a queue item) can be kept with
+ * corral_task_take_value. */
 typedef void (*corral_step_fn)(corral_task *self, int status, const corral_value *value, void *arg);
 
 /* Spawn a fiber task into `group` (NULL = the root group). `name` is copied (NULL = "task<id>").
@@ -100,12 +101,15 @@ CORRAL_API int corral_task_raise(corral_task *self, const char *kind, const char
 
 /* ---- Awaitable operations ---------------------------------------------------------------- */
 
-#define CORRAL_OP_CHECKPOINT 0         /* schedule point + cancel point */
-#define CORRAL_OP_SLEEP 1              /* until `deadline` (absolute) */
-#define CORRAL_OP_FUTURE 2             /* target: corral_future*; value borrowed */
-#define CORRAL_OP_JOIN 3               /* target: corral_task*; value borrowed */
-#define CORRAL_OP_QUEUE_GET 4          /* target: corral_queue*; value owned by the receiver */
-#define CORRAL_OP_QUEUE_PUT 5          /* target: corral_queue*; `value` is taken */
+#define CORRAL_OP_CHECKPOINT 0 /* schedule point + cancel point */
+#define CORRAL_OP_SLEEP 1      /* until `deadline` (absolute) */
+#define CORRAL_OP_FUTURE 2     /* target: corral_future*; value borrowed */
+#define CORRAL_OP_JOIN 3       /* target: corral_task*; value borrowed */
+#define CORRAL_OP_QUEUE_GET 4  /* target: corral_queue*; value owned by the receiver */
+#define CORRAL_OP_QUEUE_PUT                                                                        \
+    5                                  /* target: corral_queue*; `value` is taken (BYTES are       \
+                                        * copied at the await; on any failure a PTR or HOST item   \
+                                        * stays the caller's) */
 #define CORRAL_OP_GROUP_WAIT_CLOSING 6 /* target: corral_group* */
 #define CORRAL_OP_GROUP_WAIT_CLOSED 7  /* target: corral_group* */
 #define CORRAL_OP_GROUP_EXIT 8         /* target: a scoped corral_group*; value: INT body status */
@@ -115,8 +119,14 @@ CORRAL_API int corral_task_raise(corral_task *self, const char *kind, const char
 #define CORRAL_OP_LOCK_ACQUIRE 11 /* target: corral_lock*; the awaiting task becomes the owner */
 #define CORRAL_OP_SEM_ACQUIRE 12  /* target: corral_semaphore* */
 #define CORRAL_OP_COND_WAIT 13    /* target: corral_condition*; the task must own its lock */
-#define CORRAL_OP_WATCH_NEXT 14   /* target: corral_watch*; value: INT last version seen */
-#define CORRAL_OP_WATCH_PUT 15    /* target: corral_watch*; `value` is taken once a reader waits */
+#define CORRAL_OP_WATCH_NEXT                                                                       \
+    14 /* target: corral_watch*; value: INT last version seen; resumes                             \
+        * with the version that woke it: read the value and the                                    \
+        * current version with corral_watch_get and pass that version                              \
+        * to the next wait */
+#define CORRAL_OP_WATCH_PUT                                                                        \
+    15 /* target: corral_watch*; `value` is taken once a reader waits                              \
+        * (as QUEUE_PUT) */
 
 /* An awaitable operation. `deadline` is the per-call absolute deadline (R41; -1 none, a past
  * value = do not block) except for SLEEP, where it is the wake-up time. */
@@ -157,11 +167,21 @@ CORRAL_API int corral_task_await_many(corral_task *const *tasks, const corral_op
  * the thing that awaited it (a Rust future in a select!, R31). If the outcome was not
  * committed yet, the wait is removed without any effect and 0 is returned. If it was
  * committed but not yet handed to the host, it is discarded and what can be undone is undone
- * (a queue item goes back to the next parked getter or the head of the queue; a future's or
- * task's result simply stays where it is) and 1 is returned. Either way the task is back in
+ * (a queue item goes back to the next parked getter or the head of the queue, ahead of every
+ * priority; a granted lock passes to the next waiter and a semaphore permit is given back; a
+ * group member handed out by NEXT_DONE is handed out again; a future's or task's result, an
+ * event wake-up and a delivered put or watch write simply stay done) and 1 is returned. An
+ * abandoned COND_WAIT leaves the task without the lock. Either way the task is back in
  * its step: it must await again or finish. Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE
  * (not awaiting, or a fiber), CORRAL_ECLOSED. Thread: loop. */
 CORRAL_API int corral_task_abandon(corral_task *t);
+
+/* Inside the step of step task t: take ownership of the value the step was called with, if
+ * the core owned it (a queue item: a PTR keeps its destructor, BYTES their copy). Returns 1
+ * with *out taken (the step's `value` is then NONE), or 0 with *out NONE when the value is
+ * only borrowed (a future's or task's result: copy what you need). Errors:
+ * CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (not inside t's step). Thread: loop. */
+CORRAL_API int corral_task_take_value(corral_task *t, corral_value *out);
 
 /* Fiber-blocking form of corral_task_await for the current fiber: parks it and returns the
  * outcome: 0 with *out (may be NULL) or a negative code. Errors: CORRAL_EINVALIDSTATE when
