@@ -10,11 +10,14 @@ source = {
   dir = "main/bindings/lua",
 }
 description = {
-  summary = "Structured concurrency for Lua on the corral C core (tasks, scopes, futures, queues)",
+  summary = "Structured concurrency for Lua on the corral C core (tasks, scopes, groups, helpers)",
   detailed = [[
     Lua coroutines are tasks driven by the corral C runtime: lazy spawn, join, level-triggered
     cancellation with cancel scopes (move_on_*, fail_*, shield, uncancellable), futures,
-    hat-style groups and queues, a virtual clock, and to-be-closed variables (Lua 5.4) or
+    queues, a virtual clock; groups with the presets of hat.aio (Group, Resource), aiotools
+    (TaskGroup, Supervisor, PersistentTaskGroup), trio (nursery) and codestare (TaskNursery),
+    the helpers call, call_on_cancel, call_on_done, first, race, gather_safe,
+    as_completed_safe and cancel_and_join, and to-be-closed variables (Lua 5.4) or
     corral.with (all versions) as async context managers. Works on Lua 5.4 and LuaJIT 2.1.
   ]],
   license = "MIT",

@@ -18,14 +18,23 @@
  *     integer on 5.3+ (SWIG's default would push floats) and only integral numbers are
  *     accepted for integer parameters;
  *   - corral_value parameters are converted from and to Lua values (nil, integers, floats,
- *     strings; any other Lua value travels as a HOST token of the running host driver).
+ *     strings; any other Lua value travels as a HOST token of the running host driver);
+ *   - groups (issue 6): GROUP_COLLECT, OP_GROUP_NEXT_DONE (host_await resumes with the
+ *     member's spawn index), SCOPE_CLEANUP; group_member (a task handle, == the spawned one),
+ *     task_current_group and group_scope (borrowed results with their own reference; the
+ *     group scope lives as long as its group: keep the group's handle), group_set_cleanup_timeout,
+ *     group_cleanup_timeout, cleanup_enter, error_set_fatal/error_is_fatal (a Lua error table
+ *     with fatal = true becomes a fatal error, and a fatal error without a Lua value comes
+ *     back with fatal = true); core.handle_key(handle) names the C object behind a handle.
  *
  * Functions that take C callbacks or block a C fiber are not wrapped (spawn_fiber, sleep,
- * join, ...), nor those only a host driver calls (task_await, task_finish, task_abandon,
- * host_poll, host_poll_submit). rt_run_cause and rt_report_error are wrapped as they are:
- * `core.rt_run_cause(rt)` -> CORRAL_CAUSE_* (or a negative code), and
- * `core.rt_report_error(rt, group|nil, actor, err)` with err from core.host_error. Host tasks are driven by the hand-written native functions at the end of this
- * file (core.host_*): the pull-style driver of host.h, with batched records, so that no
+ * join, group_exit, group_next_done, the C fiber helpers of helpers.h, ...), nor group_wrap
+ * (C values only: the Lua layer wraps in Lua), nor those only a host driver calls
+ * (task_await, task_finish, task_abandon, host_poll, host_poll_submit). rt_run_cause and
+ * rt_report_error are wrapped as they are: `core.rt_run_cause(rt)` -> CORRAL_CAUSE_* (or a
+ * negative code), and `core.rt_report_error(rt, group|nil, actor, err)` with err from
+ * core.host_error. Host tasks are driven by the hand-written native functions at the end of
+ * this file (core.host_*): the pull-style driver of host.h, with batched records, so that no
  * Lua function is ever called from C and no lua_error crosses libevent's frames.
  */
 %module corral_core
@@ -141,6 +150,20 @@ CORRAL_HANDLE(corral_error, corral_error_unref)
 %{ SWIG_NewPointerObj(L, corral_group_ref($1), $descriptor, 1); SWIG_arg++; %}
 %typemap(out) corral_rt *corral_task_rt
 %{ SWIG_NewPointerObj(L, corral_rt_ref($1), $descriptor, 1); SWIG_arg++; %}
+/* Borrowed group results (groups, issue 6): a group's cancel scope (trio's
+ * nursery.cancel_scope) and the group code in a task spawns into by default
+ * (current_taskgroup); nil for NULL. */
+%typemap(out) corral_scope *corral_group_scope
+%{ if ($1) SWIG_NewPointerObj(L, corral_scope_ref($1), $descriptor, 1); else lua_pushnil(L);
+   SWIG_arg++; %}
+%typemap(out) corral_group *corral_task_current_group
+%{ if ($1) SWIG_NewPointerObj(L, corral_group_ref($1), $descriptor, 1); else lua_pushnil(L);
+   SWIG_arg++; %}
+/* A COLLECT group's member by spawn index: a task handle (the corral.Task metatable, so it
+ * compares equal to the handle spawn returned), or nil out of range. */
+%typemap(out) corral_task *corral_group_member
+%{ if ($1) lcorral_push_task_handle(L, corral_task_ref($1)); else lua_pushnil(L);
+   SWIG_arg++; %}
 %typemap(out) corral_error *corral_task_error, corral_error *corral_task_last_error,
     corral_error *corral_future_error, corral_error *corral_error_context,
     corral_error *corral_rt_run_error, corral_error *corral_error_group_get
@@ -268,6 +291,10 @@ static int lcorral_anyvalue(lua_State *L, int idx) { (void)L; (void)idx; return 
 %ignore corral_group_wait_closed;
 %ignore corral_group_async_close;
 %ignore corral_group_exit; /* fiber only: Lua tasks await CORRAL_OP_GROUP_EXIT (host_await) */
+%ignore corral_group_next_done; /* fiber only: Lua tasks await CORRAL_OP_GROUP_NEXT_DONE */
+/* Wraps C values only (a HOST value fails the wrapper): the Lua layer's Group:wrap is a Lua
+ * member task that awaits the Lua future or task, so Lua values come back unchanged. */
+%ignore corral_group_wrap;
 %ignore corral_queue_ref;
 %ignore corral_queue_unref;
 %ignore corral_queue_get;
@@ -296,6 +323,8 @@ static int lcorral_anyvalue(lua_State *L, int idx) { (void)L; (void)idx; return 
 #define CORRAL_API
 #define CORRAL_BEGIN_DECLS
 #define CORRAL_END_DECLS
+/* helpers.h (corral_race, corral_gather_safe, ...) is for C fibers: it is not included. The
+ * Lua layer builds the same helpers on COLLECT groups and CORRAL_OP_GROUP_NEXT_DONE. */
 %include "corral/common.h"
 %include "corral/runtime.h"
 %include "corral/task.h"
@@ -564,6 +593,10 @@ static void lcorral_push_error(lua_State *L, lcorral_host *h, corral_error *e, i
         }
         lua_setfield(L, -2, "errors");
     }
+    if (e && corral_error_is_fatal(e)) { /* R58, from another binding or C */
+        lua_pushboolean(L, 1);
+        lua_setfield(L, -2, "fatal");
+    }
     ctx = e ? corral_error_context(e) : NULL;
     if (ctx && depth < 32) {
         lcorral_push_error(L, h, ctx, 0, depth + 1);
@@ -653,6 +686,13 @@ static corral_error *lcorral_make_error(lua_State *L, lcorral_host *h, int idx, 
     hv.as.token = lcorral_ref(L, h, idx);
     if (corral_error_set_host(e, h->rt, &hv) < 0)
         lcorral_unref(L, h, hv.as.token);
+    if (lua_type(L, idx) == LUA_TTABLE && *code != CORRAL_ECANCELLED) {
+        /* R58: an error table with fatal = true (corral.fatal) escalates through groups */
+        lua_getfield(L, idx, "fatal");
+        if (lua_toboolean(L, -1))
+            corral_error_set_fatal(e, 1);
+        lua_pop(L, 1);
+    }
     if (lua_type(L, idx) == LUA_TTABLE && depth < 32) {
         lua_getfield(L, idx, "context");
         if (!lua_isnil(L, -1)) {
@@ -1004,6 +1044,7 @@ static int lcorral_host_await(lua_State *L)
     case CORRAL_OP_GROUP_WAIT_CLOSING:
     case CORRAL_OP_GROUP_WAIT_CLOSED:
     case CORRAL_OP_GROUP_EXIT:
+    case CORRAL_OP_GROUP_NEXT_DONE: /* resumes with the member's spawn index (an integer) */
         ty = SWIGTYPE_p_corral_group;
         break;
     default:
@@ -1098,6 +1139,38 @@ static int lcorral_host_handler_raised(lua_State *L)
     rc = corral_group_handler_raised(r, e);
     corral_error_unref(e);
     LCORRAL_PUSHINT(L, rc);
+    return 1;
+}
+
+/* A task handle for a typemap (no host needed): takes over the reference in t. */
+static void lcorral_push_task_handle(lua_State *L, corral_task *t)
+{
+    swig_lua_userdata *u = (swig_lua_userdata *)lua_newuserdata(L, sizeof *u);
+    u->type = SWIGTYPE_p_corral_task;
+    u->own = 1;
+    u->ptr = t;
+    luaL_getmetatable(L, LCORRAL_TASK_MT);
+    lua_setmetatable(L, -2);
+}
+
+/* core.handle_key(handle) -> an integer naming the C object behind a handle (its address),
+ * or nil: lets the Lua layer map a group the core returns (task_current_group) back to its
+ * own object. Two handles of one object give the same key. */
+static int lcorral_handle_key(lua_State *L)
+{
+    static swig_type_info **const types[] = {
+        &SWIGTYPE_p_corral_group, &SWIGTYPE_p_corral_task,  &SWIGTYPE_p_corral_future,
+        &SWIGTYPE_p_corral_scope, &SWIGTYPE_p_corral_queue, &SWIGTYPE_p_corral_error,
+        &SWIGTYPE_p_corral_rt};
+    size_t i;
+    for (i = 0; i < sizeof types / sizeof types[0]; i++) {
+        void *p = lcorral_unwrap(L, 1, *types[i]);
+        if (p) {
+            LCORRAL_PUSHINT(L, (intptr_t)p);
+            return 1;
+        }
+    }
+    lua_pushnil(L);
     return 1;
 }
 
@@ -1276,6 +1349,7 @@ static int lcorral_cancel_pending(lua_State *L)
 %native(host_take_log) int lcorral_host_take_log(lua_State *L);
 %native(task_metatable) int lcorral_task_metatable(lua_State *L);
 %native(task_cancel_pending_fast) int lcorral_cancel_pending(lua_State *L);
+%native(handle_key) int lcorral_handle_key(lua_State *L);
 
 %constant unsigned int HOST_BINDING = 0x4C554101;
 %constant unsigned int HOST_TASK_BINDING = 0x4C554102;

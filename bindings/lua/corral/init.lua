@@ -24,6 +24,11 @@
 --     is a checkpoint and must be called from a corral task's own coroutine.
 local core = require "corral.core"
 
+-- LuaJIT: corral's own functions run in the interpreter. They are mostly C calls and
+-- coroutine switches, which LuaJIT cannot compile; the traces it stitched around them made
+-- spawn_many twice as slow. Code that calls corral is compiled as usual.
+if jit and debug then jit.off(debug.getinfo(1, "f").func, true) end
+
 local M = {}
 M._VERSION = "0.1.0"
 M.core = core
@@ -253,14 +258,12 @@ local h_poll, h_await, h_finish, h_spawn, h_put_nowait, h_get_nowait -- bound to
 local TaskMT = core.task_metatable()
 local Task = {} -- methods of task handles
 TaskMT.__index = Task
-local Future, Queue, Group, Scope = {}, {}, {}, {}
+local Future, Queue, Scope = {}, {}, {}
 Future.__index = Future
 Future.__name = "corral.Future"
 Queue.__index = Queue
 Queue.__name = "corral.Queue"
-Group.__index = Group
-Group.__name = "corral.Group"
-M.Task, M.Future, M.Queue, M.Group, M.Scope = Task, Future, Queue, Group, Scope
+M.Task, M.Future, M.Queue, M.Scope = Task, Future, Queue, Scope
 
 local function need_run(fname)
   local run = R
@@ -306,16 +309,22 @@ local function collect_log(run)
   for line in text:gmatch("([^\n]*)\n") do run.log[#run.log + 1] = line end
 end
 
--- Fallback when the runtime refuses a report (closed, out of memory): log and count it here.
-local function report_unhandled(run, who, err)
-  run.unhandled = run.unhandled + 1
-  local line = sformat("unhandled error in callback %s: %s", who, repr(err))
+-- A diagnostic line of the Lua layer (a hat-style warning, a fallback report): into the run's
+-- log table (after the runtime's own lines, to keep their order), standard error, or nowhere
+-- (log = false), like the runtime's diagnostics.
+local function diag(run, line)
   if run.log then
-    collect_log(run) -- keep the order of the runtime's own lines
+    collect_log(run)
     run.log[#run.log + 1] = line
   elseif run.logmode ~= "discard" then
     io.stderr:write("corral: " .. line .. "\n")
   end
+end
+
+-- Fallback when the runtime refuses a report (closed, out of memory): log and count it here.
+local function report_unhandled(run, who, err)
+  run.unhandled = run.unhandled + 1
+  diag(run, sformat("unhandled error in callback %s: %s", who, repr(err)))
 end
 
 -- An error raised by a done callback has nobody to receive it (R20/R76d): it goes to the root
@@ -461,6 +470,40 @@ local function spawn_in(group_ud, name, fname, fn, ...)
   handles[slot] = t
   if name then names[slot] = name end
   return t
+end
+
+-- The spawn method of a group class C (objects {ud = core group, run = their run}), named
+-- fname in errors. The hot path of spawn_many: an unnamed function without arguments goes
+-- straight to the core, as corral.spawn does. (Made here: it shares the slot arrays.)
+local function make_spawn(C, fname, tname)
+  return function(self, a, ...)
+    if getmt(self) ~= C then argerr(fname, 1, "self", tname, self) end
+    local spawn = h_spawn
+    if spawn == nil or self.run ~= R then
+      error(M.error("Closed", fname .. ": the group's run is over"), 0)
+    end
+    if type(a) ~= "function" or select("#", ...) > 0 then
+      if type(a) == "string" then return spawn_in(self.ud, a, fname, ...) end
+      return spawn_in(self.ud, nil, fname, a, ...)
+    end
+    local slot
+    if nfree > 0 then
+      slot = free[nfree]
+      nfree = nfree - 1
+    else
+      nslots = nslots + 1
+      slot = nslots
+    end
+    local t, code = spawn(self.ud, nil, slot)
+    if not t then
+      nfree = nfree + 1
+      free[nfree] = slot
+      raise(code, fname)
+    end
+    fns[slot] = a
+    handles[slot] = t
+    return t
+  end
 end
 
 local function reset_tasks()
@@ -1207,213 +1250,6 @@ Queue.__close = function(q) q:close() end
 Queue.__len = function(q) return q:qsize() end
 Queue.__tostring = function(q) return "corral.Queue" end
 
--- ---------------------------------------------------------------------------------------
--- Groups (hat-style free groups: SUPERVISE, close(cancel), wait_closing/closed)
--- ---------------------------------------------------------------------------------------
-
-local function check_group(self, fname)
-  if getmt(self) ~= Group then argerr(fname, 1, "self", "corral.Group", self) end
-  if self.run.closed then error(M.error("Closed", fname .. ": the group's run is over"), 0) end
-  return self
-end
-
--- Make fn (nil: none) the group's exception callback (corral_group_set_host_handler). The
--- Lua entry {fn=, name=} stays in the host's token table while it is the group's callback
--- (the core never releases it); replacing or removing the callback drops it.
-local function set_exception_cb(self, fname, fn, cb_name)
-  if fn ~= nil and not callable(fn) then argerr(fname, 2, "exception_cb", "function or nil", fn) end
-  if cb_name ~= nil and type(cb_name) ~= "string" then
-    argerr(fname, 3, "name", "string or nil", cb_name)
-  end
-  local h = self.run.h
-  local tok = 0
-  if fn ~= nil then
-    tok = core.host_ref(h, { fn = fn, name = cb_name or ((self.name_ or "group") .. ".cb") })
-  end
-  local rc = core.group_set_host_handler(self.ud, fn ~= nil and core.HOST_BINDING or 0, tok)
-  if rc < 0 then
-    if tok ~= 0 then core.host_unref(h, tok) end
-    raise(rc, fname)
-  end
-  if self.cbtok then core.host_unref(h, self.cbtok) end
-  self.cbtok = tok ~= 0 and tok or nil
-  self.cb = fn
-end
-
---- corral.group([name [, parent | opts]]) -> group. Named groups trace CLOSING/CLOSED.
--- opts: parent = a corral.Group (default: the root group); exception_cb = fn(err, task):
--- called outside any task when a member fails (never for Cancelled) or an error reaches the
--- group in the handler chain (R55, R56); err is the original error value, task the failed
--- member (nil for reported errors). If fn raises, that error (with err as its context) goes
--- on to the parent's chain. exception_cb_name = the actor of its log lines (default
--- "<name>.cb").
-function M.group(name, opts)
-  local run = need_run("corral.group")
-  if name ~= nil and type(name) ~= "string" then argerr("corral.group", 1, "name", "string or nil", name) end
-  local parent, cb, cb_name = nil, nil, nil
-  if getmetatable(opts) == Group then
-    parent = opts
-  elseif type(opts) == "table" and getmetatable(opts) == nil and next(opts) ~= nil then
-    for k in pairs(opts) do
-      if k ~= "parent" and k ~= "exception_cb" and k ~= "exception_cb_name" then
-        argerr("corral.group", 2, "parent", "corral.Group or options table {parent=, " ..
-          "exception_cb=, exception_cb_name=} (unknown key " .. tostring(k) .. ")", opts)
-      end
-    end
-    parent, cb, cb_name = opts.parent, opts.exception_cb, opts.exception_cb_name
-    if cb ~= nil and not callable(cb) then
-      argerr("corral.group", 2, "opts.exception_cb", "function or nil", cb)
-    end
-    if cb_name ~= nil and type(cb_name) ~= "string" then
-      argerr("corral.group", 2, "opts.exception_cb_name", "string or nil", cb_name)
-    end
-  elseif opts ~= nil then
-    argerr("corral.group", 2, "parent", "corral.Group, non-empty options table or nil", opts)
-  end
-  local pud = nil
-  if parent ~= nil then
-    if getmetatable(parent) ~= Group then argerr("corral.group", 2, "parent", "corral.Group or nil", parent) end
-    pud = parent.ud
-  end
-  local rc, g = core.group_new(run.rt, pud, name)
-  if rc < 0 then raise(rc, "corral.group") end
-  local grp = setmetatable({ ud = g, run = run, name_ = name }, Group)
-  if cb ~= nil then set_exception_cb(grp, "corral.group", cb, cb_name) end
-  return grp
-end
-
---- group:set_exception_cb(fn|nil [, name]): replace (nil: remove) the exception callback
--- fn(err, task) (see corral.group); `name` is the actor of its log lines.
-function Group:set_exception_cb(fn, name)
-  check_group(self, "Group:set_exception_cb")
-  set_exception_cb(self, "Group:set_exception_cb", fn, name)
-end
-
---- group:exception_cb() -> the exception callback, or nil.
-function Group:exception_cb()
-  return self.cb
-end
-
---- group:spawn([name,] fn, ...) -> task; raises GroupClosed once the group is closing.
-function Group:spawn(a, ...)
-  check_group(self, "Group:spawn")
-  if type(a) == "string" then return spawn_in(self.ud, a, "Group:spawn", ...) end
-  return spawn_in(self.ud, nil, "Group:spawn", a, ...)
-end
-
---- group:create_subgroup([name [, opts]]) -> group (opts as corral.group's, parent = self)
-function Group:create_subgroup(name, opts)
-  check_group(self, "Group:create_subgroup")
-  if opts == nil then return M.group(name, self) end
-  if type(opts) ~= "table" or getmetatable(opts) == Group then
-    argerr("Group:create_subgroup", 2, "opts", "table or nil", opts)
-  end
-  local o = { parent = self }
-  for k, v in pairs(opts) do
-    if k ~= "parent" then o[k] = v end
-  end
-  return M.group(name, o)
-end
-
---- group:close([cancel=true]): OPEN -> CLOSING (R45/R46). Never waits.
-function Group:close(cancel)
-  check_group(self, "Group:close")
-  local rc = core.group_close(self.ud, cancel == false and 0 or 1)
-  if rc < 0 then raise(rc, "Group:close") end
-end
-
---- Wait until the group is CLOSING (a checkpoint).
-function Group:wait_closing(deadline)
-  check_group(self, "Group:wait_closing")
-  return await("Group:wait_closing", OP_WAIT_CLOSING, self.ud,
-    deadline and deadline_ns("Group:wait_closing", 1, deadline) or -1)
-end
-
---- Wait until the group is CLOSED (a checkpoint; a shielded self-wait raises
--- InvalidState, R17).
-function Group:wait_closed(deadline)
-  check_group(self, "Group:wait_closed")
-  await("Group:wait_closed", OP_WAIT_CLOSED, self.ud,
-    deadline and deadline_ns("Group:wait_closed", 1, deadline) or -1)
-end
-
---- close(cancel) + wait_closed (R48).
-function Group:async_close(cancel)
-  self:close(cancel)
-  self:wait_closed()
-end
-
-function Group:is_open() return core.group_is_open(self.ud) == 1 end
-function Group:is_closing() return core.group_is_closing(self.ud) == 1 end
-function Group:is_closed() return core.group_is_closed(self.ud) == 1 end
-function Group:size() return core.group_size(self.ud) end
-function Group:name() return self.name_ end
-
--- As a to-be-closed variable / corral.with target: async_close(cancel) as managed
--- cleanup, inside a shield (R49 CANCEL mode, R66).
-Group.__close = function(g)
-  if g.run.closed then return end
-  M.shield(function() g:async_close(true) end)
-end
-Group.__tostring = function(g) return "corral.Group(" .. tostring(g.name_) .. ")" end
-
--- ---------------------------------------------------------------------------------------
--- Task groups (scoped, FAIL_FAST, JOIN: Python's asyncio.TaskGroup / a trio nursery)
--- ---------------------------------------------------------------------------------------
-local OP_GROUP_EXIT = core.OP_GROUP_EXIT
-local TaskGroup = {}
-TaskGroup.__index = TaskGroup
-TaskGroup.__name = "corral.TaskGroup"
-M.TaskGroup = TaskGroup
-
---- corral.task_group(fn, ...) -> fn's results.
--- Runs fn(tg, ...) in the current task inside a scoped group (R42, R49): tg:spawn starts
--- members; on the way out it waits for every member. A member failure cancels the body and
--- the other members; the group then raises {kind="ErrorGroup", errors={...}} holding the
--- members' own error values (in the order they failed, R54). Without member errors, the
--- body's error is raised; a Cancelled aimed at the group is absorbed.
-function M.task_group(fn, ...)
-  local task = need_task("corral.task_group")
-  check_fn("corral.task_group", 1, fn)
-  local rc, g = core.group_enter(task, nil, core.GROUP_FAIL_FAST, core.GROUP_JOIN)
-  if rc < 0 then raise(rc, "corral.task_group") end
-  local tg = setmetatable({ ud = g, run = R }, TaskGroup)
-  local res = pack(pcall(fn, tg, ...))
-  local err = nil
-  if not res[1] then
-    err = res[2]
-    if err == nil then err = M.error("LuaError", "nil") end
-  end
-  -- not a cancel point at entry; waits for the members (cannot be abandoned)
-  local st, v = co_yield(OP_GROUP_EXIT, g, -1, err)
-  tg.exited = true
-  if st == 0 then
-    if res[1] then return unpack(res, 2, res.n) end
-    return -- a Cancelled the group's scope owned (R28)
-  end
-  error(v, 0)
-end
-
---- tg:spawn([name,] fn, ...) -> task (a member of the group).
-function TaskGroup:spawn(a, ...)
-  if getmt(self) ~= TaskGroup then argerr("TaskGroup:spawn", 1, "self", "corral.TaskGroup", self) end
-  if self.run.closed then error(M.error("Closed", "TaskGroup:spawn: the group's run is over"), 0) end
-  if type(a) == "string" then return spawn_in(self.ud, a, "TaskGroup:spawn", ...) end
-  return spawn_in(self.ud, nil, "TaskGroup:spawn", a, ...)
-end
-
-function TaskGroup:size() return core.group_size(self.ud) end
-TaskGroup.__tostring = function() return "corral.TaskGroup" end
-
---- The runtime's root group.
-function M.root_group()
-  local run = need_run("corral.root_group")
-  if not run.root then
-    run.root = setmetatable({ ud = core.rt_root_group(run.rt), run = run, name_ = "root" }, Group)
-  end
-  return run.root
-end
-
 --- Internals for tests: the number of Lua values the running host holds for the core.
 M._debug = {
   host_tokens = function()
@@ -1423,7 +1259,6 @@ M._debug = {
 }
 
 -- hat-style names
-setmetatable(Group, { __call = function(_, ...) return M.group(...) end })
 setmetatable(Queue, { __call = function(_, ...) return M.queue(...) end })
 setmetatable(Future, { __call = function() return M.future() end })
 
@@ -1447,5 +1282,21 @@ function M.with(obj, fn, ...)
   close(obj, res[2])
   error(res[2], 0)
 end
+
+-- ---------------------------------------------------------------------------------------
+-- Groups, their presets and the helpers live in their own files; they share these internals.
+-- ---------------------------------------------------------------------------------------
+local I = {
+  core = core, Error = Error, TaskMT = TaskMT, Task = Task, Future = Future, Queue = Queue,
+  Scope = Scope, pack = pack, unpack = unpack, getmt = getmt, INT64_MAX = INT64_MAX, NS = NS,
+  argerr = argerr, raise = raise, code_error = code_error, cancelled_error = cancelled_error,
+  code_of = code_of, callable = callable, check_fn = check_fn, repr = repr, diag = diag,
+  need_run = need_run, need_task = need_task, to_ns = to_ns, deadline_ns = deadline_ns,
+  await = await, spawn_in = spawn_in, make_spawn = make_spawn,
+  run = function() return R end,
+}
+require("corral.group")(M, I)
+require("corral.group_presets")(M, I)
+require("corral.group_helpers")(M, I)
 
 return M

@@ -1,0 +1,61 @@
+-- corral.current_taskgroup (aiotools): the group code in the current task spawns into.
+local corral = require "corral"
+local H = require "spec.helper"
+local vrun = H.vrun
+
+describe("current_taskgroup", function()
+  it("is the innermost scoped group the task entered, then the enclosing one again", function()
+    vrun(function()
+      assert.is_nil(corral.current_taskgroup()) -- main is a member of the root group
+      corral.task_group(function(tg)
+        assert.equals(tg, corral.current_taskgroup())
+        corral.open_nursery(function(n)
+          assert.equals(n, corral.current_taskgroup())
+        end)
+        assert.equals(tg, corral.current_taskgroup())
+      end)
+      assert.is_nil(corral.current_taskgroup())
+    end)
+  end)
+
+  it("inside a member it is the member's group (scoped or free)", function()
+    vrun(function()
+      local seen = {}
+      corral.task_group(function(tg)
+        tg:spawn(function() seen.tg = corral.current_taskgroup() == tg end)
+      end)
+      local g = corral.group("G")
+      local t = g:spawn(function() return corral.current_taskgroup() end)
+      assert.equals(g, t:join())
+      assert.is_true(seen.tg)
+      g:async_close()
+    end)
+  end)
+
+  it("a free group whose Lua object was dropped gets a fresh object for the same group", function()
+    vrun(function()
+      local f = corral.future()
+      local t = corral.group("G"):spawn(function()
+        f:await()
+        local g = corral.current_taskgroup()
+        return g:name() .. " " .. tostring(g:is_open())
+      end)
+      collectgarbage()
+      collectgarbage()
+      f:set_result(1)
+      assert.equals("G true", t:join())
+    end)
+  end)
+
+  it("is nil outside a task", function()
+    assert.is_nil(corral.current_taskgroup())
+    vrun(function()
+      local f = corral.future()
+      local got = "unset"
+      f:add_done_callback(function() got = corral.current_taskgroup() end)
+      f:set_result(1)
+      corral.checkpoint()
+      assert.is_nil(got)
+    end)
+  end)
+end)
