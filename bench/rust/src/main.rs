@@ -7,7 +7,10 @@
 //! - ping-pong: two tasks bouncing a message over two unbounded queues (per round trip);
 //! - spawn_many: N tasks spawned into one group, each yields once, then the group's end waits
 //!   for all (per task): `corral::task_group` vs tokio's `JoinSet` (`spawn_local`, then
-//!   `join_next` until empty); LocalPool has no group and sits this one out.
+//!   `join_next` until empty); LocalPool has no group and sits this one out;
+//! - queue maxsize 1 / 1024: a producer task puts 1M items (`CORRAL_BENCH_QUEUE_ITEMS`)
+//!   into a bounded queue, the main task gets them (per item): `corral::Queue::bounded` vs
+//!   `tokio::sync::mpsc::channel` vs `futures::channel::mpsc::channel`.
 //!
 //! Each benchmark gets one runtime of its kind and runs `repeats` rounds of N inside it; the
 //! best round counts (steady state: the allocators' memory is warm, as in a long-running
@@ -173,6 +176,80 @@ fn corral_spawn_many_mem(n: usize) -> f64 {
     .unwrap()
 }
 
+/// Producer/consumer through a bounded queue of `cap` items: the producer `put`s n items
+/// (parking while the queue is full), the consumer `get`s them (ns per item).
+fn corral_queue(cap: usize, n: usize, rounds: usize) -> f64 {
+    let rt = corral::Runtime::new().unwrap();
+    rt.block_on(async move {
+        let mut best = f64::INFINITY;
+        for _ in 0..rounds {
+            let q = corral::Queue::<u64>::bounded(cap as i64)?;
+            let q2 = q.clone();
+            let t0 = Instant::now();
+            let producer = corral::spawn(async move {
+                for i in 0..n as u64 {
+                    q2.put(i).await?;
+                }
+                Ok::<(), corral::Error>(())
+            })?;
+            let mut sum = 0u64;
+            for _ in 0..n {
+                sum += q.get().await?;
+            }
+            producer.await?;
+            assert_eq!(sum, (n as u64) * (n as u64 - 1) / 2);
+            best = best.min(t0.elapsed().as_nanos() as f64 / n as f64);
+        }
+        Ok::<f64, corral::Error>(best)
+    })
+    .unwrap()
+}
+
+/// maxsize 1024 written for throughput: `put_nowait` until the queue is full, then one
+/// `put().await` (parks until the consumer makes room); the consumer takes one item with
+/// `get().await`, then drains with `get_nowait` (the C bench's "batches" rows).
+fn corral_queue_batched(n: usize, rounds: usize) -> f64 {
+    let rt = corral::Runtime::new().unwrap();
+    rt.block_on(async move {
+        let mut best = f64::INFINITY;
+        for _ in 0..rounds {
+            let q = corral::Queue::<u64>::bounded(1024)?;
+            let q2 = q.clone();
+            let t0 = Instant::now();
+            let producer = corral::spawn(async move {
+                for i in 0..n as u64 {
+                    if let Err(e) = q2.put_nowait(i) {
+                        q2.put(e.item).await?; // full: wait for room
+                    }
+                }
+                Ok::<(), corral::Error>(())
+            })?;
+            let (mut sum, mut got) = (0u64, 0);
+            while got < n {
+                sum += q.get().await?;
+                got += 1;
+                while let Ok(v) = q.get_nowait() {
+                    sum += v;
+                    got += 1;
+                }
+            }
+            producer.await?;
+            assert_eq!(sum, (n as u64) * (n as u64 - 1) / 2);
+            best = best.min(t0.elapsed().as_nanos() as f64 / n as f64);
+        }
+        Ok::<f64, corral::Error>(best)
+    })
+    .unwrap()
+}
+
+fn corral_queue_1(n: usize, rounds: usize) -> f64 {
+    corral_queue(1, n, rounds)
+}
+
+fn corral_queue_1024(n: usize, rounds: usize) -> f64 {
+    corral_queue(1024, n, rounds)
+}
+
 // ---- tokio current-thread ---------------------------------------------------------------------
 
 fn tokio_rt() -> (tokio::runtime::Runtime, tokio::task::LocalSet) {
@@ -247,6 +324,72 @@ fn tokio_ping_pong(n: usize, rounds: usize) -> f64 {
         }
         best
     })
+}
+
+/// The same through `tokio::sync::mpsc::channel(cap)` (`send().await` / `recv().await`).
+fn tokio_queue(cap: usize, n: usize, rounds: usize) -> f64 {
+    let (rt, local) = tokio_rt();
+    local.block_on(&rt, async move {
+        let mut best = f64::INFINITY;
+        for _ in 0..rounds {
+            let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(cap);
+            let t0 = Instant::now();
+            let producer = tokio::task::spawn_local(async move {
+                for i in 0..n as u64 {
+                    tx.send(i).await.unwrap();
+                }
+            });
+            let mut sum = 0u64;
+            for _ in 0..n {
+                sum += rx.recv().await.unwrap();
+            }
+            producer.await.unwrap();
+            assert_eq!(sum, (n as u64) * (n as u64 - 1) / 2);
+            best = best.min(t0.elapsed().as_nanos() as f64 / n as f64);
+        }
+        best
+    })
+}
+
+/// tokio's counterpart of the batched row: `try_send` until full, then `send().await`;
+/// `recv().await`, then `try_recv` until empty.
+fn tokio_queue_batched(n: usize, rounds: usize) -> f64 {
+    let (rt, local) = tokio_rt();
+    local.block_on(&rt, async move {
+        let mut best = f64::INFINITY;
+        for _ in 0..rounds {
+            let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(1024);
+            let t0 = Instant::now();
+            let producer = tokio::task::spawn_local(async move {
+                for i in 0..n as u64 {
+                    if let Err(tokio::sync::mpsc::error::TrySendError::Full(v)) = tx.try_send(i) {
+                        tx.send(v).await.unwrap();
+                    }
+                }
+            });
+            let (mut sum, mut got) = (0u64, 0);
+            while got < n {
+                sum += rx.recv().await.unwrap();
+                got += 1;
+                while let Ok(v) = rx.try_recv() {
+                    sum += v;
+                    got += 1;
+                }
+            }
+            producer.await.unwrap();
+            assert_eq!(sum, (n as u64) * (n as u64 - 1) / 2);
+            best = best.min(t0.elapsed().as_nanos() as f64 / n as f64);
+        }
+        best
+    })
+}
+
+fn tokio_queue_1(n: usize, rounds: usize) -> f64 {
+    tokio_queue(1, n, rounds)
+}
+
+fn tokio_queue_1024(n: usize, rounds: usize) -> f64 {
+    tokio_queue(1024, n, rounds)
 }
 
 /// N tasks in a `JoinSet` (tokio's group of tasks), each yielding once, then `join_next`
@@ -382,6 +525,45 @@ fn pool_ping_pong(n: usize, rounds: usize) -> f64 {
     })
 }
 
+/// The same through `futures::channel::mpsc::channel` (capacity = buffer + 1 per sender,
+/// so `cap - 1`), `SinkExt::send` / `StreamExt::next`.
+fn pool_queue(cap: usize, n: usize, rounds: usize) -> f64 {
+    use futures::task::LocalSpawnExt;
+    use futures::{SinkExt, StreamExt};
+    let mut pool = futures::executor::LocalPool::new();
+    let sp = pool.spawner();
+    pool.run_until(async move {
+        let mut best = f64::INFINITY;
+        for _ in 0..rounds {
+            let (mut tx, mut rx) = futures::channel::mpsc::channel::<u64>(cap - 1);
+            let t0 = Instant::now();
+            let producer = sp
+                .spawn_local_with_handle(async move {
+                    for i in 0..n as u64 {
+                        tx.send(i).await.unwrap();
+                    }
+                })
+                .unwrap();
+            let mut sum = 0u64;
+            for _ in 0..n {
+                sum += rx.next().await.unwrap();
+            }
+            producer.await;
+            assert_eq!(sum, (n as u64) * (n as u64 - 1) / 2);
+            best = best.min(t0.elapsed().as_nanos() as f64 / n as f64);
+        }
+        best
+    })
+}
+
+fn pool_queue_1(n: usize, rounds: usize) -> f64 {
+    pool_queue(1, n, rounds)
+}
+
+fn pool_queue_1024(n: usize, rounds: usize) -> f64 {
+    pool_queue(1024, n, rounds)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100_000);
@@ -431,6 +613,9 @@ fn main() {
             "switch" => corral_switch,
             "pingpong" => corral_ping_pong,
             "spawn_many" => corral_spawn_many,
+            "queue1" => corral_queue_1,
+            "queue1024" => corral_queue_1024,
+            "queue_batched" => corral_queue_batched,
             _ => corral_spawn_join,
         };
         println!("corral {only}: {:.1} ns/op", f(n, reps));
@@ -461,6 +646,52 @@ fn main() {
             cp
         );
     }
+    // Queues (issue 7): producer/consumer, QUEUE_ITEMS items (default 1M), best of
+    // QUEUE_REPEATS rounds (default 3).
+    let qn: usize = std::env::var("CORRAL_BENCH_QUEUE_ITEMS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let qr: usize = std::env::var("CORRAL_BENCH_QUEUE_REPEATS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3);
+    let queue_rows: [(&str, Bench, Bench, Bench); 2] = [
+        (
+            "queue 1 (ns/item)",
+            corral_queue_1,
+            tokio_queue_1,
+            pool_queue_1,
+        ),
+        (
+            "queue 1024 (ns/item)",
+            corral_queue_1024,
+            tokio_queue_1024,
+            pool_queue_1024,
+        ),
+    ];
+    for (name, c, t, p) in queue_rows {
+        let (c, t, p) = (c(qn, qr), t(qn, qr), p(qn, qr));
+        println!(
+            "| {:<26} | {:>8.1} | {:>8.1} | {:>9.1} | {:>12.2}x | {:>15.2}x |",
+            name,
+            c,
+            t,
+            p,
+            c / t,
+            c / p
+        );
+    }
+    let (c, t) = (corral_queue_batched(qn, qr), tokio_queue_batched(qn, qr));
+    println!(
+        "| {:<26} | {:>8.1} | {:>8.1} | {:>9} | {:>12.2}x | {:>16} |",
+        "queue 1024 batch (ns/item)",
+        c,
+        t,
+        "-",
+        c / t,
+        "-"
+    );
     let (c, t) = (mem_child("corral", n), mem_child("tokio", n));
     println!(
         "| {:<26} | {:>8.0} | {:>8.0} | {:>9} | {:>12.2}x | {:>16} |",

@@ -47,10 +47,24 @@ opaque! {
     corral_error;
     /// `corral_future` (corral/future.h): a one-shot future. Opaque, refcounted.
     corral_future;
-    /// `corral_queue` (corral/queue.h): a closable FIFO queue. Opaque, refcounted.
+    /// `corral_queue` (corral/queue.h): a closable queue (FIFO, LIFO, priority or rendezvous).
+    /// Opaque, refcounted.
     corral_queue;
     /// `corral_scope` (corral/scope.h): a cancel scope. Opaque, refcounted.
     corral_scope;
+    /// `corral_event` (corral/sync.h): a sticky flag; set wakes every waiter in FIFO order.
+    /// Opaque, refcounted.
+    corral_event;
+    /// `corral_lock` (corral/sync.h): a lock owned by a task, FIFO, not reentrant. Opaque,
+    /// refcounted.
+    corral_lock;
+    /// `corral_semaphore` (corral/sync.h): a Semaphore or BoundedSemaphore. Opaque, refcounted.
+    corral_semaphore;
+    /// `corral_condition` (corral/sync.h): a condition over a lock. Opaque, refcounted.
+    corral_condition;
+    /// `corral_watch` (corral/sync.h): a watch cell: one value and a version that counts
+    /// writes. Opaque, refcounted.
+    corral_watch;
 }
 
 // ---- corral/common.h: versions ----------------------------------------------------------
@@ -274,6 +288,23 @@ pub const CORRAL_OP_GROUP_EXIT: u32 = 8;
 /// `CORRAL_OP_GROUP_NEXT_DONE` (corral/task.h): target: an entered COLLECT group; value: INT
 /// spawn index of the next member that ended.
 pub const CORRAL_OP_GROUP_NEXT_DONE: u32 = 9;
+/// `CORRAL_OP_EVENT_WAIT` (corral/task.h, corral/sync.h): target: corral_event*.
+pub const CORRAL_OP_EVENT_WAIT: u32 = 10;
+/// `CORRAL_OP_LOCK_ACQUIRE` (corral/task.h): target: corral_lock*; the awaiting task becomes
+/// the owner.
+pub const CORRAL_OP_LOCK_ACQUIRE: u32 = 11;
+/// `CORRAL_OP_SEM_ACQUIRE` (corral/task.h): target: corral_semaphore*.
+pub const CORRAL_OP_SEM_ACQUIRE: u32 = 12;
+/// `CORRAL_OP_COND_WAIT` (corral/task.h): target: corral_condition*; the task must own its
+/// lock.
+pub const CORRAL_OP_COND_WAIT: u32 = 13;
+/// `CORRAL_OP_WATCH_NEXT` (corral/task.h): target: corral_watch*; value: INT last version
+/// seen; resumes with the version that woke it: read the value and the current version with
+/// corral_watch_get and pass that version to the next wait.
+pub const CORRAL_OP_WATCH_NEXT: u32 = 14;
+/// `CORRAL_OP_WATCH_PUT` (corral/task.h): target: corral_watch*; `value` is taken once a
+/// reader waits (as QUEUE_PUT).
+pub const CORRAL_OP_WATCH_PUT: u32 = 15;
 
 /// `corral_op` (corral/task.h): an awaitable operation. `deadline` is the per-call absolute
 /// deadline (R41; -1 none, a past value = do not block) except for SLEEP, where it is the
@@ -283,8 +314,9 @@ pub const CORRAL_OP_GROUP_NEXT_DONE: u32 = 9;
 pub struct corral_op {
     /// `kind`: CORRAL_OP_*.
     pub kind: u32,
-    /// `reserved`.
-    pub reserved: u32,
+    /// `arg` (was `reserved`): QUEUE_PUT into a PRIORITY queue: the item's priority;
+    /// otherwise 0.
+    pub arg: i32,
     /// `target`: the future, task, queue or group.
     pub target: *mut c_void,
     /// `deadline`.
@@ -363,6 +395,18 @@ pub type corral_group_handler_fn = Option<
         ud: *mut c_void,
     ) -> c_int,
 >;
+
+// ---- corral/queue.h -----------------------------------------------------------------------
+
+/// `CORRAL_QUEUE_FIFO` (corral/queue.h): first in, first out (hat / asyncio Queue).
+pub const CORRAL_QUEUE_FIFO: c_int = 0;
+/// `CORRAL_QUEUE_LIFO` (corral/queue.h): last in, first out (asyncio LifoQueue).
+pub const CORRAL_QUEUE_LIFO: c_int = 1;
+/// `CORRAL_QUEUE_PRIORITY` (corral/queue.h): smallest priority first, equal priorities FIFO.
+pub const CORRAL_QUEUE_PRIORITY: c_int = 2;
+/// `CORRAL_QUEUE_RENDEZVOUS` (corral/queue.h): capacity 0 (trio's channel of size 0): a put
+/// completes only when a getter takes the item; maxsize is ignored.
+pub const CORRAL_QUEUE_RENDEZVOUS: c_int = 3;
 
 // ---- corral/helpers.h ---------------------------------------------------------------------
 
@@ -688,8 +732,10 @@ extern "C" {
         results: *mut i32,
         n: usize,
     ) -> c_int;
-    /// `corral_task_abandon` (corral/task.h). C doc comment: Withdraw the operation task t (a step or host task) is awaiting, because the host dropped the thing that awaited it (a Rust future in a select!, R31). If the outcome was not committed yet, the wait is removed without any effect and 0 is returned. If it was committed but not yet handed to the host, it is discarded and what can be undone is undone (a queue item goes back to the next parked getter or the head of the queue; a future's or task's result simply stays where it is) and 1 is returned. Either way the task is back in its step: it must await again or finish. Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (not awaiting, or a fiber), CORRAL_ECLOSED. Thread: loop.
+    /// `corral_task_abandon` (corral/task.h). C doc comment: Withdraw the operation task t (a step or host task) is awaiting, because the host dropped the thing that awaited it (a Rust future in a select!, R31). If the outcome was not committed yet, the wait is removed without any effect and 0 is returned. If it was committed but not yet handed to the host, it is discarded and what can be undone is undone (a queue item goes back to the next parked getter or the head of the queue, ahead of every priority; a granted lock passes to the next waiter and a semaphore permit is given back; a group member handed out by NEXT_DONE is handed out again; a future's or task's result, an event wake-up and a delivered put or watch write simply stay done) and 1 is returned. An abandoned COND_WAIT leaves the task without the lock. Either way the task is back in its step: it must await again or finish. Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (not awaiting, or a fiber), CORRAL_ECLOSED. Thread: loop.
     pub fn corral_task_abandon(t: *mut corral_task) -> c_int;
+    /// `corral_task_take_value` (corral/task.h). C doc comment: Inside the step of step task t: take ownership of the value the step was called with, if the core owned it (a queue item: a PTR keeps its destructor, BYTES their copy). Returns 1 with *out taken (the step's `value` is then NONE), or 0 with *out NONE when the value is only borrowed (a future's or task's result: copy what you need). Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (not inside t's step). Thread: loop.
+    pub fn corral_task_take_value(t: *mut corral_task, out: *mut corral_value) -> c_int;
     /// `corral_await` (corral/task.h). C doc comment: Fiber-blocking form of corral_task_await for the current fiber: parks it and returns the outcome: 0 with *out (may be NULL) or a negative code. Errors: CORRAL_EINVALIDSTATE when not called from a fiber ("awaiting from outside a task"), plus corral_task_await's.
     pub fn corral_await(op: *const corral_op, out: *mut corral_value) -> c_int;
     /// `corral_checkpoint` (corral/task.h). C doc comment: Fiber shorthands (Thread: loop, from a fiber).
@@ -908,6 +954,132 @@ extern "C" {
     pub fn corral_queue_get(q: *mut corral_queue, out: *mut corral_value, deadline: i64) -> c_int;
     /// `corral_queue_put` (corral/queue.h); see the comment above its group in the header.
     pub fn corral_queue_put(q: *mut corral_queue, v: *const corral_value, deadline: i64) -> c_int;
+    /// `corral_queue_new_kind` (corral/queue.h). C doc comment: A queue of the given CORRAL_QUEUE_* kind. Same errors (and CORRAL_EINVALIDARG for an unknown kind). Thread: loop.
+    pub fn corral_queue_new_kind(
+        out: *mut *mut corral_queue,
+        rt: *mut corral_rt,
+        maxsize: i64,
+        kind: c_int,
+    ) -> c_int;
+    /// `corral_queue_kind` (corral/queue.h); see the comment above its group in the header.
+    pub fn corral_queue_kind(q: *const corral_queue) -> c_int;
+    /// `corral_queue_put_nowait_priority` (corral/queue.h). C doc comment: put_nowait with a priority (used by PRIORITY queues, ignored by the others; the async form passes it in corral_op.arg).
+    pub fn corral_queue_put_nowait_priority(
+        q: *mut corral_queue,
+        v: *const corral_value,
+        priority: i32,
+    ) -> c_int;
+    /// `corral_queue_full` (corral/queue.h). C doc comment: 1 when a put_nowait would fail with QueueFull (a RENDEZVOUS queue is full unless a getter waits), 0 otherwise; negative code for NULL.
+    pub fn corral_queue_full(q: *const corral_queue) -> c_int;
+    /// `corral_queue_put_priority` (corral/queue.h). Fiber shorthand: put with a priority (PRIORITY queues) and a per-call deadline. Thread: loop, from a fiber.
+    pub fn corral_queue_put_priority(
+        q: *mut corral_queue,
+        v: *const corral_value,
+        priority: i32,
+        deadline: i64,
+    ) -> c_int;
+    /// `corral_queue_get_until_empty` (corral/queue.h). C doc comment: hat's get_until_empty (R61): wait for one item, then drain the rest without waiting; *out receives the last item (the earlier ones are dropped). Thread: loop, from a fiber.
+    pub fn corral_queue_get_until_empty(
+        q: *mut corral_queue,
+        out: *mut corral_value,
+        deadline: i64,
+    ) -> c_int;
+    /// `corral_queue_get_nowait_until_empty` (corral/queue.h). C doc comment: hat's get_nowait_until_empty: the same without waiting (CORRAL_EQUEUEEMPTY when empty).
+    pub fn corral_queue_get_nowait_until_empty(
+        q: *mut corral_queue,
+        out: *mut corral_value,
+    ) -> c_int;
+
+    // ---- corral/sync.h ----
+    /// `corral_event_new` (corral/sync.h). C doc comment: Errors: CORRAL_EINVALIDARG, CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop.
+    pub fn corral_event_new(out: *mut *mut corral_event, rt: *mut corral_rt) -> c_int;
+    /// `corral_event_ref` (corral/sync.h); see the comment above its group in the header.
+    pub fn corral_event_ref(e: *mut corral_event) -> *mut corral_event;
+    /// `corral_event_unref` (corral/sync.h); see the comment above its group in the header.
+    pub fn corral_event_unref(e: *mut corral_event);
+    /// `corral_event_set` (corral/sync.h). C doc comment: Set (idempotent): every parked waiter resumes, FIFO. Returns how many were woken.
+    pub fn corral_event_set(e: *mut corral_event) -> c_int;
+    /// `corral_event_clear` (corral/sync.h). C doc comment: Clear the flag; waiters already woken stay woken.
+    pub fn corral_event_clear(e: *mut corral_event) -> c_int;
+    /// `corral_event_is_set` (corral/sync.h). C doc comment: 1/0, negative code for NULL.
+    pub fn corral_event_is_set(e: *const corral_event) -> c_int;
+    /// `corral_event_wait` (corral/sync.h). C doc comment: Fiber shorthand for CORRAL_OP_EVENT_WAIT.
+    pub fn corral_event_wait(e: *mut corral_event, deadline: i64) -> c_int;
+    /// `corral_lock_new` (corral/sync.h); see the comment above its group in the header.
+    pub fn corral_lock_new(out: *mut *mut corral_lock, rt: *mut corral_rt) -> c_int;
+    /// `corral_lock_ref` (corral/sync.h); see the comment above its group in the header.
+    pub fn corral_lock_ref(l: *mut corral_lock) -> *mut corral_lock;
+    /// `corral_lock_unref` (corral/sync.h); see the comment above its group in the header.
+    pub fn corral_lock_unref(l: *mut corral_lock);
+    /// `corral_lock_try_acquire` (corral/sync.h). C doc comment: Take the lock for task t (NULL = current task) if it is free and nobody waits: 1 taken, 0 busy. Errors: CORRAL_EINVALIDSTATE (t already owns it: not reentrant), CORRAL_EINVALIDARG (no task, or a task of another runtime), CORRAL_ECLOSED. Not a checkpoint.
+    pub fn corral_lock_try_acquire(l: *mut corral_lock, t: *mut corral_task) -> c_int;
+    /// `corral_lock_release` (corral/sync.h). C doc comment: Release by its owner t (NULL = current task): ownership passes to the first waiter at once. Errors: CORRAL_EINVALIDSTATE (not locked, or t is not the owner), CORRAL_EINVALIDARG.
+    pub fn corral_lock_release(l: *mut corral_lock, t: *mut corral_task) -> c_int;
+    /// `corral_lock_locked` (corral/sync.h). C doc comment: 1/0, negative code for NULL.
+    pub fn corral_lock_locked(l: *const corral_lock) -> c_int;
+    /// `corral_lock_owner` (corral/sync.h). C doc comment: The owner (borrowed), or NULL.
+    pub fn corral_lock_owner(l: *const corral_lock) -> *mut corral_task;
+    /// `corral_lock_acquire` (corral/sync.h). C doc comment: Fiber shorthand for CORRAL_OP_LOCK_ACQUIRE (a task that already owns the lock gets CORRAL_EINVALIDSTATE instead of a deadlock).
+    pub fn corral_lock_acquire(l: *mut corral_lock, deadline: i64) -> c_int;
+    /// `corral_semaphore_new` (corral/sync.h). C doc comment: `value` >= 0 permits. `bound` < 0: a plain semaphore; otherwise a bounded one, whose release past `bound` permits is refused (asyncio's BoundedSemaphore raises ValueError). Errors: CORRAL_EINVALIDARG (negative value, bound < value), CORRAL_ECLOSED, CORRAL_ENOMEM.
+    pub fn corral_semaphore_new(
+        out: *mut *mut corral_semaphore,
+        rt: *mut corral_rt,
+        value: i64,
+        bound: i64,
+    ) -> c_int;
+    /// `corral_semaphore_ref` (corral/sync.h); see the comment above its group in the header.
+    pub fn corral_semaphore_ref(s: *mut corral_semaphore) -> *mut corral_semaphore;
+    /// `corral_semaphore_unref` (corral/sync.h); see the comment above its group in the header.
+    pub fn corral_semaphore_unref(s: *mut corral_semaphore);
+    /// `corral_semaphore_try_acquire` (corral/sync.h). C doc comment: Take a permit if one is free and nobody waits: 1 taken, 0 none. Not a checkpoint.
+    pub fn corral_semaphore_try_acquire(s: *mut corral_semaphore) -> c_int;
+    /// `corral_semaphore_release` (corral/sync.h). C doc comment: Give a permit back: handed to the first waiter, or counted. Errors: CORRAL_EINVALIDSTATE (a bounded semaphore already at its bound), CORRAL_EINVALIDARG.
+    pub fn corral_semaphore_release(s: *mut corral_semaphore) -> c_int;
+    /// `corral_semaphore_value` (corral/sync.h). C doc comment: Free permits (0 while tasks wait), negative code for NULL.
+    pub fn corral_semaphore_value(s: *const corral_semaphore) -> i64;
+    /// `corral_semaphore_acquire` (corral/sync.h). C doc comment: Fiber shorthand for CORRAL_OP_SEM_ACQUIRE.
+    pub fn corral_semaphore_acquire(s: *mut corral_semaphore, deadline: i64) -> c_int;
+    /// `corral_condition_new` (corral/sync.h). C doc comment: A condition over `lock` (a reference is taken; NULL = a new lock of its own).
+    pub fn corral_condition_new(
+        out: *mut *mut corral_condition,
+        rt: *mut corral_rt,
+        lock: *mut corral_lock,
+    ) -> c_int;
+    /// `corral_condition_ref` (corral/sync.h); see the comment above its group in the header.
+    pub fn corral_condition_ref(c: *mut corral_condition) -> *mut corral_condition;
+    /// `corral_condition_unref` (corral/sync.h); see the comment above its group in the header.
+    pub fn corral_condition_unref(c: *mut corral_condition);
+    /// `corral_condition_lock` (corral/sync.h). C doc comment: The condition's lock (borrowed).
+    pub fn corral_condition_lock(c: *const corral_condition) -> *mut corral_lock;
+    /// `corral_condition_notify` (corral/sync.h). C doc comment: Wake up to n waiters (n < 0: all), FIFO: each moves to the lock's queue and resumes once it owns the lock again. Returns how many were woken. The caller need not own the lock.
+    pub fn corral_condition_notify(c: *mut corral_condition, n: c_int) -> c_int;
+    /// `corral_condition_wait` (corral/sync.h). C doc comment: Fiber shorthand for CORRAL_OP_COND_WAIT: the caller must own the lock, which is released while it waits. Whatever ends the wait (notify, cancellation, the per-call deadline), the waiter resumes only after it owns the lock again (re-acquired in FIFO order, shielded from cancellation, R65), then gets 0, CORRAL_ECANCELLED or CORRAL_ETIMEOUT, so `async with cond` stays balanced. Errors: CORRAL_EINVALIDSTATE (the lock is not the caller's). Predicate loops (wait_for) are built on this by each binding.
+    pub fn corral_condition_wait(c: *mut corral_condition, deadline: i64) -> c_int;
+    /// `corral_watch_new` (corral/sync.h). C doc comment: `initial` is taken (NULL = NONE); its version is 0.
+    pub fn corral_watch_new(
+        out: *mut *mut corral_watch,
+        rt: *mut corral_rt,
+        initial: *const corral_value,
+    ) -> c_int;
+    /// `corral_watch_ref` (corral/sync.h); see the comment above its group in the header.
+    pub fn corral_watch_ref(w: *mut corral_watch) -> *mut corral_watch;
+    /// `corral_watch_unref` (corral/sync.h); see the comment above its group in the header.
+    pub fn corral_watch_unref(w: *mut corral_watch);
+    /// `corral_watch_get` (corral/sync.h). C doc comment: The current value (borrowed until the next write) and its version (may be NULL).
+    pub fn corral_watch_get(
+        w: *const corral_watch,
+        out: *mut corral_value,
+        version: *mut u64,
+    ) -> c_int;
+    /// `corral_watch_set` (corral/sync.h). C doc comment: Store v (taken; the old value is dropped), bump the version, wake every waiting reader (FIFO). Returns how many readers were woken. Errors: CORRAL_EINVALIDARG, CORRAL_ECLOSED.
+    pub fn corral_watch_set(w: *mut corral_watch, v: *const corral_value) -> c_int;
+    /// `corral_watch_readers` (corral/sync.h). C doc comment: Number of readers waiting now.
+    pub fn corral_watch_readers(w: *const corral_watch) -> i64;
+    /// `corral_watch_next` (corral/sync.h). C doc comment: Fiber shorthand for CORRAL_OP_WATCH_NEXT: wait until the version is newer than *seen, then store the current version in *seen (read the value with corral_watch_get).
+    pub fn corral_watch_next(w: *mut corral_watch, seen: *mut u64, deadline: i64) -> c_int;
+    /// `corral_watch_put` (corral/sync.h). C doc comment: Fiber shorthand for CORRAL_OP_WATCH_PUT: wait until a reader waits, then write v (taken on success; on failure, including cancellation, it stays the caller's).
+    pub fn corral_watch_put(w: *mut corral_watch, v: *const corral_value, deadline: i64) -> c_int;
 
     // ---- corral/helpers.h ----
     /// `corral_gather_safe` (corral/helpers.h). C doc comment: gather_safe (R71): run the n members concurrently in an internal group, wait for all, and store a reference to each member task in tasks[i] (input order); read each outcome with corral_task_result / corral_task_error (errors are values: no handler sees them, R59). If the calling task is cancelled, the members are cancelled and awaited, the tasks are still stored, and CORRAL_ECANCELLED is returned. Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (not in a fiber), CORRAL_ENOMEM. Thread: loop, from a fiber.

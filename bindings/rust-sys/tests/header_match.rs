@@ -366,6 +366,16 @@ fn every_constant_matches_the_header() {
         CORRAL_OP_GROUP_WAIT_CLOSED,
         CORRAL_OP_GROUP_EXIT,
         CORRAL_OP_GROUP_NEXT_DONE,
+        CORRAL_OP_EVENT_WAIT,
+        CORRAL_OP_LOCK_ACQUIRE,
+        CORRAL_OP_SEM_ACQUIRE,
+        CORRAL_OP_COND_WAIT,
+        CORRAL_OP_WATCH_NEXT,
+        CORRAL_OP_WATCH_PUT,
+        CORRAL_QUEUE_FIFO,
+        CORRAL_QUEUE_LIFO,
+        CORRAL_QUEUE_PRIORITY,
+        CORRAL_QUEUE_RENDEZVOUS,
         CORRAL_FUTURE_PENDING,
         CORRAL_FUTURE_RESULT,
         CORRAL_FUTURE_ERROR,
@@ -469,10 +479,7 @@ fn transparent_structs_have_the_header_layout() {
         ("sizeof(corral_op)", size_of::<corral_op>()),
         ("_Alignof(corral_op)", align_of::<corral_op>()),
         ("offsetof(corral_op, kind)", offset_of!(corral_op, kind)),
-        (
-            "offsetof(corral_op, reserved)",
-            offset_of!(corral_op, reserved),
-        ),
+        ("offsetof(corral_op, arg)", offset_of!(corral_op, arg)),
         ("offsetof(corral_op, target)", offset_of!(corral_op, target)),
         (
             "offsetof(corral_op, deadline)",
@@ -634,7 +641,7 @@ fn raw_calls_answer_bad_input_with_codes() {
             error: std::ptr::null_mut(),
             op: corral_op {
                 kind: 0,
-                reserved: 0,
+                arg: 0,
                 target: std::ptr::null_mut(),
                 deadline: -1,
                 value: corral_value::default(),
@@ -806,5 +813,148 @@ fn group_and_helper_calls_answer_bad_input_with_codes() {
             ),
             CORRAL_EINVALIDARG
         );
+    }
+}
+
+#[test]
+fn queue_and_sync_calls_answer_bad_input_with_codes() {
+    unsafe {
+        let mut rt = std::ptr::null_mut();
+        assert_eq!(corral_rt_new(&mut rt, CORRAL_RT_VIRTUAL_CLOCK), 0);
+        // queues: an unknown kind, NULL handles, queries
+        let mut q = std::ptr::null_mut();
+        assert_eq!(corral_queue_new_kind(&mut q, rt, 1, 9), CORRAL_EINVALIDARG);
+        assert_eq!(
+            corral_queue_new_kind(&mut q, rt, 5, CORRAL_QUEUE_RENDEZVOUS),
+            0
+        );
+        assert_eq!(corral_queue_kind(q), CORRAL_QUEUE_RENDEZVOUS);
+        assert_eq!(corral_queue_maxsize(q), 0); // a rendezvous queue ignores maxsize
+        assert_eq!(corral_queue_full(q), 1); // no getter waits
+        let v = corral_value {
+            type_: CORRAL_VALUE_INT,
+            as_: corral_value_as { i: 1 },
+            ..Default::default()
+        };
+        assert_eq!(
+            corral_queue_put_nowait_priority(q, &v, 3),
+            CORRAL_EQUEUEFULL
+        );
+        corral_queue_unref(q);
+        assert_eq!(
+            corral_queue_new_kind(&mut q, rt, -4, CORRAL_QUEUE_PRIORITY),
+            0
+        );
+        assert_eq!(corral_queue_maxsize(q), 0); // <= 0: unbounded
+        let mut out = corral_value::default();
+        assert_eq!(
+            corral_queue_get_nowait_until_empty(q, &mut out),
+            CORRAL_EQUEUEEMPTY
+        );
+        assert_eq!(corral_queue_put_nowait_priority(q, &v, 3), 0);
+        assert_eq!(corral_queue_get_nowait_until_empty(q, &mut out), 0);
+        assert_eq!((out.type_, out.as_.i), (CORRAL_VALUE_INT, 1));
+        // fiber shorthands outside a fiber
+        assert_eq!(
+            corral_queue_put_priority(q, &v, 1, -1),
+            CORRAL_EINVALIDSTATE
+        );
+        assert_eq!(
+            corral_queue_get_until_empty(q, &mut out, -1),
+            CORRAL_EINVALIDSTATE
+        );
+        corral_queue_unref(q);
+        let nq: *mut corral_queue = std::ptr::null_mut();
+        assert_eq!(corral_queue_kind(nq), CORRAL_EINVALIDARG);
+        assert_eq!(corral_queue_full(nq), CORRAL_EINVALIDARG);
+        assert_eq!(
+            corral_queue_put_nowait_priority(nq, &v, 0),
+            CORRAL_EINVALIDARG
+        );
+        // event
+        let mut e = std::ptr::null_mut();
+        assert_eq!(corral_event_new(&mut e, rt), 0);
+        assert_eq!(corral_event_is_set(e), 0);
+        assert_eq!(corral_event_set(e), 0);
+        assert_eq!(corral_event_is_set(e), 1);
+        assert_eq!(corral_event_clear(e), 0);
+        assert_eq!(corral_event_wait(e, -1), CORRAL_EINVALIDSTATE);
+        corral_event_unref(e);
+        assert_eq!(corral_event_set(std::ptr::null_mut()), CORRAL_EINVALIDARG);
+        // lock: no task (a host has no current task), unheld release
+        let mut l = std::ptr::null_mut();
+        assert_eq!(corral_lock_new(&mut l, rt), 0);
+        assert_eq!(
+            corral_lock_try_acquire(l, std::ptr::null_mut()),
+            CORRAL_EINVALIDARG
+        );
+        assert_eq!(
+            corral_lock_release(l, std::ptr::null_mut()),
+            CORRAL_EINVALIDSTATE
+        );
+        assert_eq!(corral_lock_locked(l), 0);
+        assert!(corral_lock_owner(l).is_null());
+        assert_eq!(corral_lock_acquire(l, -1), CORRAL_EINVALIDSTATE);
+        // semaphore: negative value, bound below value, over-release of a bounded one
+        let mut s = std::ptr::null_mut();
+        assert_eq!(corral_semaphore_new(&mut s, rt, -1, -1), CORRAL_EINVALIDARG);
+        assert_eq!(corral_semaphore_new(&mut s, rt, 3, 2), CORRAL_EINVALIDARG);
+        assert_eq!(corral_semaphore_new(&mut s, rt, 1, 1), 0);
+        assert_eq!(corral_semaphore_release(s), CORRAL_EINVALIDSTATE);
+        assert_eq!(corral_semaphore_try_acquire(s), 1);
+        assert_eq!(corral_semaphore_try_acquire(s), 0);
+        assert_eq!(corral_semaphore_value(s), 0);
+        assert_eq!(corral_semaphore_release(s), 0);
+        assert_eq!(corral_semaphore_acquire(s, -1), CORRAL_EINVALIDSTATE);
+        corral_semaphore_unref(s);
+        // condition over a lock, and one with its own lock
+        let mut c = std::ptr::null_mut();
+        assert_eq!(corral_condition_new(&mut c, rt, l), 0);
+        assert_eq!(corral_condition_lock(c), l);
+        assert_eq!(corral_condition_notify(c, -1), 0);
+        assert_eq!(corral_condition_wait(c, -1), CORRAL_EINVALIDSTATE);
+        corral_condition_unref(c);
+        corral_lock_unref(l);
+        assert_eq!(corral_condition_new(&mut c, rt, std::ptr::null_mut()), 0);
+        assert!(!corral_condition_lock(c).is_null());
+        corral_condition_unref(c);
+        assert!(corral_condition_lock(std::ptr::null()).is_null());
+        // watch cell: versions
+        let mut w = std::ptr::null_mut();
+        assert_eq!(corral_watch_new(&mut w, rt, &v), 0);
+        let mut ver = 99u64;
+        assert_eq!(corral_watch_get(w, &mut out, &mut ver), 0);
+        assert_eq!((out.as_.i, ver), (1, 0));
+        let two = corral_value {
+            type_: CORRAL_VALUE_INT,
+            as_: corral_value_as { i: 2 },
+            ..Default::default()
+        };
+        assert_eq!(corral_watch_set(w, &two), 0);
+        assert_eq!(corral_watch_get(w, &mut out, &mut ver), 0);
+        assert_eq!((out.as_.i, ver), (2, 1));
+        assert_eq!(corral_watch_readers(w), 0);
+        assert_eq!(
+            corral_watch_next(w, std::ptr::null_mut(), -1),
+            CORRAL_EINVALIDARG
+        );
+        assert_eq!(corral_watch_next(w, &mut ver, -1), CORRAL_EINVALIDSTATE);
+        assert_eq!(corral_watch_put(w, &two, -1), CORRAL_EINVALIDSTATE);
+        assert_eq!(corral_watch_set(w, std::ptr::null()), CORRAL_EINVALIDARG);
+        corral_watch_unref(w);
+        assert_eq!(
+            corral_watch_readers(std::ptr::null()),
+            CORRAL_EINVALIDARG as i64
+        );
+        // take_value outside a step
+        assert_eq!(
+            corral_task_take_value(std::ptr::null_mut(), &mut out),
+            CORRAL_EINVALIDARG
+        );
+        // a closed runtime refuses new objects
+        assert_eq!(corral_rt_close(rt), 0);
+        assert_eq!(corral_event_new(&mut e, rt), CORRAL_ECLOSED);
+        assert_eq!(corral_lock_new(&mut l, rt), CORRAL_ECLOSED);
+        corral_rt_unref(rt);
     }
 }

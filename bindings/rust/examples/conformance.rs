@@ -3,8 +3,8 @@
 //!
 //! ```sh
 //! cargo build --example conformance
-//! python3 tests/conformance/run.py --build-dir build-rs/tests/conformance --lang rs --require rs \
-//!     --rs-cmd "bindings/rust/target/debug/examples/conformance {id}"
+//! python3 tests/conformance/run.py --build-dir build/tests/conformance --lang rs --require rs \
+//!     --rs-cmd "$PWD/target/debug/examples/conformance {id}"
 //! ```
 //!
 //! Each rs.rs defines `pub async fn main() -> corral::Result<()>` (the body of task `main`)
@@ -63,6 +63,14 @@ mod s22;
 mod s23;
 #[path = "../../../tests/conformance/S24_await_cancelled_future/rs.rs"]
 mod s24;
+#[path = "../../../tests/conformance/S25_queue_close_waiters/rs.rs"]
+mod s25;
+#[path = "../../../tests/conformance/S26_direct_handoff/rs.rs"]
+mod s26;
+#[path = "../../../tests/conformance/S27a_cancel_getter_before_put/rs.rs"]
+mod s27a;
+#[path = "../../../tests/conformance/S27b_cancel_getter_after_put/rs.rs"]
+mod s27b;
 #[path = "../../../tests/conformance/S33_race/rs.rs"]
 mod s33;
 #[path = "../../../tests/conformance/S34a_gather_safe/rs.rs"]
@@ -119,6 +127,16 @@ mod s59;
 mod s60;
 #[path = "../../../tests/conformance/S61_cleanup_grace_call_on_cancel/rs.rs"]
 mod s61;
+#[path = "../../../tests/conformance/S62_queue_iteration_close/rs.rs"]
+mod s62;
+#[path = "../../../tests/conformance/S63_queue_kinds/rs.rs"]
+mod s63;
+#[path = "../../../tests/conformance/S64_lock_fairness/rs.rs"]
+mod s64;
+#[path = "../../../tests/conformance/S65_condition_notify_order/rs.rs"]
+mod s65;
+#[path = "../../../tests/conformance/S66_watch_cell/rs.rs"]
+mod s66;
 
 fn scenario<F>(want: Option<ErrorKind>, main: F) -> i32
 where
@@ -168,6 +186,10 @@ fn main() {
         "S22" => scenario(s22::OUTCOME, s22::main()),
         "S23" => scenario(s23::OUTCOME, s23::main()),
         "S24" => scenario(s24::OUTCOME, s24::main()),
+        "S25" => scenario(s25::OUTCOME, s25::main()),
+        "S26" => scenario(s26::OUTCOME, s26::main()),
+        "S27a" => scenario(s27a::OUTCOME, s27a::main()),
+        "S27b" => scenario(s27b::OUTCOME, s27b::main()),
         "S33" => scenario(s33::OUTCOME, s33::main()),
         "S34a" => scenario(s34a::OUTCOME, s34a::main()),
         "S34b" => scenario(s34b::OUTCOME, s34b::main()),
@@ -196,6 +218,11 @@ fn main() {
         "S59" => scenario(s59::OUTCOME, s59::main()),
         "S60" => scenario(s60::OUTCOME, s60::main()),
         "S61" => scenario(s61::OUTCOME, s61::main()),
+        "S62" => scenario(s62::OUTCOME, s62::main()),
+        "S63" => scenario(s63::OUTCOME, s63::main()),
+        "S64" => scenario(s64::OUTCOME, s64::main()),
+        "S65" => scenario(s65::OUTCOME, s65::main()),
+        "S66" => scenario(s66::OUTCOME, s66::main()),
         _ => {
             eprintln!("usage: conformance <scenario id>; unknown id {id:?}");
             2

@@ -122,6 +122,13 @@ struct TaskSlot {
     shield: *mut sys::corral_scope,
     /// The id of the op this task is parked on in the core (0: none).
     op: u64,
+    /// The Waker the op future was polled with, when it is not the task's own (a
+    /// combinator's sub-waker): woken when the outcome arrives, before the poll.
+    op_waker: Option<Waker>,
+    /// Outcomes delivered to this task whose op futures did not collect them in the poll
+    /// that brought them (the future was alive but not polled then): (op id, outcome),
+    /// collected by the op future's next poll or rolled back when it is dropped.
+    stash: Vec<(u64, Outcome)>,
 }
 
 impl Drop for TaskSlot {
@@ -272,6 +279,45 @@ impl Driver {
         }
     }
 
+    // ---- outcomes kept for op futures that were not polled when they arrived ----
+
+    /// The task being polled submits a new op while the outcome of its previous one (`cur.op`)
+    /// sits in `resume`, not collected: the core awaits nothing, so keep that outcome for
+    /// its future and let the new op go. False when the previous op is still parked.
+    pub(crate) fn stash(&self, cur: &mut Cur) -> bool {
+        let Some(o) = self.resume.take() else {
+            return false;
+        };
+        if let Some(Some(s)) = self.tasks.borrow_mut().items.get_mut(cur.slot as usize) {
+            s.stash.push((cur.op, o));
+        } else {
+            self.discard(o);
+        }
+        cur.op = 0;
+        self.cur.set(*cur);
+        true
+    }
+
+    /// The kept outcome of op `id` of the task in `slot`.
+    pub(crate) fn unstash(&self, slot: u32, id: u64) -> Option<Outcome> {
+        let mut tasks = self.tasks.try_borrow_mut().ok()?;
+        let s = tasks.items.get_mut(slot as usize)?.as_mut()?;
+        let i = s.stash.iter().position(|(x, _)| *x == id)?;
+        Some(s.stash.swap_remove(i).1)
+    }
+
+    /// Remember the Waker an op future was submitted with, unless it is the task's own.
+    pub(crate) fn set_op_waker(&self, slot: u32, w: &Waker) {
+        if ptr::eq(w.vtable(), &VTABLE) {
+            return;
+        }
+        if let Ok(mut tasks) = self.tasks.try_borrow_mut() {
+            if let Some(Some(s)) = tasks.items.get_mut(slot as usize) {
+                s.op_waker = Some(w.clone());
+            }
+        }
+    }
+
     // ---- tasks ----
 
     /// Spawn `fut` as a host task. The returned task pointer carries one reference.
@@ -290,6 +336,8 @@ impl Driver {
             wake: ptr::null_mut(),
             shield: ptr::null_mut(),
             op: 0,
+            op_waker: None,
+            stash: Vec::new(),
         });
         let cname = name.map(cstring);
         let mut t = ptr::null_mut();
@@ -370,7 +418,7 @@ impl Driver {
 
     /// One START/RESUME record: poll the task's future once.
     fn step(&self, slot: u32, task: *mut sys::corral_task) {
-        let (fut, op, gen, shield) = {
+        let (fut, op, gen, shield, op_waker) = {
             let mut tasks = self.tasks.borrow_mut();
             match tasks.items.get_mut(slot as usize).and_then(|s| s.as_mut()) {
                 Some(s) => {
@@ -380,9 +428,15 @@ impl Driver {
                     } else {
                         ptr::null_mut()
                     };
-                    (s.fut.take(), mem::take(&mut s.op), s.gen, shield)
+                    (
+                        s.fut.take(),
+                        mem::take(&mut s.op),
+                        s.gen,
+                        shield,
+                        s.op_waker.take(),
+                    )
                 }
-                None => (None, 0, 0, ptr::null_mut()),
+                None => (None, 0, 0, ptr::null_mut(), None),
             }
         };
         if !shield.is_null() {
@@ -408,12 +462,38 @@ impl Driver {
             op,
             woken: false,
         });
+        if let Some(w) = op_waker {
+            if op != 0 {
+                // The op's outcome is here: tell the combinator that polled it.
+                w.wake();
+            }
+        }
         let waker = waker_for(slot, gen);
         let mut cx = Context::from_waker(&waker);
         let polled = panic::catch_unwind(AssertUnwindSafe(|| fut.poll_task(&mut cx)));
-        let cur = self.cur.replace(NO_CUR);
+        let mut cur = self.cur.replace(NO_CUR);
         if let Some(o) = self.resume.take() {
-            self.discard(o);
+            if cur.op != 0 && matches!(polled, Ok(Poll::Pending)) {
+                // Its op future is alive but was not polled in this poll: keep the outcome
+                // for that future's next poll (or its rollback when it is dropped).
+                match self.tasks.borrow_mut().items.get_mut(slot as usize) {
+                    Some(Some(s)) => s.stash.push((cur.op, o)),
+                    _ => self.discard(o),
+                }
+                cur.op = 0;
+            } else {
+                self.discard(o);
+            }
+        }
+        if !matches!(polled, Ok(Poll::Pending)) {
+            // The task is over: outcomes kept for futures it leaked go.
+            let kept = match self.tasks.borrow_mut().items.get_mut(slot as usize) {
+                Some(Some(s)) => mem::take(&mut s.stash),
+                _ => Vec::new(),
+            };
+            for (_, o) in kept {
+                self.discard(o);
+            }
         }
         if cur.op != 0 && !matches!(polled, Ok(Poll::Pending)) {
             // The future ended while an op future it leaked (mem::forget) is still parked:
@@ -480,7 +560,7 @@ impl Driver {
             }
             let op = sys::corral_op {
                 kind: sys::CORRAL_OP_FUTURE,
-                reserved: 0,
+                arg: 0,
                 target: s.wake.cast(),
                 deadline: -1,
                 value: sys::corral_value::default(),
@@ -1033,9 +1113,9 @@ impl std::fmt::Debug for TaskRef {
 
 impl<T: 'static> Future for JoinHandle<T> {
     type Output = Result<T>;
-    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Result<T>> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
         let this = &mut *self;
-        match this.op.poll_op() {
+        match this.op.poll_op(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
             Poll::Ready(Ok(o)) => {

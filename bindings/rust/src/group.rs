@@ -310,8 +310,8 @@ pub struct GroupWait {
 
 impl StdFuture for GroupWait {
     type Output = Result<()>;
-    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Result<()>> {
-        self.op.poll_op().map(|r| {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        self.op.poll_op(cx).map(|r| {
             r.and_then(|o| {
                 if o.status == 0 {
                     Ok(())

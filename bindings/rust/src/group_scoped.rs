@@ -177,7 +177,7 @@ where
                     let op = exit_op(h.group().raw);
                     this.state = State::Exiting(h, op, Some(out));
                     if let State::Exiting(_, op, out) = &mut this.state {
-                        return match op.poll_op_value(status_value(status)) {
+                        return match op.poll_op_value(cx, status_value(status)) {
                             Poll::Pending => Poll::Pending,
                             Poll::Ready(r) => {
                                 let out = out.take();
@@ -188,7 +188,7 @@ where
                     }
                 }
                 State::Exiting(_, op, out) => {
-                    return match op.poll_op() {
+                    return match op.poll_op(cx) {
                         Poll::Pending => Poll::Pending,
                         Poll::Ready(r) => {
                             let out = out.take();

@@ -9,7 +9,6 @@ use crate::driver::JoinHandle;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ops::Op;
 use crate::scope::cleanup;
-use crate::sync::Queue;
 use corral_sys as sys;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
@@ -21,8 +20,8 @@ struct Forever(Op);
 
 impl Future for Forever {
     type Output = Result<()>;
-    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Result<()>> {
-        self.0.poll_op().map(|r| {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        self.0.poll_op(cx).map(|r| {
             r.and_then(|o| match o.status {
                 0 => Ok(()),
                 code => Err(Error::from_outcome(code, o.error)),
@@ -100,19 +99,6 @@ pub trait AsyncIterator {
     type Item;
     /// The next item (may await).
     fn next_item(&mut self) -> impl Future<Output = Result<Option<Self::Item>>>;
-}
-
-/// A corral queue is an async iterable (as hat's `Queue` is): `get` until it is closed and
-/// drained (R63). Each item is a checkpoint.
-impl<T: 'static> AsyncIterator for Queue<T> {
-    type Item = T;
-    async fn next_item(&mut self) -> Result<Option<T>> {
-        match self.get().await {
-            Ok(v) => Ok(Some(v)),
-            Err(e) if e.kind() == ErrorKind::QueueClosed => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
 }
 
 impl<I: AsyncIterator> AsyncIterator for &mut I {

@@ -35,11 +35,11 @@ struct GroupOp<'a> {
 
 impl Future for GroupOp<'_> {
     type Output = Result<i64>;
-    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Result<i64>> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<i64>> {
         let this = &mut *self;
         let r = match this.value.take() {
-            Some(v) => this.op.poll_op_value(v),
-            None => this.op.poll_op(),
+            Some(v) => this.op.poll_op_value(cx, v),
+            None => this.op.poll_op(cx),
         };
         r.map(|r| {
             r.and_then(|o| match o.status {

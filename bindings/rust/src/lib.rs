@@ -44,10 +44,27 @@
 //!   [`call_on_done`], [`cancel_and_join`], [`first`], [`cleanup`].
 //! - [`RuntimeBuilder::fatal_panics`] makes panics fatal errors (R58).
 //!
+//! # Queues and synchronization (R60-R65)
+//! - [`Queue`]: hat's closable queue with direct hand-off (no barging), in FIFO, LIFO
+//!   ([`Queue::lifo`]), priority ([`Queue::priority`], the priority given with the put:
+//!   [`Queue::put_priority`]) and rendezvous ([`Queue::channel`]) kinds; `put`/`get` are
+//!   checkpoints with per-call `.deadline(t)` / `.timeout(d)`; `put_nowait`/`get_nowait`,
+//!   `get_until_empty`, `close`; [`Queue::stream`] iterates until closed and drained as a
+//!   [`Stream`] (this crate's trait of `futures_core::Stream`'s shape).
+//! - [`Event`], [`Lock`] ([`LockGuard`]), [`Semaphore`] (plain and bounded, [`Permit`]),
+//!   [`Condition`] ([`CondGuard`]: `wait` re-acquires the lock inside the same operation, so
+//!   a task never waits for two things), the watch cell [`Watch`] (versions, `next`,
+//!   `wait_for`, `put`).
+//! - Integers, floats, byte strings and [`Value`] travel as native corral values (a queue
+//!   or cell can be shared with C, Python or Lua code in the process); other types as HOST
+//!   tokens.
+//!
 //! # Limits of this version (see the README)
 //! - A task awaits one corral operation at a time: `join!`/`select!` over two corral
-//!   awaitables inside one task returns `InvalidState` for the second (spawn tasks instead).
-//!   The core has one pending operation per task.
+//!   awaitables inside one task returns `InvalidState` for the second while the first is
+//!   parked (spawn tasks instead). The core has one pending operation per task. An
+//!   operation whose outcome arrived but was not collected (its future was not polled in
+//!   that poll) keeps it for its next poll and no longer blocks new operations.
 //! - Foreign (non-corral) futures work inside tasks when their Waker is called on the
 //!   runtime's thread (e.g. a `futures` channel between two corral tasks): the task parks on
 //!   a private shielded corral future that the Waker completes. Such a wait is not a cancel
@@ -56,10 +73,11 @@
 //!   operation completes.
 //! - An operation future dropped while waiting (a `select!` branch lost to a non-corral
 //!   future) withdraws its operation (R31, `corral_task_abandon`): a committed queue item
-//!   goes back to the next getter or the queue head. If the outcome was already delivered
-//!   (the branch lost in the poll that brought it), a queue item is put back with
-//!   `put_nowait` instead: to the next getter or the queue's tail, and it is dropped if the
-//!   queue is closed or full again.
+//!   goes back to the next getter or the queue head, a granted lock or permit to the next
+//!   waiter. If the outcome was already delivered (the branch lost in the poll that brought
+//!   it), the binding gives it back: a queue item with `put_nowait` (to the next getter or
+//!   the queue's tail; dropped if the queue is closed or full again), a lock or permit by a
+//!   release.
 #![warn(missing_docs)]
 
 mod driver;
@@ -73,9 +91,14 @@ mod group_task_nursery;
 mod helpers;
 mod helpers_collect;
 mod ops;
+mod primitives;
+mod queue;
 mod repr;
 mod scope;
+mod stream;
 mod sync;
+mod value;
+mod watch;
 
 pub use driver::{
     current, inject_signal, log, log_as, run, spawn, spawn_named, unhandled_count, Builder,
@@ -100,12 +123,20 @@ pub use helpers_collect::{
     as_completed_safe, gather_safe, race, AsCompleted, GatherSafe, LocalBoxFuture, Race,
 };
 pub use ops::{checkpoint, now, sleep, sleep_ms, sleep_until, Checkpoint, Instant, Join, Sleep};
+pub use primitives::{
+    CondAcquire, CondGuard, CondWait, CondWaitFor, Condition, Event, EventWait, Lock, LockAcquire,
+    LockGuard, Permit, SemAcquire, Semaphore,
+};
+pub use queue::{PutError, Queue, QueueGet, QueueKind, QueuePut, QueueStream};
 pub use repr::repr_of;
 pub use scope::{
     cancel_pending, cleanup, fail_after, fail_at, move_on_after, move_on_at, shield, uncancellable,
     CancelScope, Cause, Scoped,
 };
-pub use sync::{CallbackId, Future, FutureState, FutureWait, PutError, Queue, QueueGet, QueuePut};
+pub use stream::{Next, Stream, StreamExt};
+pub use sync::{CallbackId, Future, FutureState, FutureWait};
+pub use value::Value;
+pub use watch::{Watch, WatchNext, WatchPut, WatchWaitFor};
 
 /// The raw FFI crate.
 pub use corral_sys as sys;

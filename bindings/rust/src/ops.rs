@@ -24,6 +24,10 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 pub(crate) struct Op {
     target: *mut std::ffi::c_void,
     pub(crate) deadline: i64,
+    /// A relative per-call timeout (ns), turned into `deadline` once, at the first poll.
+    timeout: Option<i64>,
+    /// `corral_op.arg`: a QUEUE_PUT's priority.
+    pub(crate) arg: i32,
     kind: u32,
     state: u8,
     /// While WAITING: this submission's id.
@@ -36,6 +40,8 @@ impl Op {
         Op {
             target,
             deadline,
+            timeout: None,
+            arg: 0,
             kind,
             state: INIT,
             id: 0,
@@ -43,17 +49,39 @@ impl Op {
         }
     }
 
+    /// A per-call absolute deadline (R41), replacing any earlier deadline or timeout.
+    pub(crate) fn set_deadline(&mut self, deadline: Instant) {
+        self.deadline = deadline.as_nanos();
+        self.timeout = None;
+    }
+
+    /// A per-call timeout, relative to the time of the first poll (the await's entry).
+    pub(crate) fn set_timeout(&mut self, d: Duration) {
+        self.timeout = Some(nanos(d));
+    }
+
+    /// Submitted, and its outcome not collected yet.
+    pub(crate) fn is_waiting(&self) -> bool {
+        self.state == WAITING
+    }
+
     pub(crate) fn join(task: *mut sys::corral_task) -> Op {
         Op::new(sys::CORRAL_OP_JOIN, task.cast(), -1)
     }
 
-    /// Submit (first poll) or collect the outcome (the poll after the RESUME record).
-    pub(crate) fn poll_op(&mut self) -> Poll<Result<Outcome>> {
-        self.poll_op_value(sys::corral_value::default())
+    /// Submit (first poll) or collect the outcome (the poll after the RESUME record, or any
+    /// later poll when the outcome was kept for this op: see `Driver::stash`). `cx`'s Waker is
+    /// woken when the outcome arrives (combinators that poll only woken sub-futures).
+    pub(crate) fn poll_op(&mut self, cx: &Context<'_>) -> Poll<Result<Outcome>> {
+        self.poll_op_value(cx, sys::corral_value::default())
     }
 
     /// As `poll_op`, submitting `value` with the operation (QUEUE_PUT's item).
-    pub(crate) fn poll_op_value(&mut self, value: sys::corral_value) -> Poll<Result<Outcome>> {
+    pub(crate) fn poll_op_value(
+        &mut self,
+        cx: &Context<'_>,
+        value: sys::corral_value,
+    ) -> Poll<Result<Outcome>> {
         match self.state {
             INIT => {
                 let r = with_driver(|d| {
@@ -61,7 +89,12 @@ impl Op {
                     if cur.task.is_null() {
                         return Poll::Ready(Err(outside_task()));
                     }
-                    if cur.op != 0 {
+                    if let Some(t) = self.timeout.take() {
+                        // SAFETY: loop thread, inside a task's poll.
+                        let now = unsafe { sys::corral_rt_now(d.rt) };
+                        self.deadline = now.max(0).saturating_add(t.max(0));
+                    }
+                    if cur.op != 0 && !d.stash(&mut cur) {
                         return Poll::Ready(Err(Error::new(
                             ErrorKind::InvalidState,
                             "this task already awaits a corral operation: a corral task awaits \
@@ -71,7 +104,7 @@ impl Op {
                     }
                     let op = sys::corral_op {
                         kind: self.kind,
-                        reserved: 0,
+                        arg: self.arg,
                         target: self.target,
                         deadline: self.deadline,
                         value,
@@ -82,6 +115,7 @@ impl Op {
                         self.id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
                         cur.op = self.id;
                         d.cur.set(cur);
+                        d.set_op_waker(cur.slot, cx.waker());
                         self.state = WAITING;
                         Poll::Pending
                     } else {
@@ -94,7 +128,14 @@ impl Op {
             WAITING => with_driver(|d| {
                 let mut cur = d.cur.get();
                 if cur.op != self.id {
-                    return Poll::Pending;
+                    // Delivered in an earlier poll that did not poll this future?
+                    return match d.unstash(cur.slot, self.id) {
+                        Some(o) => {
+                            self.state = DONE;
+                            Poll::Ready(Ok(o))
+                        }
+                        None => Poll::Pending,
+                    };
                 }
                 match d.resume.take() {
                     Some(o) => {
@@ -115,15 +156,20 @@ impl Op {
     }
 
     /// The future holding this op is dropped (R31, R76b). While WAITING inside its task's
-    /// poll: if the RESUME record already came, the outcome was delivered — a queue item is
-    /// put back with `put_nowait` (to the next parked getter or the tail; dropped if the
-    /// queue is closed or full again), other owned values are released; otherwise the core
-    /// withdraws the wait (`corral_task_abandon`: no effect, or a committed queue item goes
-    /// back to the next getter or the head). Either way the task is in its step again and
-    /// may await anew. Dropped outside its task's poll (runtime teardown, after
-    /// `corral_rt_close`; or an op future moved to another task) nothing is called: a wait
-    /// left parked keeps its task parked and its outcome is discarded when it arrives.
-    /// Returns true when the op certainly had no effect (a put's item is still ours).
+    /// poll: if its outcome already came (in this poll, or kept from an earlier one), it was
+    /// delivered and nobody will observe it, so the binding gives back what can be given
+    /// back: a queue item is put back with `put_nowait` (to the next parked getter or the
+    /// tail; dropped if the queue is closed or full again), a granted lock is released (to
+    /// the next waiter), a permit is released, a condition wait that re-acquired its lock
+    /// releases it; other owned values are released. Otherwise the core withdraws the wait
+    /// (`corral_task_abandon`: no effect, or a committed outcome rolled back as the header
+    /// says: a queue item to the next getter or the head, a lock to the next waiter, a
+    /// permit released; an abandoned condition wait leaves the task without the lock).
+    /// Either way the task is in its step again and may await anew. Dropped outside its
+    /// task's poll (runtime teardown, after `corral_rt_close`; or an op future moved to
+    /// another task) nothing is called: a wait left parked keeps its task parked and its
+    /// outcome is discarded when it arrives. Returns true when the op certainly had no
+    /// effect (a put's item is still ours).
     pub(crate) fn withdraw(&mut self) -> bool {
         if self.state != WAITING {
             return false;
@@ -131,21 +177,47 @@ impl Op {
         self.state = DONE;
         with_driver(|d| {
             let mut cur = d.cur.get();
-            if cur.op != self.id {
-                return false;
-            }
-            cur.op = 0;
-            d.cur.set(cur);
-            let Some(o) = d.resume.take() else {
-                // SAFETY: the task is being polled and awaits this op.
-                return unsafe { sys::corral_task_abandon(cur.task) } == 0;
-            };
-            if o.status == 0 && o.owned && self.kind == sys::CORRAL_OP_QUEUE_GET {
-                // SAFETY: the queue is alive (the get future holds a reference); the core
-                // takes the value (our token) on success.
-                if unsafe { sys::corral_queue_put_nowait(self.target.cast(), &o.value) } == 0 {
-                    return false;
+            let o = if cur.op == self.id {
+                cur.op = 0;
+                d.cur.set(cur);
+                match d.resume.take() {
+                    Some(o) => o,
+                    // SAFETY: the task is being polled and awaits this op.
+                    None => return unsafe { sys::corral_task_abandon(cur.task) } == 0,
                 }
+            } else {
+                match d.unstash(cur.slot, self.id) {
+                    Some(o) => o,
+                    None => return false,
+                }
+            };
+            // SAFETY (all arms): loop thread; the target is alive (the op's future holds a
+            // reference to it) and the task is the one being polled.
+            match self.kind {
+                sys::CORRAL_OP_QUEUE_GET if o.status == 0 && o.owned => {
+                    let mut v = o.value;
+                    if unsafe { sys::corral_queue_put_nowait(self.target.cast(), &v) } == 0 {
+                        if v.type_ == sys::CORRAL_VALUE_BYTES {
+                            // put_nowait copied the bytes: our copy goes.
+                            unsafe { sys::corral_value_clear(&mut v) };
+                        }
+                        return false;
+                    }
+                }
+                sys::CORRAL_OP_LOCK_ACQUIRE if o.status == 0 => unsafe {
+                    sys::corral_lock_release(self.target.cast(), cur.task);
+                },
+                sys::CORRAL_OP_SEM_ACQUIRE if o.status == 0 => unsafe {
+                    sys::corral_semaphore_release(self.target.cast());
+                },
+                sys::CORRAL_OP_COND_WAIT => unsafe {
+                    // Whatever ended the wait, the task owns the lock again (R65).
+                    let l = sys::corral_condition_lock(self.target.cast());
+                    if sys::corral_lock_owner(l) == cur.task {
+                        sys::corral_lock_release(l, cur.task);
+                    }
+                },
+                _ => {}
             }
             d.discard(o);
             o.status != 0
@@ -184,8 +256,8 @@ macro_rules! unit_future {
         }
         impl Future for $name {
             type Output = Result<()>;
-            fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Result<()>> {
-                self.op.poll_op().map(|r| r.and_then(unit))
+            fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
+                self.op.poll_op(cx).map(|r| r.and_then(unit))
             }
         }
     };
@@ -205,8 +277,8 @@ pub struct Join {
 
 impl Future for Join {
     type Output = Result<()>;
-    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Result<()>> {
-        self.op.poll_op().map(|r| r.and_then(unit))
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        self.op.poll_op(cx).map(|r| r.and_then(unit))
     }
 }
 
@@ -279,7 +351,7 @@ pub struct Sleep {
 
 impl Future for Sleep {
     type Output = Result<()>;
-    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Result<()>> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
         if let Some(d) = self.relative.take() {
             // Relative -> absolute exactly once, at the entry of the await (R3).
             match Instant::now() {
@@ -287,7 +359,7 @@ impl Future for Sleep {
                 Err(_) => return Poll::Ready(Err(outside_task())),
             }
         }
-        self.op.poll_op().map(|r| r.and_then(unit))
+        self.op.poll_op(cx).map(|r| r.and_then(unit))
     }
 }
 
@@ -316,3 +388,25 @@ pub fn sleep_ms(ms: i64) -> Sleep {
     }
     sleep(Duration::from_millis(ms as u64))
 }
+
+/// `deadline(Instant)` / `timeout(Duration)` builder methods for an op future with an `op`
+/// field (R41): the per-call deadline of the one operation the future submits.
+macro_rules! per_call_deadline {
+    ($($t:ident $(<$($g:tt),*>)?),* $(,)?) => {$(
+        impl$(<$($g),*>)? $t$(<$($g),*>)? {
+            /// A per-call absolute deadline (R41): when it passes first the await ends with
+            /// `Err(Timeout)` and has no effect. A past deadline means "do not block".
+            pub fn deadline(mut self, deadline: $crate::ops::Instant) -> Self {
+                self.op.set_deadline(deadline);
+                self
+            }
+            /// A per-call timeout, measured from the await's entry (its first poll); the
+            /// same as [`Self::deadline`] at `now + d`.
+            pub fn timeout(mut self, d: ::std::time::Duration) -> Self {
+                self.op.set_timeout(d);
+                self
+            }
+        }
+    )*};
+}
+pub(crate) use per_call_deadline;

@@ -1,11 +1,10 @@
-//! One-shot futures and closable queues.
+//! One-shot futures (R19-R22).
 //! Rust values travel through the core as HOST tokens of this binding: the core never
 //! formats or copies them, and tells the driver when it drops one (RELEASE records).
 use crate::driver::{current_driver_rc, Driver, BINDING_CALLBACK};
 use crate::error::{check, Error, ErrorKind, Result};
 use crate::ops::{Instant, Op};
 use corral_sys as sys;
-use std::any::Any;
 use std::fmt;
 use std::future::Future as StdFuture;
 use std::marker::PhantomData;
@@ -189,9 +188,9 @@ impl<T> Unpin for FutureWait<T> {}
 
 impl<T: Clone + 'static> StdFuture for FutureWait<T> {
     type Output = Result<T>;
-    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Result<T>> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
         let this = &mut *self;
-        this.op.poll_op().map(|r| {
+        this.op.poll_op(cx).map(|r| {
             r.and_then(|o| {
                 if o.status != 0 {
                     return Err(Error::from_outcome(o.status, o.error));
@@ -207,233 +206,5 @@ impl<T: Clone + 'static> std::future::IntoFuture for &Future<T> {
     type IntoFuture = FutureWait<T>;
     fn into_future(self) -> FutureWait<T> {
         self.wait()
-    }
-}
-
-impl<T> fmt::Debug for Queue<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Queue(size={})", unsafe {
-            sys::corral_queue_size(self.raw)
-        })
-    }
-}
-
-// ---- Queue --------------------------------------------------------------------------------------
-
-/// A failed `put_nowait`: the error and the item, which stays the caller's.
-pub struct PutError<T> {
-    /// QueueClosed, QueueFull, Closed.
-    pub error: Error,
-    /// The item that was not put.
-    pub item: T,
-}
-
-impl<T> fmt::Debug for PutError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PutError({})", self.error)
-    }
-}
-
-impl<T> From<PutError<T>> for Error {
-    fn from(e: PutError<T>) -> Error {
-        e.error
-    }
-}
-
-/// A closable FIFO queue with direct hand-off (R60-R64). Items are Rust values owned by
-/// whoever holds them: the queue while buffered, the getter after.
-pub struct Queue<T> {
-    raw: *mut sys::corral_queue,
-    d: Rc<Driver>,
-    _t: PhantomData<T>,
-}
-
-impl<T: 'static> Queue<T> {
-    /// An unbounded queue.
-    pub fn new() -> Result<Queue<T>> {
-        Queue::bounded(0)
-    }
-    /// A queue of at most `maxsize` items (<= 0: unbounded).
-    pub fn bounded(maxsize: i64) -> Result<Queue<T>> {
-        let d = current_driver_rc()?;
-        let mut q = ptr::null_mut();
-        check(unsafe { sys::corral_queue_new(&mut q, d.rt, maxsize) })?;
-        Ok(Queue {
-            raw: q,
-            d,
-            _t: PhantomData,
-        })
-    }
-    /// Put without waiting (not a checkpoint): hands the item to the first parked getter or
-    /// buffers it. On failure the item comes back in the error.
-    pub fn put_nowait(&self, item: T) -> std::result::Result<(), PutError<T>> {
-        let v = self.d.put_value(Box::new(item));
-        let rc = unsafe { sys::corral_queue_put_nowait(self.raw, &v) };
-        if rc < 0 {
-            let error = Error::last(rc);
-            let item = match self.d.take_value(&v).map(|b| b.downcast::<T>()) {
-                Some(Ok(b)) => *b,
-                _ => unreachable!("the token just stored holds a T"),
-            };
-            return Err(PutError { error, item });
-        }
-        Ok(())
-    }
-    /// Get without waiting (not a checkpoint). Errors: QueueEmpty (also when closed and
-    /// empty).
-    pub fn get_nowait(&self) -> Result<T> {
-        let mut v = sys::corral_value::default();
-        check(unsafe { sys::corral_queue_get_nowait(self.raw, &mut v) })?;
-        self.take(&mut v)
-    }
-    fn take(&self, v: &mut sys::corral_value) -> Result<T> {
-        match self.d.take_value(v) {
-            Some(b) => b.downcast::<T>().map(|b| *b).map_err(|_| wrong_type()),
-            None => {
-                unsafe { sys::corral_value_clear(v) };
-                Err(wrong_type())
-            }
-        }
-    }
-    /// Get (a checkpoint): the first item, waiting for one; QueueClosed once closed and
-    /// drained.
-    pub fn get(&self) -> QueueGet<T> {
-        self.get_raw(-1)
-    }
-    /// Get with a per-call absolute deadline (R41): `Timeout` when it passes first, with no
-    /// item consumed.
-    pub fn get_until(&self, deadline: Instant) -> QueueGet<T> {
-        self.get_raw(deadline.as_nanos())
-    }
-    fn get_raw(&self, deadline: i64) -> QueueGet<T> {
-        QueueGet {
-            op: Op::new(sys::CORRAL_OP_QUEUE_GET, self.raw.cast(), deadline),
-            q: self.clone(),
-        }
-    }
-    /// Put (a checkpoint), waiting for room in a bounded queue. Errors: QueueClosed; on
-    /// cancellation or timeout the item is not enqueued (and is dropped).
-    pub fn put(&self, item: T) -> QueuePut<T> {
-        self.put_raw(item, -1)
-    }
-    /// Put with a per-call absolute deadline.
-    pub fn put_until(&self, item: T, deadline: Instant) -> QueuePut<T> {
-        self.put_raw(item, deadline.as_nanos())
-    }
-    fn put_raw(&self, item: T, deadline: i64) -> QueuePut<T> {
-        QueuePut {
-            q: self.clone(),
-            item: Some(Box::new(item)),
-            value: sys::corral_value::default(),
-            op: Op::new(sys::CORRAL_OP_QUEUE_PUT, self.raw.cast(), deadline),
-        }
-    }
-    /// Close (R63): idempotent; parked putters fail, and parked getters too if empty.
-    pub fn close(&self) -> Result<()> {
-        check(unsafe { sys::corral_queue_close(self.raw) }).map(|_| ())
-    }
-    /// Items buffered.
-    pub fn qsize(&self) -> i64 {
-        unsafe { sys::corral_queue_size(self.raw) }
-    }
-    /// The bound (0 = unbounded).
-    pub fn maxsize(&self) -> i64 {
-        unsafe { sys::corral_queue_maxsize(self.raw) }
-    }
-    /// True once closed.
-    pub fn is_closed(&self) -> bool {
-        unsafe { sys::corral_queue_is_closed(self.raw) == 1 }
-    }
-}
-
-impl<T> Clone for Queue<T> {
-    fn clone(&self) -> Self {
-        Queue {
-            raw: unsafe { sys::corral_queue_ref(self.raw) },
-            d: self.d.clone(),
-            _t: PhantomData,
-        }
-    }
-}
-
-impl<T> Drop for Queue<T> {
-    fn drop(&mut self) {
-        unsafe { sys::corral_queue_unref(self.raw) }
-    }
-}
-
-/// The future of [`Queue::get`].
-#[must_use = "futures do nothing unless awaited"]
-pub struct QueueGet<T> {
-    op: Op, // dropped first: Op::withdraw may put an item back into `q`
-    q: Queue<T>,
-}
-
-impl<T> Unpin for QueueGet<T> {}
-
-impl<T: 'static> StdFuture for QueueGet<T> {
-    type Output = Result<T>;
-    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Result<T>> {
-        let this = &mut *self;
-        this.op.poll_op().map(|r| {
-            r.and_then(|o| {
-                if o.status != 0 {
-                    return Err(Error::from_outcome(o.status, o.error));
-                }
-                let mut v = o.value;
-                this.q.take(&mut v)
-            })
-        })
-    }
-}
-
-/// The future of [`Queue::put`].
-#[must_use = "futures do nothing unless awaited"]
-pub struct QueuePut<T> {
-    q: Queue<T>,
-    item: Option<Box<dyn Any>>,
-    value: sys::corral_value,
-    op: Op,
-}
-
-impl<T> Unpin for QueuePut<T> {}
-
-impl<T> Drop for QueuePut<T> {
-    fn drop(&mut self) {
-        // Dropped while parked (R31): when the put is withdrawn without effect, the item
-        // was never taken and is still ours.
-        if self.op.withdraw() {
-            drop(self.q.d.take_value(&self.value));
-        }
-    }
-}
-
-impl<T: 'static> StdFuture for QueuePut<T> {
-    type Output = Result<()>;
-    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Result<()>> {
-        let this = &mut *self;
-        if let Some(item) = this.item.take() {
-            this.value = this.q.d.put_value(item);
-        }
-        match this.op.poll_op_value(this.value) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(r) => {
-                let status = match &r {
-                    Ok(o) => o.status,
-                    Err(e) => e.code(),
-                };
-                if status != 0 {
-                    // Not taken by the queue (cancelled at entry, closed, aborted): still ours.
-                    drop(this.q.d.take_value(&this.value));
-                }
-                Poll::Ready(r.and_then(|o| {
-                    if o.status == 0 {
-                        Ok(())
-                    } else {
-                        Err(Error::from_outcome(o.status, o.error))
-                    }
-                }))
-            }
-        }
     }
 }

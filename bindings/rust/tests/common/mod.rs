@@ -90,3 +90,81 @@ pub fn assert_kind<T: std::fmt::Debug>(r: Result<T>, kind: ErrorKind) {
         Ok(v) => panic!("expected {kind:?}, got Ok({v:?})"),
     }
 }
+
+/// Poll `fut` once, inside the current poll: `Some(output)` if it is ready at once, else
+/// `None` after dropping it (an op future dropped while waiting: R31's abandon, with the
+/// core's rollback when its outcome was already committed).
+pub async fn poll_once<F: std::future::Future>(fut: F) -> Option<F::Output> {
+    let mut fut = Box::pin(fut);
+    let mut once = Some(());
+    std::future::poll_fn(move |cx| {
+        if once.take().is_none() {
+            return std::task::Poll::Ready(None);
+        }
+        match fut.as_mut().poll(cx) {
+            std::task::Poll::Ready(v) => std::task::Poll::Ready(Some(v)),
+            std::task::Poll::Pending => std::task::Poll::Ready(None),
+        }
+    })
+    .await
+}
+
+/// A value handed from one corral task to another through a foreign (non-corral) future.
+pub struct Slot<T> {
+    pub value: std::cell::RefCell<Option<T>>,
+    pub waker: std::cell::RefCell<Option<std::task::Waker>>,
+}
+
+impl<T> Slot<T> {
+    pub fn new() -> std::rc::Rc<Slot<T>> {
+        std::rc::Rc::new(Slot {
+            value: Default::default(),
+            waker: Default::default(),
+        })
+    }
+    /// Store the value and wake the receiver.
+    pub fn send(&self, v: T) {
+        *self.value.borrow_mut() = Some(v);
+        if let Some(w) = self.waker.borrow_mut().take() {
+            w.wake();
+        }
+    }
+}
+
+/// The receiving side of a [`Slot`]: a foreign future.
+pub struct Recv<T>(pub std::rc::Rc<Slot<T>>);
+
+impl<T> std::future::Future for Recv<T> {
+    type Output = T;
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<T> {
+        match self.0.value.borrow_mut().take() {
+            Some(v) => std::task::Poll::Ready(v),
+            None => {
+                *self.0.waker.borrow_mut() = Some(cx.waker().clone());
+                std::task::Poll::Pending
+            }
+        }
+    }
+}
+
+pub enum Won<A, B> {
+    A(A),
+    B(B),
+}
+
+/// A hand-written `select!`: polls `a` then `b`; the first one ready wins and the other is
+/// dropped before this future returns.
+pub async fn select2<A, B>(a: A, b: B) -> Won<A::Output, B::Output>
+where
+    A: std::future::Future,
+    B: std::future::Future,
+{
+    let (mut a, mut b) = (Box::pin(a), Box::pin(b));
+    std::future::poll_fn(|cx| {
+        if let std::task::Poll::Ready(v) = a.as_mut().poll(cx) {
+            return std::task::Poll::Ready(Won::A(v));
+        }
+        b.as_mut().poll(cx).map(Won::B)
+    })
+    .await
+}
