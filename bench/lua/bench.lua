@@ -27,6 +27,10 @@ local WORKLOADS = {
   { id = "spawn_many", what = "spawn_many: group, yield once, wait all (ns/task)", n = 100000 },
   { id = "spawn_many_mem", what = "spawn_many: memory per live task (bytes)", n = 100000,
     memory = true },
+  { id = "queue_1", what = "queue maxsize 1: put/get (ns per item)", n = 1000000 },
+  { id = "queue_1024", what = "queue maxsize 1024: put/get (ns per item)", n = 1000000 },
+  { id = "queue_1_nowait", what = "queue maxsize 1: nowait first (ns per item)", n = 1000000 },
+  { id = "queue_1024_nowait", what = "queue maxsize 1024: nowait first (ns per item)", n = 1000000 },
 }
 local IMPLS = { "raw", "sched", "cqueues", "corral" }
 
@@ -183,3 +187,6 @@ print("corral at least 2x faster than cqueues on every workload (/cqueues <= 0.5
 print("no more memory per parked task than cqueues (/cqueues <= 1.00).")
 print("spawn_many: corral.task_group vs a live-count group (sched) vs a counter + condition")
 print("(cqueues has no groups); target: at least 2x faster than cqueues (/cqueues <= 0.50).")
+print("queues (issue 7): 1M items through a queue of maxsize 1 / 1024; corral put/get rows: a")
+print("checkpoint per call (R23); nowait rows: try_put/try_get first, blocking only when full /")
+print("empty (what the peers do). Target: at least 2x faster than cqueues (/cqueues <= 0.50).")

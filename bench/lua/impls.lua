@@ -16,6 +16,16 @@
 --           a two-list channel): what a few dozen lines of Lua give
 --   cqueues cqueues (controller:wrap, cqueues.poll() to yield, condition variables)
 --   corral  the corral Lua binding (corral.spawn, checkpoint, join, queues, futures)
+--
+-- queue_<size> / queue_<size>_nowait: a producer puts the integers 1..N into a queue of that
+-- maxsize and closes it; a consumer gets until it is closed and drained, summing (checked:
+-- every item exactly once). raw: a Lua ring buffer between two coroutines that switch only
+-- when it is full or empty; sched: a bounded channel in the plain-Lua scheduler (parks when
+-- full / empty, wakes through the ready queue); cqueues: the same with two
+-- cqueues.condition variables. corral: `q:put` / `for x in q:iter()` (every call a
+-- checkpoint, R23: two schedule points per item whatever the size), and in the _nowait rows
+-- `q:try_put` / `q:try_get` first, falling back to the blocking call only when the queue is
+-- full / empty (the peers' own behaviour: they only switch when they must wait).
 local clock = os.clock
 local unpack = table.unpack or unpack
 local create, resume, yield, wrap = coroutine.create, coroutine.resume, coroutine.yield,
@@ -503,5 +513,190 @@ I.corral = has_corral and {
     return (p.r1 - r0) / N, (p.h1 - h0) / N
   end,
 } or nil
+
+-- ---------------------------------------------------------------------------------------
+-- producer/consumer through a queue (queue_1, queue_1024 and their _nowait rows)
+-- ---------------------------------------------------------------------------------------
+local function check_sum(N, got, sum)
+  assert(got == N and sum == N * (N + 1) / 2, "queue: items lost or duplicated")
+end
+
+-- raw: a ring buffer; the consumer (the main loop) resumes the producer when it is empty,
+-- the producer yields when it is full
+local function raw_queue(N, maxsize)
+  local buf, head, tail = {}, 1, 0
+  local prod = create(function()
+    for i = 1, N do
+      while tail - head + 1 >= maxsize do yield() end
+      tail = tail + 1
+      buf[tail] = i
+    end
+  end)
+  local t0 = clock()
+  local got, sum = 0, 0
+  while got < N do
+    if head > tail then resume(prod) end
+    while head <= tail do
+      local v = buf[head]
+      buf[head] = nil
+      head = head + 1
+      sum = sum + v
+      got = got + 1
+    end
+  end
+  local t = clock() - t0
+  check_sum(N, got, sum)
+  return t
+end
+
+-- sched: a bounded channel; put parks while full, get while empty, the other side wakes them
+local function sched_queue(N, maxsize)
+  local S = new_sched()
+  return S.run(function()
+    local items, ih, it, closed = {}, 1, 0, false
+    local getters, putters = {}, {}
+    local function wake_one(list)
+      local t = list[1]
+      if t then
+        table.remove(list, 1)
+        S.wake(t)
+      end
+    end
+    local function put(v)
+      while it - ih + 1 >= maxsize do S.park(putters) end
+      it = it + 1
+      items[it] = v
+      wake_one(getters)
+    end
+    local function get()
+      while ih > it do
+        if closed then return nil end
+        S.park(getters)
+      end
+      local v = items[ih]
+      items[ih] = nil
+      ih = ih + 1
+      wake_one(putters)
+      return v
+    end
+    local t0 = clock()
+    local p = S.spawn(function()
+      for i = 1, N do put(i) end
+      closed = true
+      while getters[1] do wake_one(getters) end
+    end)
+    local got, sum = 0, 0
+    while true do
+      local x = get()
+      if x == nil then break end
+      sum = sum + x
+      got = got + 1
+    end
+    local t = clock() - t0
+    S.join(p)
+    check_sum(N, got, sum)
+    return t
+  end)
+end
+
+-- cqueues: the same channel with two condition variables (cqueues' idiom for a queue)
+local function cq_queue(N, maxsize)
+  return in_cq(function(cq)
+    local items, ih, it, closed = {}, 1, 0, false
+    local not_empty, not_full = condition.new(), condition.new()
+    local function put(v)
+      while it - ih + 1 >= maxsize do not_full:wait() end
+      it = it + 1
+      items[it] = v
+      not_empty:signal()
+    end
+    local function get()
+      while ih > it do
+        if closed then return nil end
+        not_empty:wait()
+      end
+      local v = items[ih]
+      items[ih] = nil
+      ih = ih + 1
+      not_full:signal()
+      return v
+    end
+    local t0 = clock()
+    cq:wrap(function()
+      for i = 1, N do put(i) end
+      closed = true
+      not_empty:signal()
+    end)
+    local got, sum = 0, 0
+    while true do
+      local x = get()
+      if x == nil then break end
+      sum = sum + x
+      got = got + 1
+    end
+    local t = clock() - t0
+    check_sum(N, got, sum)
+    return t
+  end)
+end
+
+-- corral: a producer task and the consumer (main). nowait: try_put / try_get first, the
+-- blocking call only when full / empty (q:iter()'s step blocks and gives nil once the queue is
+-- closed and drained: no pcall needed).
+local function corral_queue(N, maxsize, nowait)
+  return corral.run(function()
+    local q = corral.queue(maxsize)
+    local t0 = clock()
+    local p
+    if nowait then
+      p = corral.spawn(function()
+        local try_put, put = q.try_put, q.put
+        for i = 1, N do
+          if not try_put(q, i) then put(q, i) end
+        end
+        q:close()
+      end)
+    else
+      p = corral.spawn(function()
+        local put = q.put
+        for i = 1, N do put(q, i) end
+        q:close()
+      end)
+    end
+    local got, sum = 0, 0
+    if nowait then
+      local try_get, step = q.try_get, q:iter()
+      while true do
+        local ok, x = try_get(q)
+        if not ok then
+          x = step(q)
+          if x == nil then break end
+        end
+        sum = sum + x
+        got = got + 1
+      end
+    else
+      for x in q:iter() do
+        sum = sum + x
+        got = got + 1
+      end
+    end
+    local t = clock() - t0
+    p:join()
+    check_sum(N, got, sum)
+    return t
+  end)
+end
+
+local queue_impls = { raw = raw_queue, sched = sched_queue, cqueues = cq_queue, corral = corral_queue }
+for name, fn in pairs(queue_impls) do
+  local set = I[name]
+  if set then
+    for _, size in ipairs({ 1, 1024 }) do
+      set["queue_" .. size] = function(N) return fn(N, size, false) end
+      set["queue_" .. size .. "_nowait"] = function(N) return fn(N, size, true) end
+    end
+  end
+end
 
 return I

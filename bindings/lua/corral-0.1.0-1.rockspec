@@ -10,15 +10,17 @@ source = {
   dir = "main/bindings/lua",
 }
 description = {
-  summary = "Structured concurrency for Lua on the corral C core (tasks, scopes, groups, helpers)",
+  summary = "Structured concurrency for Lua on the corral C core (tasks, scopes, groups, queues, sync)",
   detailed = [[
     Lua coroutines are tasks driven by the corral C runtime: lazy spawn, join, level-triggered
     cancellation with cancel scopes (move_on_*, fail_*, shield, uncancellable), futures,
     queues, a virtual clock; groups with the presets of hat.aio (Group, Resource), aiotools
     (TaskGroup, Supervisor, PersistentTaskGroup), trio (nursery) and codestare (TaskNursery),
     the helpers call, call_on_cancel, call_on_done, first, race, gather_safe,
-    as_completed_safe and cancel_and_join, and to-be-closed variables (Lua 5.4) or
-    corral.with (all versions) as async context managers. Works on Lua 5.4 and LuaJIT 2.1.
+    as_completed_safe and cancel_and_join; closable FIFO, LIFO and priority queues and a
+    rendezvous channel, Event, Lock, Semaphore, BoundedSemaphore, Condition and a watch cell;
+    and to-be-closed variables (Lua 5.4) or corral.with (all versions) as async context
+    managers. Works on Lua 5.4 and LuaJIT 2.1.
   ]],
   license = "MIT",
   labels = { "async", "coroutines", "concurrency" },

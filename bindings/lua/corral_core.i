@@ -9,7 +9,8 @@
  *     prefix (core.rt_new, core.task_cancel, core.future_set_result, ...), constants without
  *     the CORRAL_ prefix (core.ECANCELLED, core.OP_SLEEP, ...);
  *   - opaque handles as SWIG classes whose __gc calls the type's *_unref (corral_rt,
- *     corral_task, corral_future, corral_scope, corral_group, corral_queue, corral_error);
+ *     corral_task, corral_future, corral_scope, corral_group, corral_queue, corral_error,
+ *     corral_event, corral_lock, corral_semaphore, corral_condition, corral_watch);
  *     *_ref/*_unref themselves are not exported: the garbage collector owns the references;
  *   - `T **out` parameters become extra results: `rc, obj = core.queue_new(rt, 0)`;
  *   - borrowed handle results (root group, task_rt, *_error, error_context) take their own
@@ -25,7 +26,15 @@
  *     group scope lives as long as its group: keep the group's handle), group_set_cleanup_timeout,
  *     group_cleanup_timeout, cleanup_enter, error_set_fatal/error_is_fatal (a Lua error table
  *     with fatal = true becomes a fatal error, and a fatal error without a Lua value comes
- *     back with fatal = true); core.handle_key(handle) names the C object behind a handle.
+ *     back with fatal = true); core.handle_key(handle) names the C object behind a handle;
+ *   - queues and sync (issue 7): queue kinds and priorities, Event, Lock, Semaphore, Condition
+ *     and the watch cell as handles (lock_owner -> a task handle or nil, condition_lock -> a
+ *     lock handle with its own reference, watch_get -> rc, value, version); host_await takes
+ *     CORRAL_OP_EVENT_WAIT ... WATCH_PUT and a QUEUE_PUT priority (corral_op.arg). Queue
+ *     handles carry the "corral.Queue" metatable with C methods for the per-item path
+ *     (put_nowait, get_nowait, try_put, try_get, get_nowait_until_empty, qsize); handle_ptr /
+ *     queue_from_ptr hand queues to and from C code in the same process; queue_fn_ptrs and
+ *     take_value serve LuaJIT's FFI path (corral/queue_jit.lua).
  *
  * Functions that take C callbacks or block a C fiber are not wrapped (spawn_fiber, sleep,
  * join, group_exit, group_next_done, the C fiber helpers of helpers.h, ...), nor group_wrap
@@ -144,6 +153,22 @@ CORRAL_HANDLE(corral_scope, corral_scope_unref)
 CORRAL_HANDLE(corral_group, corral_group_unref)
 CORRAL_HANDLE(corral_queue, corral_queue_unref)
 CORRAL_HANDLE(corral_error, corral_error_unref)
+/* Queues and synchronization (issue 7) */
+CORRAL_HANDLE(corral_event, corral_event_unref)
+CORRAL_HANDLE(corral_lock, corral_lock_unref)
+CORRAL_HANDLE(corral_semaphore, corral_semaphore_unref)
+CORRAL_HANDLE(corral_condition, corral_condition_unref)
+CORRAL_HANDLE(corral_watch, corral_watch_unref)
+
+/* Queue handles are the Lua layer's corral.Queue objects: SWIG's layout (every wrapper taking
+ * a corral_queue* accepts them) with the "corral.Queue" metatable, whose __gc drops the
+ * reference and whose C methods (put_nowait, get_nowait, try_put, try_get, qsize) make the
+ * per-item path one C call; the Lua layer (corral/queue.lua) adds the others. */
+%{
+static void lcorral_push_queue(lua_State *L, corral_queue *q);
+%}
+%typemap(argout) corral_queue **out
+%{ if (temp$argnum) lcorral_push_queue(L, temp$argnum); else lua_pushnil(L); SWIG_arg++; %}
 
 /* Borrowed results: take a reference so that Lua owns what it holds. */
 %typemap(out) corral_group *corral_rt_root_group
@@ -164,6 +189,17 @@ CORRAL_HANDLE(corral_error, corral_error_unref)
 %typemap(out) corral_task *corral_group_member
 %{ if ($1) lcorral_push_task_handle(L, corral_task_ref($1)); else lua_pushnil(L);
    SWIG_arg++; %}
+/* The owner of a lock (a task handle, == the spawned one) or nil; the lock of a condition
+ * (borrowed: a reference is taken). */
+%typemap(out) corral_task *corral_lock_owner
+%{ if ($1) lcorral_push_task_handle(L, corral_task_ref($1)); else lua_pushnil(L);
+   SWIG_arg++; %}
+%typemap(out) corral_lock *corral_condition_lock
+%{ if ($1) SWIG_NewPointerObj(L, corral_lock_ref($1), $descriptor, 1); else lua_pushnil(L);
+   SWIG_arg++; %}
+/* corral_watch_get(w, out, version) -> rc, value (borrowed: copied), version */
+%typemap(in, numinputs=0) uint64_t *version (uint64_t temp = 0) %{ $1 = &temp; %}
+%typemap(argout) uint64_t *version %{ LCORRAL_PUSHINT(L, temp$argnum); SWIG_arg++; %}
 %typemap(out) corral_error *corral_task_error, corral_error *corral_task_last_error,
     corral_error *corral_future_error, corral_error *corral_error_context,
     corral_error *corral_rt_run_error, corral_error *corral_error_group_get
@@ -224,6 +260,7 @@ static int lcorral_anyvalue(lua_State *L, int idx) { (void)L; (void)idx; return 
 /* The callee takes the value only on success: give a HOST token back otherwise. */
 %typemap(argout) const corral_value *v
 %{ if (result < 0) lcorral_release_value(L, host$argnum, &temp$argnum); %}
+%apply const corral_value *v { const corral_value *initial };
 
 /* corral_value *out: an extra result. Borrowed for task/future results, owned for queues. */
 %typemap(in, numinputs=0) corral_value *out (corral_value temp)
@@ -231,7 +268,8 @@ static int lcorral_anyvalue(lua_State *L, int idx) { (void)L; (void)idx; return 
 %typemap(argout) corral_value *out
 %{ if (result >= 0)
      lcorral_push_value(L, lcorral_current(L), &temp$argnum,
-                        strcmp("$symname", "queue_get_nowait") == 0);
+                        strcmp("$symname", "queue_get_nowait") == 0 ||
+                        strcmp("$symname", "queue_get_nowait_until_empty") == 0);
    else
      lua_pushnil(L);
    SWIG_arg++; %}
@@ -299,6 +337,30 @@ static int lcorral_anyvalue(lua_State *L, int idx) { (void)L; (void)idx; return 
 %ignore corral_queue_unref;
 %ignore corral_queue_get;
 %ignore corral_queue_put;
+/* Issue 7: fiber-only shorthands (host tasks await CORRAL_OP_QUEUE_PUT with op.arg = the
+ * priority, CORRAL_OP_EVENT_WAIT ... CORRAL_OP_WATCH_PUT through host_await) and the
+ * references the garbage collector owns. */
+%ignore corral_queue_put_priority;
+%ignore corral_queue_get_until_empty; /* Lua: Queue:get, then queue_get_nowait_until_empty */
+%ignore corral_event_ref;
+%ignore corral_event_unref;
+%ignore corral_event_wait;
+%ignore corral_lock_ref;
+%ignore corral_lock_unref;
+%ignore corral_lock_acquire;
+%ignore corral_semaphore_ref;
+%ignore corral_semaphore_unref;
+%ignore corral_semaphore_acquire;
+%ignore corral_condition_ref;
+%ignore corral_condition_unref;
+%ignore corral_condition_wait;
+%ignore corral_watch_ref;
+%ignore corral_watch_unref;
+%ignore corral_watch_next;
+%ignore corral_watch_put;
+/* For C step tasks, which receive owned values borrowed for the step; host records carry
+ * CORRAL_RECORD_OWNED instead, and a Lua task is never inside a C step. */
+%ignore corral_task_take_value;
 %ignore corral_host_poll;
 /* HANDLER records never reach Lua as corral_record: host_poll turns them into tables and
  * host_handler_raised names them by their index in the batch. */
@@ -332,6 +394,7 @@ static int lcorral_anyvalue(lua_State *L, int idx) { (void)L; (void)idx; return 
 %include "corral/scope.h"
 %include "corral/group.h"
 %include "corral/queue.h"
+%include "corral/sync.h"
 %include "corral/host.h"
 
 /* ---------------------------------------------------------------------------------------
@@ -372,6 +435,11 @@ struct lcorral_host {
     char *log;           /* collected diagnostics (mode 2) */
     size_t loglen, logcap;
     unsigned short idx[LCORRAL_CAP]; /* Lua record i -> recs[idx[i - 1]] */
+    /* Parked puts (QUEUE_PUT, WATCH_PUT) of HOST values, by task token (the Lua layer's slot):
+     * a put that fails leaves its item with the caller (queue.h), so the token is dropped when
+     * the task's RESUME record brings an error, and forgotten when the item was taken. */
+    uint64_t *puttok;
+    size_t nputtok;
     corral_record recs[LCORRAL_CAP];
 };
 
@@ -401,6 +469,13 @@ static void lcorral_seti(lua_State *L, int t, uint64_t k)
     lua_insert(L, -2);
     lua_rawset(L, t);
 #endif
+}
+
+/* t[k] = nil (t an absolute index). */
+static void lcorral_seti_nil(lua_State *L, int t, uint64_t k)
+{
+    lua_pushnil(L);
+    lcorral_seti(L, t, k);
 }
 
 /* The current host of this Lua state: cached per OS thread (checked against the state's
@@ -781,6 +856,9 @@ static void lcorral_host_release(lua_State *L, lcorral_host *h)
     h->n = 0;
     free(h->log);
     h->log = NULL;
+    free(h->puttok);
+    h->puttok = NULL;
+    h->nputtok = 0;
     h->loglen = h->logcap = 0;
 }
 
@@ -939,6 +1017,11 @@ static int lcorral_host_poll(lua_State *L)
                 break;
             case CORRAL_RECORD_RESUME:
                 tag = (lua_Integer)r->token;
+                if (r->token < h->nputtok && h->puttok[r->token]) { /* a parked put ended */
+                    if (r->status != 0) /* not taken: the item is the caller's again */
+                        lcorral_seti_nil(L, H, h->puttok[r->token]);
+                    h->puttok[r->token] = 0;
+                }
                 if (r->status == 0) {
                     lcorral_push_value(L, h, &r->value, (r->flags & CORRAL_RECORD_OWNED) != 0);
                 } else {
@@ -986,15 +1069,38 @@ static int lcorral_host_poll(lua_State *L)
     }
 }
 
-/* await(i, kind, target|nil, deadline_or_duration_ns [, value]) -> rc [, why]
+/* await(i, kind, target|nil, deadline_or_duration_ns [, value [, arg]]) -> rc [, why]
  * rc: PENDING (1), ECANCELLED (the cancel point fired: nothing was performed) or another
  * negative code with a reason (a bad operation: nothing was performed). Never raises for a
- * bad operation: the caller resumes the coroutine with the error instead. */
+ * bad operation: the caller resumes the coroutine with the error instead.
+ * value: QUEUE_PUT / WATCH_PUT: the item; WATCH_NEXT: the version seen (an integer);
+ * GROUP_EXIT: the body's outcome. arg: QUEUE_PUT: the priority (an int32, corral_op.arg). */
 static int lcorral_await_fail(lua_State *L, int code, const char *why)
 {
     LCORRAL_PUSHINT(L, code);
     lua_pushstring(L, why);
     return 2;
+}
+
+/* Remember the HOST token of a parked put by the token of the task of record arg (the Lua
+ * layer's slot; see lcorral_host.puttok). Returns 0 when out of memory. */
+static int lcorral_note_put(lua_State *L, lcorral_host *h, int arg, uint64_t token)
+{
+    uint64_t slot = h->recs[h->idx[lua_tointeger(L, arg) - 1]].token;
+    if (slot >= h->nputtok) {
+        size_t n = h->nputtok ? h->nputtok : 64;
+        uint64_t *p;
+        while (n <= slot)
+            n *= 2;
+        p = (uint64_t *)realloc(h->puttok, n * sizeof *p);
+        if (!p)
+            return 0;
+        memset(p + h->nputtok, 0, (n - h->nputtok) * sizeof *p);
+        h->puttok = p;
+        h->nputtok = n;
+    }
+    h->puttok[slot] = token;
+    return 1;
 }
 
 static int lcorral_host_await(lua_State *L)
@@ -1041,6 +1147,22 @@ static int lcorral_host_await(lua_State *L)
     case CORRAL_OP_QUEUE_PUT:
         ty = SWIGTYPE_p_corral_queue;
         break;
+    case CORRAL_OP_EVENT_WAIT:
+        ty = SWIGTYPE_p_corral_event;
+        break;
+    case CORRAL_OP_LOCK_ACQUIRE: /* the task becomes the owner */
+        ty = SWIGTYPE_p_corral_lock;
+        break;
+    case CORRAL_OP_SEM_ACQUIRE:
+        ty = SWIGTYPE_p_corral_semaphore;
+        break;
+    case CORRAL_OP_COND_WAIT: /* resumes owning the lock again, whatever ended the wait */
+        ty = SWIGTYPE_p_corral_condition;
+        break;
+    case CORRAL_OP_WATCH_NEXT: /* resumes with the version that woke it (an integer) */
+    case CORRAL_OP_WATCH_PUT:
+        ty = SWIGTYPE_p_corral_watch;
+        break;
     case CORRAL_OP_GROUP_WAIT_CLOSING:
     case CORRAL_OP_GROUP_WAIT_CLOSED:
     case CORRAL_OP_GROUP_EXIT:
@@ -1053,10 +1175,26 @@ static int lcorral_host_await(lua_State *L)
     op.kind = (uint32_t)kind;
     if (ty && !(op.target = lcorral_unwrap(L, b + 2, ty)))
         return lcorral_await_fail(L, CORRAL_EINVALIDARG, "await: the target has the wrong type");
-    if (kind == CORRAL_OP_QUEUE_PUT) {
-        const char *why = lcorral_to_value(L, h, b + 4, &op.value);
+    if (kind == CORRAL_OP_QUEUE_PUT || kind == CORRAL_OP_WATCH_PUT) {
+        const char *why;
+        if (kind == CORRAL_OP_QUEUE_PUT && !lua_isnoneornil(L, b + 5)) {
+            lua_Integer prio;
+            if (!lcorral_isinteger(L, b + 5))
+                return lcorral_await_fail(L, CORRAL_EINVALIDARG, "the priority is not an integer");
+            prio = (lua_Integer)lcorral_tointeger(L, b + 5);
+            if (prio < INT32_MIN || prio > INT32_MAX)
+                return lcorral_await_fail(L, CORRAL_EINVALIDARG,
+                                          "the priority is out of range (int32)");
+            op.arg = (int32_t)prio;
+        }
+        why = lcorral_to_value(L, h, b + 4, &op.value);
         if (why)
             return lcorral_await_fail(L, CORRAL_EINVALIDARG, why);
+    } else if (kind == CORRAL_OP_WATCH_NEXT) {
+        if (!lcorral_isinteger(L, b + 4))
+            return lcorral_await_fail(L, CORRAL_EINVALIDARG, "the version seen is not an integer");
+        op.value.type = CORRAL_VALUE_INT;
+        op.value.as.i = lcorral_tointeger(L, b + 4);
     } else if (kind == CORRAL_OP_GROUP_EXIT) {
         /* value: nil = the body returned; a Cancelled table = it was cancelled; any other
          * Lua value = the error it raised (recorded first, carrying the value) */
@@ -1074,8 +1212,12 @@ static int lcorral_host_await(lua_State *L)
         }
     }
     rc = corral_task_await(t, &op);
-    if (rc != CORRAL_PENDING && kind == CORRAL_OP_QUEUE_PUT)
-        lcorral_release_value(L, h, &op.value);
+    if (kind == CORRAL_OP_QUEUE_PUT || kind == CORRAL_OP_WATCH_PUT) {
+        if (rc != CORRAL_PENDING)
+            lcorral_release_value(L, h, &op.value);
+        else if (op.value.type == CORRAL_VALUE_HOST)
+            (void)lcorral_note_put(L, h, b, op.value.as.token); /* no memory: the token leaks */
+    }
     if (rc < 0 && rc != CORRAL_ECANCELLED)
         return lcorral_await_fail(L, rc, corral_last_error_message());
     LCORRAL_PUSHINT(L, rc);
@@ -1156,22 +1298,324 @@ static void lcorral_push_task_handle(lua_State *L, corral_task *t)
 /* core.handle_key(handle) -> an integer naming the C object behind a handle (its address),
  * or nil: lets the Lua layer map a group the core returns (task_current_group) back to its
  * own object. Two handles of one object give the same key. */
-static int lcorral_handle_key(lua_State *L)
+static void *lcorral_handle_ptr(lua_State *L, int idx)
 {
     static swig_type_info **const types[] = {
-        &SWIGTYPE_p_corral_group, &SWIGTYPE_p_corral_task,  &SWIGTYPE_p_corral_future,
-        &SWIGTYPE_p_corral_scope, &SWIGTYPE_p_corral_queue, &SWIGTYPE_p_corral_error,
-        &SWIGTYPE_p_corral_rt};
+        &SWIGTYPE_p_corral_group,     &SWIGTYPE_p_corral_task,      &SWIGTYPE_p_corral_future,
+        &SWIGTYPE_p_corral_scope,     &SWIGTYPE_p_corral_queue,     &SWIGTYPE_p_corral_error,
+        &SWIGTYPE_p_corral_rt,        &SWIGTYPE_p_corral_event,     &SWIGTYPE_p_corral_lock,
+        &SWIGTYPE_p_corral_semaphore, &SWIGTYPE_p_corral_condition, &SWIGTYPE_p_corral_watch};
     size_t i;
     for (i = 0; i < sizeof types / sizeof types[0]; i++) {
-        void *p = lcorral_unwrap(L, 1, *types[i]);
-        if (p) {
-            LCORRAL_PUSHINT(L, (intptr_t)p);
-            return 1;
-        }
+        void *p = lcorral_unwrap(L, idx, *types[i]);
+        if (p)
+            return p;
     }
-    lua_pushnil(L);
+    return NULL;
+}
+
+static int lcorral_handle_key(lua_State *L)
+{
+    void *p = lcorral_handle_ptr(L, 1);
+    if (p)
+        LCORRAL_PUSHINT(L, (intptr_t)p);
+    else
+        lua_pushnil(L);
     return 1;
+}
+
+/* core.handle_ptr(handle) -> the C object behind a handle as a light userdata (borrowed: the
+ * handle keeps it alive), or nil: how a Lua program hands a corral object to C code loaded
+ * in the same process (a C producer filling a Lua-made queue, R60, cross-language). */
+static int lcorral_handle_ptr_fn(lua_State *L)
+{
+    void *p = lcorral_handle_ptr(L, 1);
+    if (p)
+        lua_pushlightuserdata(L, p);
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+/* core.queue_from_ptr(light userdata) -> a queue handle with its own reference: the other
+ * direction (a queue made by C code, consumed in Lua). The pointer must be a corral_queue*. */
+static int lcorral_queue_from_ptr(lua_State *L)
+{
+    corral_queue *q;
+    luaL_checktype(L, 1, LUA_TLIGHTUSERDATA);
+    q = (corral_queue *)lua_touserdata(L, 1);
+    if (!q)
+        return luaL_argerror(L, 1, "NULL pointer");
+    lcorral_push_queue(L, corral_queue_ref(q));
+    return 1;
+}
+
+/* ---- corral.Queue: queue handles with C methods for the per-item path -------------------- */
+#define LCORRAL_QUEUE_MT "corral.Queue"
+#define LCORRAL_ERRMT "corral.core.errmt"
+
+static void lcorral_push_queue(lua_State *L, corral_queue *q)
+{
+    swig_lua_userdata *u = (swig_lua_userdata *)lua_newuserdata(L, sizeof *u);
+    u->type = SWIGTYPE_p_corral_queue;
+    u->own = 1;
+    u->ptr = q;
+    luaL_getmetatable(L, LCORRAL_QUEUE_MT);
+    lua_setmetatable(L, -2);
+}
+
+static int lcorral_queue_gc(lua_State *L)
+{
+    swig_lua_userdata *u = (swig_lua_userdata *)lua_touserdata(L, 1);
+    if (u && u->own && u->ptr) {
+        corral_queue_unref((corral_queue *)u->ptr);
+        u->ptr = NULL;
+        u->own = 0;
+    }
+    return 0;
+}
+
+/* The Lua layer's name for the type of a value ("integer"/"float" for numbers on 5.3+). */
+static const char *lcorral_typename(lua_State *L, int idx)
+{
+#if LUA_VERSION_NUM >= 503
+    if (lua_type(L, idx) == LUA_TNUMBER)
+        return lua_isinteger(L, idx) ? "integer" : "float";
+#endif
+    return luaL_typename(L, idx);
+}
+
+/* Raise a corral error table {kind = <code's kind>, msg = "<fname>: <why>", code = code} with
+ * the Lua layer's Error metatable (core.set_error_metatable). */
+static int lcorral_raise(lua_State *L, int code, const char *fname, const char *why)
+{
+    lua_createtable(L, 0, 3);
+    lua_pushstring(L, corral_error_name(code));
+    lua_setfield(L, -2, "kind");
+    if (why && *why)
+        lua_pushfstring(L, "%s: %s", fname, why);
+    else
+        lua_pushstring(L, fname);
+    lua_setfield(L, -2, "msg");
+    LCORRAL_PUSHINT(L, code);
+    lua_setfield(L, -2, "code");
+    lua_getfield(L, LUA_REGISTRYINDEX, LCORRAL_ERRMT);
+    if (lua_istable(L, -1))
+        lua_setmetatable(L, -2);
+    else
+        lua_pop(L, 1);
+    return lua_error(L);
+}
+
+static int lcorral_raise_arg(lua_State *L, const char *fname, int i, const char *name,
+                             const char *expected, int idx)
+{
+    char why[160];
+    snprintf(why, sizeof why, "bad argument #%d '%s' (%s expected, got %s)", i, name, expected,
+             lcorral_typename(L, idx));
+    return lcorral_raise(L, CORRAL_EINVALIDARG, fname, why);
+}
+
+static corral_queue *lcorral_self_queue(lua_State *L, const char *fname)
+{
+    swig_lua_userdata *u = lua_type(L, 1) == LUA_TUSERDATA ? (swig_lua_userdata *)lua_touserdata(L, 1)
+                                                             : NULL;
+    if (!u || u->type != SWIGTYPE_p_corral_queue || !u->ptr)
+        lcorral_raise_arg(L, fname, 1, "self", "corral.Queue", 1);
+    return (corral_queue *)u->ptr;
+}
+
+/* Argument idx as a corral_value for a put; a Lua value that travels as a HOST token needs
+ * the running host (else: Closed, the queue's run is over or none is in progress). */
+static void lcorral_put_value(lua_State *L, const char *fname, int idx, corral_value *v,
+                              lcorral_host **hp)
+{
+    int t = lua_type(L, idx);
+    lcorral_host *h = NULL;
+    const char *why;
+    if (t != LUA_TNUMBER && t != LUA_TSTRING && t > LUA_TNIL) {
+        h = lcorral_current(L);
+        if (!h)
+            lcorral_raise(L, CORRAL_ECLOSED, fname, "no corral run in progress");
+    }
+    why = lcorral_to_value(L, h, idx, v);
+    if (why)
+        lcorral_raise(L, CORRAL_EINVALIDARG, fname, why);
+    *hp = h;
+}
+
+/* The optional priority argument (an int32; nil: none). Returns 1 when given. */
+static int lcorral_priority(lua_State *L, const char *fname, int idx, int32_t *prio)
+{
+    lua_Integer p;
+    if (lua_isnoneornil(L, idx))
+        return 0;
+    if (!lcorral_isinteger(L, idx))
+        lcorral_raise_arg(L, fname, idx - 1, "priority", "integer", idx);
+    p = (lua_Integer)lcorral_tointeger(L, idx);
+    if (p < INT32_MIN || p > INT32_MAX)
+        lcorral_raise(L, CORRAL_EINVALIDARG, fname,
+                      "bad argument #2 'priority' (out of the int32 range)");
+    *prio = (int32_t)p;
+    return 1;
+}
+
+/* The put of put_nowait / try_put: 0 or a negative code (the value is released on failure).
+ * The per-item path: an integer item without a priority costs five Lua API calls. */
+static int lcorral_queue_put_common(lua_State *L, const char *fname, corral_queue **qp)
+{
+    corral_queue *q = lcorral_self_queue(L, fname);
+    corral_value v;
+    lcorral_host *h = NULL;
+    int32_t prio = 0;
+    int rc, has_prio = lua_gettop(L) >= 3 && lcorral_priority(L, fname, 3, &prio);
+#if LUA_VERSION_NUM >= 503
+    if (lua_isinteger(L, 2)) {
+        memset(&v, 0, sizeof v);
+        v.type = CORRAL_VALUE_INT;
+        v.as.i = (int64_t)lua_tointeger(L, 2);
+    } else
+#endif
+        lcorral_put_value(L, fname, 2, &v, &h);
+    rc = has_prio ? corral_queue_put_nowait_priority(q, &v, prio) : corral_queue_put_nowait(q, &v);
+    if (rc < 0)
+        lcorral_release_value(L, h, &v);
+    *qp = q;
+    return rc;
+}
+
+/* q:put_nowait(item [, priority]): hands the item to the first parked getter or buffers it
+ * (R60, R62); raises QueueFull, QueueClosed, Closed, InvalidArgument. */
+static int lcorral_q_put_nowait(lua_State *L)
+{
+    corral_queue *q;
+    int rc = lcorral_queue_put_common(L, "Queue:put_nowait", &q);
+    if (rc < 0)
+        return lcorral_raise(L, rc, "Queue:put_nowait", corral_last_error_message());
+    return 0;
+}
+
+/* q:try_put(item [, priority]) -> true, or false when the queue is full (the non-raising
+ * put_nowait; QueueClosed and the other errors are raised). */
+static int lcorral_q_try_put(lua_State *L)
+{
+    corral_queue *q;
+    int rc = lcorral_queue_put_common(L, "Queue:try_put", &q);
+    if (rc == CORRAL_EQUEUEFULL) {
+        lua_pushboolean(L, 0);
+        return 1;
+    }
+    if (rc < 0)
+        return lcorral_raise(L, rc, "Queue:try_put", corral_last_error_message());
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* An owned item: pushed (a HOST token of this binding is taken from the running host). */
+static void lcorral_push_item(lua_State *L, corral_value *v)
+{
+    lcorral_push_value(L, v->type == CORRAL_VALUE_HOST ? lcorral_current(L) : NULL, v, 1);
+}
+
+/* q:get_nowait() -> item; raises QueueEmpty (also when closed and empty, R62). */
+static int lcorral_q_get_nowait(lua_State *L)
+{
+    corral_queue *q = lcorral_self_queue(L, "Queue:get_nowait");
+    corral_value v;
+    int rc;
+    memset(&v, 0, sizeof v);
+    rc = corral_queue_get_nowait(q, &v);
+    if (rc < 0)
+        return lcorral_raise(L, rc, "Queue:get_nowait", corral_last_error_message());
+    lcorral_push_item(L, &v);
+    return 1;
+}
+
+/* q:try_get() -> true, item | false when the queue is empty (closed or not: is_closed tells). */
+static int lcorral_q_try_get(lua_State *L)
+{
+    corral_queue *q = lcorral_self_queue(L, "Queue:try_get");
+    corral_value v;
+    int rc;
+    memset(&v, 0, sizeof v);
+    rc = corral_queue_get_nowait(q, &v);
+    if (rc == CORRAL_EQUEUEEMPTY) {
+        lua_pushboolean(L, 0);
+        return 1;
+    }
+    if (rc < 0)
+        return lcorral_raise(L, rc, "Queue:try_get", corral_last_error_message());
+    lua_pushboolean(L, 1);
+    lcorral_push_item(L, &v);
+    return 2;
+}
+
+/* q:get_nowait_until_empty() -> the last item, after dropping the earlier ones (hat). */
+static int lcorral_q_get_nowait_until_empty(lua_State *L)
+{
+    corral_queue *q = lcorral_self_queue(L, "Queue:get_nowait_until_empty");
+    corral_value v;
+    int rc;
+    memset(&v, 0, sizeof v);
+    rc = corral_queue_get_nowait_until_empty(q, &v);
+    if (rc < 0)
+        return lcorral_raise(L, rc, "Queue:get_nowait_until_empty", corral_last_error_message());
+    lcorral_push_item(L, &v);
+    return 1;
+}
+
+/* q:qsize() and #q */
+static int lcorral_q_qsize(lua_State *L)
+{
+    corral_queue *q = lcorral_self_queue(L, "Queue:qsize");
+    LCORRAL_PUSHINT(L, corral_queue_size(q));
+    return 1;
+}
+
+/* LuaJIT's FFI path for queues (corral/queue_jit.lua): JIT-compiled code calls the core's
+ * put_nowait / get_nowait through these function pointers, with a corral_value cdata.
+ * core.queue_fn_ptrs() -> put_nowait, get_nowait (light userdata). */
+static int lcorral_queue_fn_ptrs(lua_State *L)
+{
+    lua_pushlightuserdata(L, (void *)corral_queue_put_nowait);
+    lua_pushlightuserdata(L, (void *)corral_queue_get_nowait);
+    return 2;
+}
+
+/* core.take_value(cdata) -> the Lua value of an owned corral_value held in a LuaJIT cdata
+ * (a struct with corral_value's layout), which is then cleared: what get_nowait gave the FFI
+ * path when the item is not a number (a string, a host value, a pointer). LuaJIT only. */
+static int lcorral_take_value(lua_State *L)
+{
+#if LUA_VERSION_NUM == 501
+    corral_value *v;
+    if (lua_type(L, 1) != 10 /* LUA_TCDATA */)
+        return luaL_argerror(L, 1, "cdata expected");
+    v = (corral_value *)lua_topointer(L, 1);
+    if (!v)
+        return luaL_argerror(L, 1, "cdata expected");
+    lcorral_push_item(L, v);
+    return 1;
+#else
+    return luaL_error(L, "corral.core.take_value: LuaJIT only");
+#endif
+}
+
+/* core.queue_metatable() -> the metatable of queue handles (the Lua layer adds methods) */
+static int lcorral_queue_metatable(lua_State *L)
+{
+    luaL_getmetatable(L, LCORRAL_QUEUE_MT);
+    return 1;
+}
+
+/* core.set_error_metatable(mt): the metatable of the error tables C methods raise */
+static int lcorral_set_error_metatable(lua_State *L)
+{
+    if (!lua_isnil(L, 1))
+        luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    lua_setfield(L, LUA_REGISTRYINDEX, LCORRAL_ERRMT);
+    return 0;
 }
 
 /* Task handles are fresh userdata per push (a HANDLER record's member, task_current, ...):
@@ -1350,6 +1794,12 @@ static int lcorral_cancel_pending(lua_State *L)
 %native(task_metatable) int lcorral_task_metatable(lua_State *L);
 %native(task_cancel_pending_fast) int lcorral_cancel_pending(lua_State *L);
 %native(handle_key) int lcorral_handle_key(lua_State *L);
+%native(handle_ptr) int lcorral_handle_ptr_fn(lua_State *L);
+%native(queue_from_ptr) int lcorral_queue_from_ptr(lua_State *L);
+%native(queue_metatable) int lcorral_queue_metatable(lua_State *L);
+%native(queue_fn_ptrs) int lcorral_queue_fn_ptrs(lua_State *L);
+%native(take_value) int lcorral_take_value(lua_State *L);
+%native(set_error_metatable) int lcorral_set_error_metatable(lua_State *L);
 
 %constant unsigned int HOST_BINDING = 0x4C554101;
 %constant unsigned int HOST_TASK_BINDING = 0x4C554102;
@@ -1365,6 +1815,29 @@ static int lcorral_cancel_pending(lua_State *L)
     lua_pushstring(L, "corral.Task");
     lua_setfield(L, -2, "__name");
     lua_pop(L, 1);
+    {
+        static const luaL_Reg qmethods[] = {
+            {"put_nowait", lcorral_q_put_nowait},
+            {"get_nowait", lcorral_q_get_nowait},
+            {"try_put", lcorral_q_try_put},
+            {"try_get", lcorral_q_try_get},
+            {"get_nowait_until_empty", lcorral_q_get_nowait_until_empty},
+            {"qsize", lcorral_q_qsize},
+            {"__len", lcorral_q_qsize},
+            {"__gc", lcorral_queue_gc},
+            {NULL, NULL}};
+        const luaL_Reg *r;
+        luaL_newmetatable(L, LCORRAL_QUEUE_MT);
+        for (r = qmethods; r->name; r++) {
+            lua_pushcfunction(L, r->func);
+            lua_setfield(L, -2, r->name);
+        }
+        lua_pushvalue(L, -1);
+        lua_setfield(L, -2, "__index");
+        lua_pushstring(L, "corral.Queue");
+        lua_setfield(L, -2, "__name");
+        lua_pop(L, 1);
+    }
     luaL_newmetatable(L, LCORRAL_HOST_MT);
     lua_pushcfunction(L, lcorral_host_gc);
     lua_setfield(L, -2, "__gc");

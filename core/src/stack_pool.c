@@ -14,6 +14,10 @@
 #endif
 #endif
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
+
 #define POOL_MAX 1024
 
 static size_t page_size(void)
@@ -36,6 +40,11 @@ static void unmap(corral__stack *s)
 {
 #ifdef HAVE_VALGRIND
     VALGRIND_STACK_DEREGISTER(s->valgrind_id);
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+    /* Forget the redzones a fiber left on this stack: whoever maps these pages next (a host's
+     * allocator, say) must not inherit them as false stack-buffer-underflows. */
+    __asan_unpoison_memory_region(s->map, s->map_len);
 #endif
     munmap(s->map, s->map_len);
 }

@@ -94,6 +94,7 @@ local function error_text(e, depth)
   return s
 end
 Error.__tostring = function(e) return error_text(e) end
+core.set_error_metatable(Error) -- errors raised by corral.core's C methods (queues)
 
 -- The R2 kinds and their C codes.
 local code_of_kind = {}
@@ -253,16 +254,20 @@ local cb_actor = nil -- the callback running now (actor name for log lines)
 local cos, fns, argv, handles, names = {}, {}, {}, {}, {}
 local free, nfree, nslots = {}, 0, 0
 local pool, npool = {}, 0 -- idle coroutines
-local h_poll, h_await, h_finish, h_spawn, h_put_nowait, h_get_nowait -- bound to the run's host
+local h_poll, h_await, h_finish, h_spawn -- bound to the run's host
+-- Every task coroutine (weak keys): `task_cos[coroutine.running()]` tells the blocking
+-- functions of the other files (queues, sync) that they run in a corral task's coroutine.
+local task_cos = setmetatable({}, { __mode = "k" })
 
 local TaskMT = core.task_metatable()
 local Task = {} -- methods of task handles
 TaskMT.__index = Task
-local Future, Queue, Scope = {}, {}, {}
+local Future, Scope = {}, {}
 Future.__index = Future
 Future.__name = "corral.Future"
-Queue.__index = Queue
-Queue.__name = "corral.Queue"
+-- Queue handles are userdata made by corral.core with this metatable (its C methods are the
+-- per-item path); corral/queue.lua adds the rest.
+local Queue = core.queue_metatable()
 M.Task, M.Future, M.Queue, M.Scope = Task, Future, Queue, Scope
 
 local function need_run(fname)
@@ -409,18 +414,19 @@ local function drive(run, main)
             npool = npool - 1
           else
             co = co_create(worker)
+            task_cos[co] = true
           end
           cos[slot] = co
         end
-        local ok, op, a, b, c = co_resume(co, st, recs[k])
+        local ok, op, a, b, c, d = co_resume(co, st, recs[k])
         while true do
           if ok and op ~= -1 then
-            local rc, why = await(i, op, a, b, c)
+            local rc, why = await(i, op, a, b, c, d)
             if rc == 1 then break end
             if rc == -1000 then
-              ok, op, a, b, c = co_resume(co, rc, cancelled_error())
+              ok, op, a, b, c, d = co_resume(co, rc, cancelled_error())
             else
-              ok, op, a, b, c = co_resume(co, rc, code_error(rc, why))
+              ok, op, a, b, c, d = co_resume(co, rc, code_error(rc, why))
             end
           else
             if ok then
@@ -587,7 +593,7 @@ function M.run_opts(opts, fn, ...)
   }
   R = run
   reset_tasks()
-  h_poll, h_await, h_finish, h_spawn, h_put_nowait, h_get_nowait = core.host_bind(h)
+  h_poll, h_await, h_finish, h_spawn = core.host_bind(h)
   local ok, main = pcall(spawn_in, nil, name, "corral.run", fn, ...)
   local err
   if ok then
@@ -623,7 +629,7 @@ function M.run_opts(opts, fn, ...)
   core.rt_close(rt)
   close_leftovers()
   core.host_close(h)
-  h_poll, h_await, h_finish, h_spawn, h_put_nowait, h_get_nowait = nil, nil, nil, nil, nil, nil
+  h_poll, h_await, h_finish, h_spawn = nil, nil, nil, nil
   R = nil
   if results[1] then return results[2] end
   error(results[2], 0)
@@ -1159,97 +1165,6 @@ function M.uncancellable(fn, raise_cancel, ...)
   raise(out, "corral.uncancellable")
 end
 
--- ---------------------------------------------------------------------------------------
--- Queues (hat-style, closable; the spine's are unbounded or bounded with put_nowait)
--- ---------------------------------------------------------------------------------------
-
---- corral.queue([maxsize]) -> queue. maxsize <= 0 or nil: unbounded (R60).
-function M.queue(maxsize)
-  local run = need_run("corral.queue")
-  if maxsize == nil then maxsize = 0 end
-  if type(maxsize) ~= "number" or maxsize ~= floor(maxsize) then
-    argerr("corral.queue", 1, "maxsize", "integer", maxsize)
-  end
-  local rc, q = core.queue_new(run.rt, maxsize)
-  if rc < 0 then raise(rc, "corral.queue") end
-  return setmetatable({ ud = q, run = run }, Queue)
-end
-
-local function check_queue(self, fname)
-  if getmt(self) ~= Queue then argerr(fname, 1, "self", "corral.Queue", self) end
-  if self.run.closed then error(M.error("Closed", fname .. ": the queue's run is over"), 0) end
-  return self
-end
-
---- Put without waiting; raises QueueClosed or QueueFull.
-function Queue:put_nowait(v)
-  if getmt(self) ~= Queue then argerr("Queue:put_nowait", 1, "self", "corral.Queue", self) end
-  local put = h_put_nowait
-  if put == nil or self.run ~= R then check_queue(self, "Queue:put_nowait") end
-  local rc, why = put(self.ud, v)
-  if rc ~= 0 then error(code_error(rc, "Queue:put_nowait: " .. why), 0) end
-end
-
---- Get without waiting; raises QueueEmpty (also when closed and empty).
-function Queue:get_nowait()
-  if getmt(self) ~= Queue then argerr("Queue:get_nowait", 1, "self", "corral.Queue", self) end
-  local get = h_get_nowait
-  if get == nil or self.run ~= R then check_queue(self, "Queue:get_nowait") end
-  local rc, v = get(self.ud)
-  if rc ~= 0 then error(code_error(rc, "Queue:get_nowait: " .. v), 0) end
-  return v
-end
-
---- queue:get([deadline]) -> item. A checkpoint; raises QueueClosed once closed and
--- drained, Timeout at the deadline.
-function Queue:get(deadline)
-  local st, v = await_on("Queue:get", self, Queue, "corral.Queue", check_queue,
-    4, deadline, 1) -- OP_QUEUE_GET
-  if st == 0 then return v end
-  error(v, 0)
-end
-
---- queue:put(item [, deadline]). A checkpoint; waits while the queue is full.
-function Queue:put(v, deadline)
-  local st, e = await_on("Queue:put", self, Queue, "corral.Queue", check_queue,
-    5, deadline, 2, v) -- OP_QUEUE_PUT
-  if st ~= 0 then error(e, 0) end
-end
-
-function Queue:qsize()
-  check_queue(self, "Queue:qsize")
-  return core.queue_size(self.ud)
-end
-
-function Queue:maxsize()
-  return core.queue_maxsize(self.ud)
-end
-
-function Queue:empty()
-  return self:qsize() == 0
-end
-
-function Queue:full()
-  local m = core.queue_maxsize(self.ud)
-  return m > 0 and self:qsize() >= m
-end
-
---- Close (R63): idempotent; buffered items stay gettable.
-function Queue:close()
-  if getmt(self) ~= Queue then argerr("Queue:close", 1, "self", "corral.Queue", self) end
-  if self.run.closed then return end
-  core.queue_close(self.ud)
-end
-
-function Queue:is_closed()
-  if self.run.closed then return true end
-  return core.queue_is_closed(self.ud) == 1
-end
-
-Queue.__close = function(q) q:close() end
-Queue.__len = function(q) return q:qsize() end
-Queue.__tostring = function(q) return "corral.Queue" end
-
 --- Internals for tests: the number of Lua values the running host holds for the core.
 M._debug = {
   host_tokens = function()
@@ -1259,7 +1174,6 @@ M._debug = {
 }
 
 -- hat-style names
-setmetatable(Queue, { __call = function(_, ...) return M.queue(...) end })
 setmetatable(Future, { __call = function() return M.future() end })
 
 -- ---------------------------------------------------------------------------------------
@@ -1267,13 +1181,17 @@ setmetatable(Future, { __call = function() return M.future() end })
 -- ---------------------------------------------------------------------------------------
 
 --- corral.with(obj, fn, ...) -> fn's results. Calls fn(obj, ...), then closes obj the way
--- a <close> variable would (Group: async_close shielded; Queue, Future: close), also when
--- fn raised (the error is then re-raised).
+-- a <close> variable would (Group: async_close shielded; Queue, Future: close; Lock,
+-- Semaphore, Condition: release), also when fn raised (the error is then re-raised).
+-- Objects that must be entered first (Lock, Semaphore, Condition: acquire, a checkpoint) are
+-- entered before fn runs; if entering raises, nothing is closed.
 function M.with(obj, fn, ...)
   local mt = getmetatable(obj)
   local close = type(mt) == "table" and rawget(mt, "__close")
   if not close then argerr("corral.with", 1, "obj", "a closable corral object", obj) end
   check_fn("corral.with", 2, fn)
+  local enter = rawget(mt, "__corral_enter")
+  if enter then enter(obj) end
   local res = pack(pcall(fn, obj, ...))
   if res[1] then
     close(obj, nil)
@@ -1284,7 +1202,43 @@ function M.with(obj, fn, ...)
 end
 
 -- ---------------------------------------------------------------------------------------
--- Groups, their presets and the helpers live in their own files; they share these internals.
+-- Per-call deadlines of the blocking methods of queues and sync objects (R41)
+-- ---------------------------------------------------------------------------------------
+local WAIT_KEYS = { deadline = true, timeout = true }
+
+-- `opts`: an absolute deadline in seconds (a number; math.huge = none), or an options table
+-- {deadline = seconds, timeout = seconds} (the earlier of the two wins; a timeout counts
+-- from now), plus the keys in `extra`, which the caller reads. -> nanoseconds, -1 = none.
+local function wait_deadline(fname, i, opts, extra)
+  local t = type(opts)
+  if t == "number" then return deadline_ns(fname, i, opts) end
+  if t ~= "table" then argerr(fname, i, "opts", "deadline (number), options table or nil", opts) end
+  for k in next, opts do
+    if not WAIT_KEYS[k] and not (extra and extra[k]) then
+      error(M.error("InvalidArgument", sformat("%s: bad argument #%d 'opts' (unknown option '%s')",
+        fname, i, tostring(k))), 0)
+    end
+  end
+  local ns = -1
+  local d = opts.deadline
+  if d ~= nil then ns = deadline_ns(fname, i, d) end
+  local to = opts.timeout
+  if to ~= nil then
+    local rel = to_ns(fname, i, "timeout", to, true)
+    if rel < 0 then rel = 0 end
+    local run = R
+    local now = run and core.rt_now(run.rt) or 0
+    if rel < INT64_MAX - now then
+      local at = now + rel
+      if ns < 0 or at < ns then ns = at end
+    end
+  end
+  return ns
+end
+
+-- ---------------------------------------------------------------------------------------
+-- Groups, their presets, the helpers, queues and sync objects live in their own files; they
+-- share these internals.
 -- ---------------------------------------------------------------------------------------
 local I = {
   core = core, Error = Error, TaskMT = TaskMT, Task = Task, Future = Future, Queue = Queue,
@@ -1294,9 +1248,12 @@ local I = {
   need_run = need_run, need_task = need_task, to_ns = to_ns, deadline_ns = deadline_ns,
   await = await, spawn_in = spawn_in, make_spawn = make_spawn,
   run = function() return R end,
+  task_cos = task_cos, not_in_task = not_in_task, wait_deadline = wait_deadline,
 }
 require("corral.group")(M, I)
 require("corral.group_presets")(M, I)
 require("corral.group_helpers")(M, I)
+require("corral.queue")(M, I)
+require("corral.sync")(M, I)
 
 return M
