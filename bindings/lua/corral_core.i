@@ -480,8 +480,11 @@ static void lcorral_seti_nil(lua_State *L, int t, uint64_t k)
 
 /* The current host of this Lua state: cached per OS thread (checked against the state's
  * allocator data, which identifies the Lua state), else read from the registry. */
-static __thread lcorral_host *lcorral_cache_host;
-static __thread void *lcorral_cache_state;
+/* initial-exec: static TLS, so the dlopen'ed module needs no dynamic TLS block (which
+ * LeakSanitizer misreads after Lua unloads the module at exit). */
+#define LCORRAL_TLS __thread __attribute__((tls_model("initial-exec")))
+static LCORRAL_TLS lcorral_host *lcorral_cache_host;
+static LCORRAL_TLS void *lcorral_cache_state;
 
 static void *lcorral_state_id(lua_State *L)
 {
