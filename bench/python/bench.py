@@ -18,6 +18,20 @@ Workloads (the spine's, mirroring bench/README.md):
                   round trip (two futures created, completed, awaited) (ns/round trip)
   parked          100k tasks each parked on its own future; bytes of RSS per task
                   (task + future), read from /proc/self/statm
+  queue_1         producer/consumer through a queue of maxsize 1: a producer task awaits
+                  put(i) for i in 0..N-1 and closes the queue (asyncio/uvloop: puts a None
+                  sentinel; trio: closes its memory channel's send side), a consumer task
+                  iterates it until closed and drained, checking the count and the sum; the
+                  clock runs from the spawns to the end of the consumer (ns/item; hat.aio's
+                  Queue takes part here). corral's put and get are checkpoints (R23), so each
+                  item costs two task switches whatever the size; asyncio's and hat's put/get
+                  only yield when they must wait, trio's always yield
+  queue_1024      the same with maxsize 1024
+  queue_1024_batch  maxsize 1024 through the non-blocking calls where they succeed: the
+                  producer put_nowait()s, and awaits put() only on QueueFull; the consumer
+                  awaits one get(), then get_nowait()s until QueueEmpty (trio: send_nowait /
+                  receive_nowait and WouldBlock). One task switch per batch - what asyncio's
+                  queue does by itself - the row to compare with asyncio's queue_1024
   flat_memory     a supervising group (corral.Group with an exception_cb, aiotools
                   Supervisor with an exception handler) runs 200k short tasks (--full: 10M,
                   --flat-n N: N; the C bench runs 10M by default) spawned in batches
@@ -35,12 +49,14 @@ the main task, so loop creation and teardown are not counted.
     python3 bench/python/bench.py --quick         # N / 10, 3 runs
     python3 bench/python/bench.py --only switch,pingpong --impl corral,uvloop
     python3 bench/python/bench.py --only spawn_many,flat_memory --full   # 10M flat tasks
+    python3 bench/python/bench.py --only queue_1,queue_1024,queue_1024_batch --queue-n 1000000
 
 corral is loaded like the tests load it: set CORRAL_LIBRARY to a Release build of the core
 (bench/python/run.sh builds one) and put bindings/python on PYTHONPATH (or pip install it).
 Peers missing from the machine are shown as "n/a" with a "not installed" line;
-pip install uvloop trio aiotools. aiotools only takes part in the group workloads
-(spawn_many and its memory row, flat_memory); flat_memory has no asyncio, uvloop or trio
+pip install uvloop trio aiotools hat-aio. aiotools only takes part in the group workloads
+(spawn_many and its memory row, flat_memory), hat (hat.aio's Queue, on asyncio's loop) only
+in the queue rows; flat_memory has no asyncio, uvloop or trio
 column because none of them has a supervising group (asyncio.TaskGroup and trio's nursery
 are fail-fast: the first error cancels everything).
 """
@@ -64,16 +80,21 @@ WORKLOADS = {
     "switch_100": (200_000, "ns/yield"),
     "pingpong": (50_000, "ns/round trip"),
     "parked": (100_000, "bytes/task"),
+    # 200k by default to keep the whole run near its budget; --queue-n 1000000 for 1M items
+    "queue_1": (200_000, "ns/item"),
+    "queue_1024": (200_000, "ns/item"),
+    "queue_1024_batch": (200_000, "ns/item"),
     # its own section, one run per implementation; 200k keeps the default run under 2 minutes
     "flat_memory": (200_000, "RSS"),
 }
-IMPLS = ["corral", "asyncio", "uvloop", "trio", "aiotools"]
+IMPLS = ["corral", "asyncio", "uvloop", "trio", "aiotools", "hat"]
 # aiotools has groups, not a loop of its own: it runs on asyncio's loop and only takes part
 # in the group workloads. flat_memory needs a supervising group (failures do not cancel the
 # siblings), which only corral and aiotools have.
-ONLY = {"aiotools": {"spawn_many", "flat_memory"}}
+QUEUE_WORKLOADS = {"queue_1", "queue_1024", "queue_1024_batch"}
+ONLY = {"aiotools": {"spawn_many", "flat_memory"}, "hat": QUEUE_WORKLOADS}
 FLAT_IMPLS = ("corral", "aiotools")
-PIP_NAME = {"uvloop": "uvloop", "trio": "trio", "aiotools": "aiotools"}
+PIP_NAME = {"uvloop": "uvloop", "trio": "trio", "aiotools": "aiotools", "hat": "hat-aio"}
 FLAT_BATCH = 10_000  # at most this many flat_memory tasks are alive at once
 FLAT_EVERY = 100  # every FLAT_EVERY-th flat_memory task raises
 # also available: "corral-unbatched" (CORRAL_PY_IMMEDIATE=1: one corral_task_await call per
@@ -503,10 +524,210 @@ def aiotools_bench(workload: str, n: int) -> dict:
     return asyncio.run(fn())
 
 
+# ---- producer/consumer through a queue ------------------------------------------------------
+
+def queue_check(count: int, total: int, n: int) -> None:
+    if count != n or total != n * (n - 1) // 2:
+        raise SystemExit(f"queue bench: got {count} items summing to {total}, "
+                         f"expected {n} summing to {n * (n - 1) // 2}")
+
+
+def queue_bench(impl: str, workload: str, n: int) -> float:
+    """queue_1, queue_1024, queue_1024_batch (see the module docstring): ns per item."""
+    size = 1 if workload == "queue_1" else 1024
+    batch = workload.endswith("_batch")
+    if impl in ("corral", "hat"):
+        return closable_queue_bench(impl, size, batch, n)
+    if impl in ("asyncio", "uvloop"):
+        return asyncio_queue_bench(impl == "uvloop", size, batch, n)
+    if impl == "trio":
+        return trio_queue_bench(size, batch, n)
+    raise SystemExit(f"queue bench: unknown impl {impl}")
+
+
+def closable_queue_bench(impl: str, size: int, batch: bool, n: int) -> float:
+    """corral.Queue and hat.aio.Queue: the same code (hat's API is corral's model)."""
+    if impl == "corral":
+        import corral as lib
+        Queue, spawn, run = lib.Queue, lib.spawn, (lambda c: lib.run(c, signals=False))
+        Full, Empty, Closed = lib.QueueFull, lib.QueueEmpty, lib.QueueClosed
+    else:
+        import asyncio
+
+        import hat.aio as lib
+        Queue, spawn, run = lib.Queue, asyncio.ensure_future, asyncio.run
+        Full, Empty, Closed = lib.QueueFullError, lib.QueueEmptyError, lib.QueueClosedError
+
+    async def producer(q):
+        put = q.put
+        for i in range(n):
+            await put(i)
+        q.close()
+
+    async def consumer(q):
+        count = total = 0
+        async for x in q:
+            count += 1
+            total += x
+        return count, total
+
+    async def producer_batch(q):
+        put, put_nowait = q.put, q.put_nowait
+        for i in range(n):
+            try:
+                put_nowait(i)
+            except Full:
+                await put(i)
+        q.close()
+
+    async def consumer_batch(q):
+        get, get_nowait = q.get, q.get_nowait
+        count = total = 0
+        while True:
+            try:
+                x = await get()
+            except Closed:
+                return count, total
+            count += 1
+            total += x
+            while True:
+                try:
+                    x = get_nowait()
+                except Empty:
+                    break
+                count += 1
+                total += x
+
+    async def main():
+        q = Queue(size)
+        t0 = time.perf_counter()
+        spawn((producer_batch if batch else producer)(q))
+        count, total = await spawn((consumer_batch if batch else consumer)(q))
+        dt = time.perf_counter() - t0
+        queue_check(count, total, n)
+        return dt / n * 1e9
+
+    return run(main())
+
+
+def asyncio_queue_bench(use_uvloop: bool, size: int, batch: bool, n: int) -> float:
+    import asyncio
+
+    async def producer(q):
+        put = q.put
+        for i in range(n):
+            await put(i)
+        await put(None)
+
+    async def consumer(q):
+        get = q.get
+        count = total = 0
+        while (x := await get()) is not None:
+            count += 1
+            total += x
+        return count, total
+
+    async def producer_batch(q):
+        put, put_nowait, Full = q.put, q.put_nowait, asyncio.QueueFull
+        for i in range(n):
+            try:
+                put_nowait(i)
+            except Full:
+                await put(i)
+        await put(None)
+
+    async def consumer_batch(q):
+        get, get_nowait, Empty = q.get, q.get_nowait, asyncio.QueueEmpty
+        count = total = 0
+        while True:
+            x = await get()
+            while x is not None:
+                count += 1
+                total += x
+                try:
+                    x = get_nowait()
+                except Empty:
+                    break
+            else:
+                return count, total
+
+    async def main():
+        q = asyncio.Queue(size)
+        t0 = time.perf_counter()
+        asyncio.ensure_future((producer_batch if batch else producer)(q))
+        count, total = await asyncio.ensure_future((consumer_batch if batch else consumer)(q))
+        dt = time.perf_counter() - t0
+        queue_check(count, total, n)
+        return dt / n * 1e9
+
+    if use_uvloop:
+        import uvloop
+        return uvloop.run(main())
+    return asyncio.run(main())
+
+
+def trio_queue_bench(size: int, batch: bool, n: int) -> float:
+    """trio memory channels (trio's maxsize 0 is a rendezvous; 1 and 1024 buffer)."""
+    import trio
+
+    async def producer(send):
+        async with send:
+            for i in range(n):
+                await send.send(i)
+
+    async def consumer(recv, out):
+        count = total = 0
+        async for x in recv:
+            count += 1
+            total += x
+        out[:] = [count, total]
+
+    async def producer_batch(send):
+        async with send:
+            for i in range(n):
+                try:
+                    send.send_nowait(i)
+                except trio.WouldBlock:
+                    await send.send(i)
+
+    async def consumer_batch(recv, out):
+        count = total = 0
+        while True:
+            try:
+                x = await recv.receive()
+            except trio.EndOfChannel:
+                break
+            count += 1
+            total += x
+            while True:
+                try:
+                    x = recv.receive_nowait()
+                except (trio.WouldBlock, trio.EndOfChannel):
+                    break
+                count += 1
+                total += x
+        out[:] = [count, total]
+
+    async def main():
+        send, recv = trio.open_memory_channel(size)
+        out = []
+        t0 = time.perf_counter()
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(producer_batch if batch else producer, send)
+            nursery.start_soon(consumer_batch if batch else consumer, recv, out)
+        dt = time.perf_counter() - t0
+        queue_check(out[0], out[1], n)
+        return dt / n * 1e9
+
+    return trio.run(main)
+
+
 # ---- driver ------------------------------------------------------------------------------------
 
 def child_main(impl: str, workload: str, n: int) -> None:
-    if impl == "corral":
+    if workload in QUEUE_WORKLOADS:
+        v = queue_bench(impl, workload, n)
+    elif impl == "corral":
         v = corral_bench(workload, n)
     elif impl == "asyncio":
         v = asyncio_bench(workload, n, False)
@@ -523,7 +744,7 @@ def child_main(impl: str, workload: str, n: int) -> None:
 
 def available(impl: str) -> bool:
     mod = {"corral": "corral", "corral-unbatched": "corral", "asyncio": "asyncio",
-           "uvloop": "uvloop", "trio": "trio", "aiotools": "aiotools"}[impl]
+           "uvloop": "uvloop", "trio": "trio", "aiotools": "aiotools", "hat": "hat.aio"}[impl]
     r = subprocess.run([sys.executable, "-c", f"import {mod}"], capture_output=True)
     return r.returncode == 0
 
@@ -637,7 +858,11 @@ def main() -> int:
     p.add_argument("--flat-n", type=int, default=0,
                    help="tasks in flat_memory (default 200k, 20k with --quick)")
     p.add_argument("--full", action="store_true",
-                   help="flat_memory with 10M tasks, as the C bench (a few minutes)")
+                   help="flat_memory with 10M tasks, as the C bench, and the queue rows "
+                        "with 1M items (several minutes)")
+    p.add_argument("--queue-n", type=int, default=0,
+                   help="items in the queue rows (default 200k, 20k with --quick, "
+                        "1M with --full)")
     p.add_argument("--child", nargs=3, metavar=("IMPL", "WORKLOAD", "N"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
@@ -669,7 +894,9 @@ def main() -> int:
         if w == "flat_memory":
             continue
         n, unit = WORKLOADS[w]
-        if args.quick:
+        if w in QUEUE_WORKLOADS and (args.queue_n or args.full):
+            n = args.queue_n or 1_000_000
+        elif args.quick:
             n //= 10
         samples = collect(w, n, impls, have, runs, args.timeout)
         if w == "spawn_many":  # one set of samples, two rows

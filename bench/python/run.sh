@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Python binding benchmarks: corral vs asyncio, uvloop, trio and aiotools, side by side.
+# Python binding benchmarks: corral vs asyncio, uvloop, trio, aiotools and hat.aio, side by side.
 # Builds the core in Release (-O2, the same flags as bench/run.sh) into build-bench-py/,
 # installs the peers with pip if missing (a peer pip cannot get shows as "not installed"),
 # and runs bench/python/bench.py with the given arguments (--quick, --runs K,
@@ -16,8 +16,8 @@ if ! cmake --build "$build" --target corral >"$build/build.log" 2>&1; then
   cat "$build/build.log" >&2
   exit 1
 fi
-python3 -c "import uvloop, trio, aiotools" 2>/dev/null ||
-  python3 -m pip install -q uvloop trio aiotools ||
+python3 -c "import uvloop, trio, aiotools, hat.aio" 2>/dev/null ||
+  python3 -m pip install -q uvloop trio aiotools hat-aio ||
   echo "run.sh: pip could not install every peer; the missing ones show as not installed" >&2
 export CORRAL_LIBRARY="$build/core/libcorral.so.0"
 export PYTHONPATH="$root/bindings/python${PYTHONPATH:+:$PYTHONPATH}"

@@ -2,7 +2,8 @@
 
 Write ``corral.run(main())`` and use ``async def``, ``await``, ``async with`` and
 ``async for`` as with asyncio, on corral's core: lazy FIFO tasks, level-triggered cancel
-scopes with deadlines and shields, one-shot futures, closable queues, groups (hat.aio
+scopes with deadlines and shields, one-shot futures, closable queues (FIFO, LIFO, priority,
+rendezvous), Event/Lock/Semaphore/Condition and a watch cell, groups (hat.aio
 ``Group``/``Resource``, aiotools ``TaskGroup``/``Supervisor``/``PersistentTaskGroup``, trio
 nurseries, codestare ``TaskNursery``) and the helpers built on them, with the same observable behaviour (and traces) as the C, Lua and Rust bindings.
 
@@ -29,11 +30,13 @@ from ._ffi import LibraryNotFound
 from ._ffi import version_string as library_version
 from ._core import (Task, VirtualClock, cancel_pending, checkpoint, checkpoint_if_cancelled,
                     create_task, current_task, format_value, inject_signal, log, now, run,
-                    sleep, sleep_until, spawn, unhandled_count)
+                    runtime_handle, sleep, sleep_until, spawn, unhandled_count)
 from ._scope import (CancelScope, fail_after, fail_at, move_on_after, move_on_at, shield,
                      uncancellable)
 from ._future import Future
-from ._queue import Queue
+from ._queue import Channel, LifoQueue, PriorityQueue, Queue
+from ._sync import BoundedSemaphore, Condition, Event, Lock, Semaphore
+from ._watch import Watch, accessor, awaitable_predicate, condition_property
 from ._resource import Resource
 from ._group import Group
 from ._scoped_group import Supervisor, TaskGroup, TaskScope, current_taskgroup
@@ -52,7 +55,9 @@ __all__ = [
     "format_value", "VirtualClock",
     "CancelScope", "move_on_after", "move_on_at", "fail_after", "fail_at", "shield",
     "uncancellable",
-    "Future", "Queue",
+    "Future", "Queue", "LifoQueue", "PriorityQueue", "Channel", "runtime_handle",
+    "Event", "Lock", "Semaphore", "BoundedSemaphore", "Condition", "Watch", "accessor",
+    "condition_property", "awaitable_predicate",
     "Group", "Resource", "TaskGroup", "current_taskgroup", "Supervisor", "TaskScope",
     "open_nursery", "Nursery", "GroupCancelScope", "PersistentTaskGroup",
     "all_persistent_groups", "all_ptaskgroups", "TaskNursery",

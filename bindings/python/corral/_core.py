@@ -73,6 +73,28 @@ _CO_ITERABLE_COROUTINE = inspect.CO_ITERABLE_COROUTINE
 #: Host errors that are fatal (R58): they close every group they pass and end the run.
 _FATAL = (KeyboardInterrupt, SystemExit)
 
+def _word(v: int) -> Any:
+    """A prebuilt argument for a function without argtypes that passes the machine word
+    ``v`` (a pointer, or a size_t: LP64 passes both alike, checked below): a byref() of a
+    ctypes object placed at address ``v``, which ctypes copies into the call as is - the
+    cheapest argument it has (a c_void_p or c_size_t object is converted on every call,
+    with a format-table lookup). Nothing is ever read or written at ``v``."""
+    return ctypes.byref(ctypes.c_char.from_address(v))
+
+
+if ctypes.sizeof(ctypes.c_size_t) != ctypes.sizeof(ctypes.c_void_p):  # pragma: no cover
+    raise ImportError("corral: size_t and pointers differ in size on this platform")
+
+_CMD_HEAD = _ffi.CMD_HEAD_FMT.pack
+_CMD_SIZE = _ffi.CMD_SIZE
+_DPACK = _ffi.DOUBLE_FMT.pack
+_DBITS = _ffi.INT64_FMT.unpack
+#: Where a bytes object's data starts, from its id() (CPython layout, measured once): BYTES
+#: values point straight into the object while the core copies them.
+_b = b"corral"
+_BYTES_OFF = ctypes.cast(_b, ctypes.c_void_p).value - id(_b)  # type: ignore[operator]
+del _b
+
 #: The operation every checkpoint yields (a schedule point and a cancel point).
 CHECKPOINT_OP = _OP.pack(_ffi.OP_CHECKPOINT, 0, 0, -1, 0, 0, 0, 0, 0)
 VALUE_NONE = _VAL.pack(_ffi.VALUE_NONE, 0, 0, 0, 0)
@@ -86,6 +108,11 @@ _STATE_NAMES = {RUNNING: "running", COMPLETED: "completed", FAILED: "failed",
                 CANCELLED: "cancelled", DISCARDED: "discarded"}
 
 _RECORD_CAP = 256
+#: _word(n) for command counts (corral_host_poll_submit's ncmds) up to 64, made once.
+_NCOUNTS = 65
+_COUNTS = [None] + [_word(n) for n in range(1, _NCOUNTS)]
+#: corral_host_poll_submit's results for _NCOUNTS - 1 commands, all CORRAL_PENDING.
+_ALL_PENDING = array("i", [_ffi.PENDING] * (_NCOUNTS - 1)).tobytes()
 
 # Cancel flags are read without a call (corral_task_cancel_flag: "a word in the task's
 # memory, kept up to date by the core"). Rather than one ctypes object per task (136 bytes
@@ -161,6 +188,45 @@ def deadline_to_ns(deadline: float | None, what: str) -> int:
     return ns if ns < _INT_MAX else _INT_MAX
 
 
+def call_deadline(deadline: float | None, timeout: float | None, what: str) -> int:
+    """The absolute per-call deadline in ns of a blocking call (R41) given ``deadline=``
+    (absolute seconds on the corral clock) or ``timeout=`` (seconds from now); -1 = none."""
+    if timeout is None:
+        return deadline_to_ns(deadline, what)
+    if deadline is not None:
+        raise TypeError(f"{what}: pass deadline= or timeout=, not both")
+    ns = seconds_to_ns(timeout, what)
+    if ns < 0:
+        return -1
+    r = _tls.runner
+    if r is None:
+        r = _runner()
+    dl = (r._now if r._now is not None else r.now_ns()) + ns
+    return dl if dl < _INT_MAX else _INT_MAX
+
+
+def mark_unsafe() -> None:
+    """Called by an awaitable right before it yields a GROUP_EXIT or GROUP_NEXT_DONE
+    operation: those may be refused at submission or cancel other tasks, so the queue they
+    join is submitted with corral_task_await_many and a plain poll, never inside
+    corral_host_poll_submit (see Runner._drive)."""
+    r = _tls.runner
+    if r is not None:
+        r._unsafe = True
+
+
+def runtime_handle() -> int:
+    """The ``corral_rt *`` of the running ``corral.run()``, as an int, for C code that works
+    on the same runtime (spawning C fibers, using queues handed over with ``Queue.handle``).
+    Getting it submits the awaits the driver has queued, so that C calls made right after
+    it see the same state as unbatched calls would; call it just before the foreign call."""
+    r = _runner()
+    _own(r)
+    if r._pt:
+        r._flush()
+    return r._rt
+
+
 def format_value(v: object) -> str:
     """The canonical text of a value in traces (R77): integers, strings without quotes,
     lists ``[a, b]``, ``true``/``false``, errors ``Kind:msg``; None prints nothing."""
@@ -224,7 +290,7 @@ class Task:
     """
 
     __slots__ = ("_runner", "_ptr", "_token", "_id", "_name", "_coro", "_ctx", "_flag",
-                 "_state", "_result", "_exc", "__weakref__")
+                 "_state", "_result", "_exc", "_head", "__weakref__")
 
     def __init__(self) -> None:
         raise TypeError("tasks are created with corral.spawn() or Group.spawn()")
@@ -347,7 +413,10 @@ class Runner:
         self._tok = 1
         self._next_id = 1
         self._pt: list[Task] = []              # tasks with a queued await (in order)
-        self._po: list[bytes] = []             # their packed operations
+        # their commands: corral_host_cmd head (kind AWAIT, the task), corral_op, per task
+        self._po: list[bytes] = []
+        self._unsafe = False                   # a queued op may fail or cancel others
+                                               # (mark_unsafe)
         self._current: Task | None = None      # the task whose coroutine runs now
         self._actor: str | None = None         # the callback running now (for log())
         # host exception callbacks of groups (corral_group_set_host_handler): token ->
@@ -361,9 +430,10 @@ class Runner:
         # C group pointer -> the Python object of that group (current_taskgroup() maps
         # corral_task_current_group back with it); entries go with the Python object
         self._groups: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
-        # work queued by finalizers for the loop thread: (unref fn, ptr) or
-        # (self._finalize_agen, async generator)
+        # work queued by finalizers for the loop thread: (unref fn, ptr) pairs, and the
+        # async generators to finalize (their aclose() is spawned, which is scheduling)
         self._deferred: collections.deque = collections.deque()
+        self._deferred_agens: collections.deque = collections.deque()
         self._agens: weakref.WeakSet = weakref.WeakSet()
         self._now: int | None = None
         self._main: Task | None = None
@@ -374,6 +444,11 @@ class Runner:
         self._outp = ctypes.c_void_p(ctypes.addressof(self._out))
         self._vout = _ffi.Value()
         self._voutp = ctypes.c_void_p(ctypes.addressof(self._vout))
+        # an out-value for raw functions (Queue.get_nowait): a bytearray, which
+        # struct.unpack_from reads faster than a ctypes object
+        self._vbuf = bytearray(_ffi.VALUE_SIZE)
+        self._vbufw = _word(ctypes.addressof(
+            (ctypes.c_char * _ffi.VALUE_SIZE).from_buffer(self._vbuf)))
         self._n = array("Q", [0])  # corral_host_poll's *n (size_t)
         if self._n.itemsize != ctypes.sizeof(ctypes.c_size_t):  # pragma: no cover
             self._n = array("L", [0])
@@ -381,7 +456,7 @@ class Runner:
         self._bindobj = ctypes.c_uint32(_BINDING)
         self._rbytes = bytearray(_RECORD_CAP * _RSIZE)
         self._rbuf = (ctypes.c_char * len(self._rbytes)).from_buffer(self._rbytes)
-        self._res = array("i", [0]) * 64
+        self._res = array("i", [0]) * _RECORD_CAP  # corral_task_await_many's results
         self._tracing = False
         if trace is not None:
             try:
@@ -431,6 +506,26 @@ class Runner:
         self._tok = tok + 1
         self._objs[tok] = v
         return _VAL.pack(_HOST, _BINDING, tok, 0, 0), tok
+
+    def _item(self, v: Any) -> tuple[int, int, int, int, int]:
+        """The corral_value fields of a queue or watch item and the token lent (0 if none):
+        None, 64-bit ints, floats and bytes travel as NONE/INT/DOUBLE/BYTES, values every
+        binding reads (cross-language queues); anything else as a HOST token. BYTES point
+        into the bytes object: the caller keeps it alive until the core has copied it (at
+        the call, or at the await's submission for an operation)."""
+        t = type(v)
+        if t is int and _INT_MIN <= v <= _INT_MAX:
+            return _ffi.VALUE_INT, 0, v, 0, 0
+        if v is None:
+            return _ffi.VALUE_NONE, 0, 0, 0, 0
+        if t is float:
+            return _ffi.VALUE_DOUBLE, 0, _DBITS(_DPACK(v))[0], 0, 0
+        if t is bytes:
+            return _ffi.VALUE_BYTES, 0, id(v) + _BYTES_OFF if v else 0, len(v), 0
+        tok = self._tok
+        self._tok = tok + 1
+        self._objs[tok] = v
+        return _HOST, _BINDING, tok, 0, tok
 
     def _decode(self, vtype: int, binding: int, vas: int, vlen: int, owned: bool) -> Any:
         """The Python value of a corral_value (the unusual types; NONE/INT/HOST are
@@ -559,6 +654,7 @@ class Runner:
         t._state = RUNNING
         t._result = None
         t._exc = None
+        t._head = _CMD_HEAD(_ffi.CMD_AWAIT, 0, t._ptr, 0, 0)
         self._tasks[tok] = t
         return t
 
@@ -569,17 +665,26 @@ class Runner:
         pt = self._pt
         po = self._po
         n = len(pt)
+        self._unsafe = False
         if n == 1:
             t = pt[0]
-            op = po[0]
+            op = po[1]
+            if len(op) != _OP_SIZE:  # a bytes object that is no corral_op
+                self._bad_ops()
+                return
             pt.clear()
             po.clear()
             rc = L.corral_task_await(t._ptr, op)
             if rc != _PENDING:
                 self._await_failed([(t, rc)])
             return
+        ops = b"".join(po[1::2])
+        if len(ops) != n * _OP_SIZE:  # a bytes object that is no corral_op
+            self._bad_ops()
+            if self._pt:
+                self._flush()
+            return
         tasks = array("Q", [t._ptr for t in pt])
-        ops = b"".join(po)
         res = self._res
         if len(res) < n:
             res = self._res = array("i", [0]) * (2 * n)
@@ -592,6 +697,42 @@ class Runner:
             return
         pt.clear()
         po.clear()
+
+    def _bad_ops(self) -> None:
+        """Take the queued "operations" that are bytes of the wrong size (yielded by
+        foreign code: only the type is checked when an operation is queued) out of the
+        queue and throw TypeError into their coroutines, as for any foreign awaitable."""
+        pt, po = self._pt, self._po
+        bad = [i for i in range(len(pt)) if len(po[2 * i + 1]) != _OP_SIZE]
+        culprits = [(pt[i], po[2 * i + 1]) for i in bad]
+        for i in reversed(bad):
+            del pt[i]
+            del po[2 * i:2 * i + 2]
+        for t, op in culprits:
+            self._step(t, None, self._foreign(op))
+
+    def _submit_failed(self, resb: bytearray) -> None:
+        """An await submitted with the poll (corral_host_poll_submit) was refused. Only
+        operations that cannot be refused once the binding's own checks passed go that way
+        (see _drive), so this is a safety net: the core has failed the task (its step ended
+        without an await) and the coroutine is closed."""
+        pt = self._pt[:]
+        self._pt.clear()  # submitted: closing a coroutine below may call corral (and flush)
+        self._po.clear()
+        res = memoryview(resb).cast("i")
+        failed = [(t, res[i]) for i, t in enumerate(pt) if res[i] != _PENDING]
+        res.release()
+        for t, rc in failed:
+            if t._state != RUNNING:
+                continue
+            exc = Cancelled() if rc == _ECANCELLED else from_code(rc)
+            try:
+                t._ctx.run(t._coro.close)
+            except BaseException:
+                pass
+            t._state = FAILED
+            t._exc = exc
+            self._retire(t)
 
     def _await_failed(self, bad: list[tuple[Task, int]]) -> None:
         """An await the core refused at submission (the binding checks what the core would
@@ -647,7 +788,9 @@ class Runner:
                     value = None
                     continue
                 self._pt.append(t)
-                self._po.append(op)
+                po = self._po
+                po.append(t._head)
+                po.append(op)
                 return
         finally:
             self._current = prev
@@ -729,24 +872,41 @@ class Runner:
 
         This is the hot loop: everything it touches is a local, the records are read with
         one struct unpack each, and the resumption logic of _step is inlined."""
-        poll = _ffi.blocking_poll
+        # Both without argtypes (_ffi._raw), which skips ctypes' per-argument from_param,
+        # and every argument prebuilt as a _word() (ctypes passes it with a copy, no
+        # conversion, no format lookup) except the commands, a bytes object.
+        poll = _ffi.raw_poll
+        poll_submit = _ffi.raw_poll_submit
         await_one = L.corral_task_await
-        rtp = self._rtp
-        mainp = ctypes.c_void_p(self._main._ptr)  # type: ignore[union-attr]
-        rbuf = ctypes.c_void_p(ctypes.addressof(self._rbuf))
+        rtp = _word(self._rt)
+        mainp = _word(self._main._ptr)  # type: ignore[union-attr]
+        rbuf = _word(ctypes.addressof(self._rbuf))
         rbytes = self._rbytes
-        cap = ctypes.c_size_t(_RECORD_CAP)
-        rsize = ctypes.c_size_t(_RSIZE)
+        cap = _word(_RECORD_CAP)
+        rsize = _word(_RSIZE)
+        csize = _word(_CMD_SIZE)
+        counts = _COUNTS
         n_arr = self._n
-        nref = ctypes.c_void_p(n_arr.buffer_info()[0])
-        rview = memoryview(rbytes)
+        nref = _word(n_arr.buffer_info()[0])
+        # corral_host_poll_submit's results, kept all CORRAL_PENDING between calls, so one
+        # bytes comparison tells whether any command of a batch was refused: a small
+        # buffer for the usual batches (up to _NCOUNTS - 1 awaits) and a larger one, grown
+        # on demand, for the others
+        allp = _ALL_PENDING
+        resb = bytearray(allp)
+        resp = _word(ctypes.addressof((ctypes.c_char * len(resb)).from_buffer(resb)))
+        big_allp = b""
+        big = bytearray()
+        bigp = None
+        rview = memoryview(self._rbytes)
+        views = [rview[:k * _RSIZE] for k in range(_RECORD_CAP + 1)]  # the first k records
         iter_unpack = _ffi.RECORD_HOT_FMT.iter_unpack
-        unpack_from = _ffi.RECORD_HOT_FMT.unpack_from
         tasks = self._tasks
         objs = self._objs
         err_task = self._err_task
         pt = self._pt
         po = self._po
+        join = b"".join
         exc_from = self._exc_from
         finish_ok = self._finish_ok
         finish_exc = self._finish_exc
@@ -762,34 +922,70 @@ class Runner:
         _bytes = bytes
         _Cancelled = Cancelled
         immediate = IMMEDIATE
+        EXIT_KIND = _EXIT_KIND
+        NCOUNTS = _NCOUNTS
+        CSIZE = _CMD_SIZE
+        deferred = self._deferred
         while True:
-            if pt:
-                if len(pt) == 1:  # the common case: one await, one call
-                    t = pt.pop()
-                    op = po.pop()
-                    if await_one(t._ptr, op) != _PENDING:
-                        pt.append(t)
-                        po.append(op)
-                        self._flush()
+            if pt and not self._unsafe and not self._deferred_agens:
+                # The queued awaits and the poll in one crossing (corral_host_poll_submit).
+                # Only operations the core cannot refuse once the binding's own checks
+                # passed go this way: the cancel flag was read when each was queued and
+                # nothing can set it before the submission (every corral call submits the
+                # queue first), and the awaitables of the ops that can fail or cancel other
+                # tasks at submission (GROUP_EXIT, GROUP_NEXT_DONE: mark_unsafe) mark the
+                # queue unsafe, which takes the path below (corral_task_await_many, then a
+                # plain poll).
+                ncmd = len(pt)
+                cmds = join(po)
+                if len(cmds) != ncmd * CSIZE:  # a bytes object that is no corral_op
+                    self._bad_ops()
+                    continue
+                self._now = None
+                if ncmd < NCOUNTS:
+                    rc = poll_submit(rtp, mainp, cmds, counts[ncmd], csize, resp, rbuf, cap,
+                                     rsize, nref)
+                    if resb != allp:  # a command was refused (see _submit_failed)
+                        self._submit_failed(resb)
+                        resb[:] = allp
                 else:
+                    if len(big) < 4 * ncmd:
+                        big_allp = array("i", [_PENDING] * (2 * ncmd)).tobytes()
+                        big = bytearray(big_allp)
+                        bigp = _word(ctypes.addressof(
+                            (ctypes.c_char * len(big)).from_buffer(big)))
+                    rc = poll_submit(rtp, mainp, cmds, _word(ncmd), csize, bigp, rbuf, cap,
+                                     rsize, nref)
+                    if big != big_allp:
+                        self._submit_failed(big)
+                        big[:] = big_allp
+                pt.clear()
+                po.clear()
+                if deferred:
+                    # the releases finalizers queued (after the commands, as the rule wants;
+                    # and after the poll, which only delays when memory is freed, R74)
+                    d = deferred
+                    while d:
+                        fn, arg = d.popleft()
+                        fn(arg)
+            else:
+                if pt:
                     self._flush()
-            if self._deferred:
-                self._run_deferred()
-            self._now = None
-            rc = poll(rtp, mainp, rbuf, cap, rsize, nref)
+                if deferred or self._deferred_agens:
+                    self._run_deferred()
+                self._now = None
+                rc = poll(rtp, mainp, rbuf, cap, rsize, nref)
             if rc:
                 if self._trace_exc is not None:
                     raise self._trace_exc
                 if rc < 0:
                     raise from_code(rc)
-                return L.corral_rt_run_status(rtp)
-            n = n_arr[0]
+                return L.corral_rt_run_status(self._rtp)
             off = -RSIZE
-            for kind, flags, status, token, errp, vtype, vas in (
-                    (unpack_from(rbytes, 0),) if n == 1 else iter_unpack(rview[:n * RSIZE])):
+            for kind, flags, status, token, errp, vtype, vas in iter_unpack(views[n_arr[0]]):
                 off += RSIZE
-                n -= 1
                 if kind > RESUME:
+                    self._current = None
                     if kind == RELEASE:
                         objs.pop(token, None)
                         if err_task:
@@ -804,10 +1000,10 @@ class Runner:
                     exc = None
                     if vtype == 0:
                         value = None
-                    elif vtype == 5:
-                        value = objs.pop(vas) if flags & OWNED else objs[vas]
                     elif vtype == 1:
                         value = vas
+                    elif vtype == 5:
+                        value = objs.pop(vas) if flags & OWNED else objs[vas]
                     else:
                         (_k, _f, _s, _b, _t, _tp, _src, _e, vtype, vbind, vas, vlen,
                          _dt) = _ffi.RECORD_FMT.unpack_from(rbytes, off)
@@ -817,29 +1013,28 @@ class Runner:
                     exc = exc_from(status, errp)
                 # resume the coroutine until it queues an await or ends (see _step)
                 self._current = t
-                coro = t._coro
-                ctx = t._ctx
                 while True:
                     try:
                         if exc is None:
-                            op = ctx.run(coro.send, value)
+                            op = t._ctx.run(t._coro.send, value)
                         else:
-                            op = ctx.run(coro.throw, exc)
+                            op = t._ctx.run(t._coro.throw, exc)
                     except StopIteration as e:
                         finish_ok(t, e.value)
                         break
                     except BaseException as e:
                         finish_exc(t, e)
                         break
-                    if type(op) is not _bytes or len(op) != OP_SIZE:
+                    if type(op) is not _bytes:  # (the size is checked per batch, _bad_ops)
                         exc = foreign(op)
                         value = None
                         continue
-                    if immediate or (n == 0 and not pt):
-                        # The unbatched design (CORRAL_PY_IMMEDIATE=1), and always for the
-                        # last record of a batch when nothing is queued: no other Python code
-                        # runs before the next poll, so a direct call is the same sequence and
-                        # cheaper than queueing (one await per tick, e.g. a lone task).
+                    if immediate:
+                        # The unbatched design (CORRAL_PY_IMMEDIATE=1).
+                        if len(op) != OP_SIZE:
+                            exc = foreign(op)
+                            value = None
+                            continue
                         rc = await_one(t._ptr, op)
                         if rc == _PENDING:
                             break
@@ -849,14 +1044,15 @@ class Runner:
                     f = t._flag
                     if f is None:
                         f = make_flag(t)
-                    if cflags[f] and op[:4] != _EXIT_KIND:
+                    if cflags[f] and op[:4] != EXIT_KIND:
                         exc = _Cancelled()
                         value = None
                         continue
                     pt.append(t)
+                    po.append(t._head)
                     po.append(op)
                     break
-                self._current = None
+            self._current = None  # (set per task record above; None between batches)
 
     def _callback(self, token: int) -> None:
         entry = self._objs.pop(token, None)
@@ -986,6 +1182,9 @@ class Runner:
         while d:
             fn, arg = d.popleft()
             fn(arg)
+        a = self._deferred_agens
+        while a:
+            self._finalize_agen(a.popleft())
 
     # -- async generators (sys.set_asyncgen_hooks) -------------------------------------------
 
@@ -994,7 +1193,7 @@ class Runner:
 
     def _agen_finalizer(self, agen: Any) -> None:
         # Called from the generator's deallocation: never schedule from here (R76c).
-        self._deferred.append((self._finalize_agen, agen))
+        self._deferred_agens.append(agen)
 
     def _finalize_agen(self, agen: Any) -> None:
         """Run an abandoned async generator's aclose() in a task of its own (its finally
@@ -1026,14 +1225,13 @@ class Runner:
         self._po.clear()
         for agen in list(self._agens):
             _close_agen_now(agen)
+        a = self._deferred_agens
+        while a:
+            _close_agen_now(a.popleft())
         releases = []
         d = self._deferred
         while d:
-            fn, arg = d.popleft()
-            if fn == self._finalize_agen:
-                _close_agen_now(arg)
-            else:
-                releases.append((fn, arg))
+            releases.append(d.popleft())
         leftovers = list(self._tasks.values())
         for t in leftovers:  # tasks that never ended (e.g. after a persistent deadlock)
             self._current = t
@@ -1058,10 +1256,10 @@ class Runner:
             m._ptr = 0
         for fn, arg in releases:
             fn(arg)
-        while d:
+        while d:  # queued by the releases above (finalizers of what they freed)
             fn, arg = d.popleft()
-            if fn != self._finalize_agen:
-                fn(arg)
+            fn(arg)
+        a.clear()
         L.corral_rt_unref(self._rtp)
         self._objs.clear()
         self._handlers.clear()

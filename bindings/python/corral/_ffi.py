@@ -87,6 +87,15 @@ OP_GROUP_WAIT_CLOSING = 6
 OP_GROUP_WAIT_CLOSED = 7
 OP_GROUP_EXIT = 8
 OP_GROUP_NEXT_DONE = 9
+OP_EVENT_WAIT = 10
+OP_LOCK_ACQUIRE = 11
+OP_SEM_ACQUIRE = 12
+OP_COND_WAIT = 13
+OP_WATCH_NEXT = 14
+OP_WATCH_PUT = 15
+
+QUEUE_FIFO, QUEUE_LIFO, QUEUE_PRIORITY, QUEUE_RENDEZVOUS = 0, 1, 2, 3
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 
 FUTURE_PENDING, FUTURE_RESULT, FUTURE_ERROR, FUTURE_CANCELLED = 0, 1, 2, 3
 
@@ -133,7 +142,7 @@ class Value(Structure):
 
 class Op(Structure):
     """corral_op (task.h)."""
-    _fields_ = [("kind", c_uint32), ("reserved", c_uint32), ("target", c_void_p),
+    _fields_ = [("kind", c_uint32), ("arg", c_int32), ("target", c_void_p),
                 ("deadline", c_int64), ("value", Value)]
 
 
@@ -153,7 +162,7 @@ class HostCmd(Structure):
 # struct formats with the same layout, for packing and unpacking without ctypes objects:
 # the hot paths read records with one unpack and build operations as bytes.
 VALUE_FMT = struct.Struct("@IIqQP")            # type, binding, as (int64 view), len, dtor
-OP_FMT = struct.Struct("@IIPqIIqQP")           # kind, reserved, target, deadline, value...
+OP_FMT = struct.Struct("@IiPqIIqQP")           # kind, arg (int32), target, deadline, value...
 RECORD_FMT = struct.Struct("@IIiIQPPPIIqQP")   # kind, flags, status, binding, token, task,
                                                # source, error, value...
 CMD_HEAD_FMT = struct.Struct("@IiPPP")         # kind, status, task, repr, error; + op
@@ -266,6 +275,7 @@ def _load() -> tuple[ctypes.PyDLL, ctypes.CDLL, str]:
 
 
 lib, _cdll, library_path = _load()
+_pydll = lib
 
 # ---- declarations -------------------------------------------------------------------------
 
@@ -362,6 +372,7 @@ _DECLS: dict[str, tuple[list, object]] = {
     "corral_sleep": ([_i64], _i),
     "corral_sleep_for": ([_i64], _i),
     "corral_join": ([P, PVALUE, _i64], _i),
+    "corral_task_take_value": ([P, PVALUE], _i),    # step tasks only (hosts get OWNED records)
     "corral_task_set_local": ([P, P, ctypes.c_size_t], _i),
     "corral_task_get_local": ([P, P, P], _i),
     # future.h
@@ -445,8 +456,54 @@ _DECLS: dict[str, tuple[list, object]] = {
     "corral_queue_size": ([P], _i64),
     "corral_queue_maxsize": ([P], _i64),
     "corral_queue_is_closed": ([P], _i),
+    "corral_queue_new_kind": ([PP, P, _i64, _i], _i),
+    "corral_queue_kind": ([P], _i),
+    "corral_queue_full": ([P], _i),
+    "corral_queue_put_nowait_priority": ([P, P, _i32], _i),   # value: packed bytes
+    "corral_queue_get_nowait_until_empty": ([P, PVALUE], _i),
+    # fiber-only shorthands: declared, never called (Python tasks await the operations)
     "corral_queue_get": ([P, PVALUE, _i64], _i),
     "corral_queue_put": ([P, PVALUE, _i64], _i),
+    "corral_queue_put_priority": ([P, PVALUE, _i32, _i64], _i),
+    "corral_queue_get_until_empty": ([P, PVALUE, _i64], _i),
+    # sync.h (the *_acquire / *_wait / watch next/put shorthands are fiber-only: declared,
+    # never called; Python tasks await CORRAL_OP_EVENT_WAIT ... CORRAL_OP_WATCH_PUT)
+    "corral_event_new": ([PP, P], _i),
+    "corral_event_ref": ([P], P),
+    "corral_event_unref": ([P], None),
+    "corral_event_set": ([P], _i),
+    "corral_event_clear": ([P], _i),
+    "corral_event_is_set": ([P], _i),
+    "corral_event_wait": ([P, _i64], _i),
+    "corral_lock_new": ([PP, P], _i),
+    "corral_lock_ref": ([P], P),
+    "corral_lock_unref": ([P], None),
+    "corral_lock_try_acquire": ([P, P], _i),
+    "corral_lock_release": ([P, P], _i),
+    "corral_lock_locked": ([P], _i),
+    "corral_lock_owner": ([P], P),
+    "corral_lock_acquire": ([P, _i64], _i),
+    "corral_semaphore_new": ([PP, P, _i64, _i64], _i),
+    "corral_semaphore_ref": ([P], P),
+    "corral_semaphore_unref": ([P], None),
+    "corral_semaphore_try_acquire": ([P], _i),
+    "corral_semaphore_release": ([P], _i),
+    "corral_semaphore_value": ([P], _i64),
+    "corral_semaphore_acquire": ([P, _i64], _i),
+    "corral_condition_new": ([PP, P, P], _i),
+    "corral_condition_ref": ([P], P),
+    "corral_condition_unref": ([P], None),
+    "corral_condition_lock": ([P], P),
+    "corral_condition_notify": ([P, _i], _i),
+    "corral_condition_wait": ([P, _i64], _i),
+    "corral_watch_new": ([PP, P, PVALUE], _i),      # initial: packed bytes or NULL
+    "corral_watch_ref": ([P], P),
+    "corral_watch_unref": ([P], None),
+    "corral_watch_get": ([P, PVALUE, P], _i),       # (watch, out value, out uint64 version)
+    "corral_watch_set": ([P, PVALUE], _i),          # value: packed bytes
+    "corral_watch_readers": ([P], _i64),
+    "corral_watch_next": ([P, P, _i64], _i),        # (watch, uint64 *seen, deadline)
+    "corral_watch_put": ([P, PVALUE, _i64], _i),
     # host.h
     "corral_host_poll": ([P, P, P, _sz, _sz, P], _i),
     "corral_group_handler_raised": ([P, P], _i),    # (record, raised)
@@ -478,6 +535,27 @@ for _name in _DECLS:
 blocking_poll = _declare(_cdll, "corral_host_poll")
 #: corral_host_poll_submit, likewise (it polls after running the queued calls).
 blocking_poll_submit = _declare(_cdll, "corral_host_poll_submit")
+
+
+def _raw(name: str, handle=None):
+    """A second binding of ``name`` without argtypes, for hot paths: ctypes then skips the
+    per-argument from_param step. The caller passes only prebuilt ctypes argument objects
+    (corral._core._word: pointers and size_t values) and bytes objects for ``const void *``
+    arguments - never a Python int, which ctypes would pass as a C int. The CDLL handle
+    (default) releases the GIL during the call, the PyDLL one keeps it (short calls)."""
+    fn = (handle or _cdll)[name]  # a new function object, not the declared one
+    fn.argtypes = None
+    fn.restype = _DECLS[name][1]
+    return fn
+
+
+#: corral_host_poll and corral_host_poll_submit for the driver's hot loop (see _raw).
+raw_poll = _raw("corral_host_poll")
+raw_poll_submit = _raw("corral_host_poll_submit")
+#: the queue calls that do not block, for Queue.put_nowait / get_nowait (see _raw).
+raw_put_nowait = _raw("corral_queue_put_nowait", _pydll)
+raw_get_nowait = _raw("corral_queue_get_nowait", _pydll)
+
 
 lib = _Lib  # type: ignore[assignment]  # the declared functions, by C name
 

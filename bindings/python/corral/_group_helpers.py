@@ -16,13 +16,15 @@ import types
 from typing import Any, Generator, Iterable, Sequence
 
 from . import _ffi
-from ._core import COMPLETED, FAILED, _OP, L, Runner, Task, _coroutine_of, format_value
+from ._core import (COMPLETED, FAILED, _OP, L, Runner, Task, _coroutine_of, format_value,
+                    mark_unsafe)
 from ._errors import ErrorGroup, InvalidArgument, InvalidState, TaskCancelled
 from ._scoped_group import ScopedGroup, current_taskgroup
 
 
 @types.coroutine
 def _next_done_op(op: bytes) -> Generator[bytes, Any, int]:
+    mark_unsafe()  # see corral._core.Runner._drive
     return (yield op)
 
 

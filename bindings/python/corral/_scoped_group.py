@@ -17,7 +17,8 @@ import types
 from typing import Any, Generator
 
 from . import _ffi
-from ._core import L, _OP, Runner, Task, _coroutine_of, _own, _runner, seconds_to_ns
+from ._core import (L, _OP, Runner, Task, _coroutine_of, _own, _runner, mark_unsafe,
+                    seconds_to_ns)
 from ._errors import Cancelled, GroupClosed, InvalidState, code_of, from_code
 from ._group import (ExceptionCb, check_callable, check_name, grace_to_ns, reject_closed,
                      set_group_handler)
@@ -28,6 +29,7 @@ _NEW, _ACTIVE, _EXITING, _EXITED = 0, 1, 2, 3
 
 @types.coroutine
 def _exit_op(op: bytes) -> Generator[bytes, Any, Any]:
+    mark_unsafe()  # see corral._core.Runner._drive
     return (yield op)
 
 
