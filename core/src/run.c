@@ -54,6 +54,18 @@ int corral_rt_inject_signal(corral_rt *rt, int signo)
     return 0;
 }
 
+int corral_rt_shutdown(corral_rt *rt)
+{
+    int rc = corral__rt_usable(rt);
+    if (rc < 0)
+        return rc;
+    corral_task *main = rt->main;
+    if (!main || corral__task_terminal(main) || main->root_scope.cancel_called)
+        return 0;
+    corral__scope_cancel(&main->root_scope, CORRAL_CAUSE_SHUTDOWN);
+    return 1;
+}
+
 int corral__run_start(corral_rt *rt, corral_task *main)
 {
     if (rt->phase != CORRAL__RUN_IDLE)

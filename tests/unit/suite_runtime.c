@@ -827,6 +827,41 @@ START_TEST(test_inject_signal_S45)
 }
 END_TEST
 
+/* corral_rt_shutdown (R52's escalation): main unwinds with cause SHUTDOWN, the root group is
+ * closed after it, the run ends Cancelled(SHUTDOWN); a second call does nothing. */
+static int shutdown_member(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self;
+    (void)arg;
+    (void)res;
+    FCHECK_EQ(cu_sleep_ms(5), 0);
+    FCHECK_EQ(corral_rt_shutdown(cu.rt), 1);
+    FCHECK_EQ(corral_rt_shutdown(cu.rt), 0); /* already cancelled */
+    return cu_sleep_ms(100);                 /* cancelled by the root group's close */
+}
+
+static int shutdown_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self;
+    (void)arg;
+    (void)res;
+    return cu_sleep_ms(1000);
+}
+
+START_TEST(test_shutdown_cancels_main_and_root)
+{
+    ck_assert_int_eq(corral_rt_shutdown(cu.rt), 0); /* no run yet */
+    ck_assert_int_eq(corral_spawn_fiber(&cu.main, cu.rt, NULL, "main", shutdown_main, NULL, NULL),
+                     0);
+    ck_assert_ptr_nonnull(cu_spawn("W", shutdown_member, NULL));
+    ck_assert_int_eq(corral_rt_run(cu.rt, cu.main), CORRAL_ECANCELLED);
+    ck_assert_str_eq(cu_trace(), "5 main cancelled\n"
+                                 "5 W cancelled\n"
+                                 "5 rt run Cancelled(SHUTDOWN)\n");
+    ck_assert_int_eq(corral_rt_shutdown(NULL), CORRAL_EINVALIDARG);
+}
+END_TEST
+
 START_TEST(test_inject_signal_bad)
 {
     ck_assert_int_eq(corral_rt_inject_signal(cu.rt, SIGUSR1), CORRAL_EINVALIDARG);
@@ -1163,6 +1198,7 @@ Suite *cu_suite_runtime(void)
     tcase_add_test(tc, test_real_sigint_raise);
     tcase_add_test(tc, test_real_sigterm_kill_from_thread);
     tcase_add_test(tc, test_no_signal_flag_keeps_handlers);
+    tcase_add_test(tc, test_shutdown_cancels_main_and_root);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -194,13 +194,14 @@ return function(M, I)
   end
 
   -- codestare's default: an error in a nursery task shuts the program down. Here: a line
-  -- in the run's diagnostics, then main is cancelled (the run ends Cancelled after cleanup).
+  -- in the run's diagnostics, then the run is shut down: main is cancelled with cause
+  -- SHUTDOWN (R52) and the run ends Cancelled after cleanup.
   local function escalate(n)
     local run = n.run
     return function(err, task)
       I.diag(run, "task nursery " .. tostring(n.name_) .. ": unhandled error in task " ..
         (task and core.task_name(task) or "?") .. ": " .. M.repr(err) .. "; shutting down")
-      if run.main then core.task_cancel(run.main) end
+      core.rt_shutdown(run.rt)
     end
   end
 

@@ -52,14 +52,14 @@ describe("task_nursery", function()
     assert.is_nil(corral.TaskNursery.registry.C) -- outside a run
   end)
 
-  it("by default a failing task shuts the run down: main is cancelled", function()
+  it("by default a failing task shuts the run down: main is cancelled (cause SHUTDOWN)", function()
     local e = H.raises(H.vrun, function()
       local n = corral.task_nursery("N")
       n:create_task("T", function() corral.sleep(0.001); error(corral.error("ValueError", "x"), 0) end)
       corral.sleep(1)
     end)
     assert.equals("Cancelled", e.kind)
-    assert.equals("EXPLICIT", e.cause)
+    assert.equals("SHUTDOWN", e.cause)
     assert.same({ "task nursery N: unhandled error in task T: ValueError:x; shutting down" }, H.last_log)
   end)
 

@@ -30,7 +30,7 @@ from ._ffi import LibraryNotFound
 from ._ffi import version_string as library_version
 from ._core import (Task, VirtualClock, cancel_pending, checkpoint, checkpoint_if_cancelled,
                     create_task, current_task, format_value, inject_signal, log, now, run,
-                    runtime_handle, sleep, sleep_until, spawn, unhandled_count)
+                    runtime_handle, shutdown, sleep, sleep_until, spawn, unhandled_count)
 from ._scope import (CancelScope, fail_after, fail_at, move_on_after, move_on_at, shield,
                      uncancellable)
 from ._future import Future
@@ -52,6 +52,7 @@ __all__ = [
     "run", "spawn", "create_task", "Task", "current_task", "sleep", "sleep_until",
     "checkpoint", "checkpoint_if_cancelled", "cancel_pending", "now", "unhandled_count", "log",
     "inject_signal",
+    "shutdown",
     "format_value", "VirtualClock",
     "CancelScope", "move_on_after", "move_on_at", "fail_after", "fail_at", "shield",
     "uncancellable",

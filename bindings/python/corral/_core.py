@@ -1449,6 +1449,18 @@ def log(text: Any, *, actor: str | None = None) -> None:
         raise from_code(rc)
 
 
+def shutdown() -> bool:
+    """Shut the run down (codestare's escalation, R52): main is cancelled with cause SHUTDOWN,
+    then the root group is closed with cancellation. True if this call cancelled main."""
+    r = _runner()
+    if r._pt:
+        r._flush()
+    rc = L.corral_rt_shutdown(r._rtp)
+    if rc < 0:
+        raise from_code(rc)
+    return rc == 1
+
+
 def inject_signal(signo: int = _signal.SIGINT) -> None:
     """Deliver a simulated SIGINT/SIGTERM to the run exactly as the real one would (R51):
     the first cancels main (cause SIGNAL), later ones are ignored."""

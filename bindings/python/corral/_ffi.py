@@ -336,6 +336,7 @@ _DECLS: dict[str, tuple[list, object]] = {
     "corral_rt_run_until_task": ([P, P], _i),
     "corral_rt_stop": ([P], _i),
     "corral_rt_inject_signal": ([P, _i], _i),
+    "corral_rt_shutdown": ([P], _i),
     "corral_rt_post_threadsafe": ([P, P, P], _i),
     "corral_rt_hold_threadsafe": ([P, _i], _i),
     "corral_rt_set_trace_fd": ([P, _i], _i),

@@ -14,7 +14,7 @@ import logging
 import weakref
 from typing import Any, Callable, ClassVar
 
-from ._core import Task, _runner
+from ._core import Task, shutdown
 from ._errors import GroupClosed
 from ._group import ExceptionCb, Group, check_callable, check_name
 from ._helpers import call, call_on_cancel
@@ -70,13 +70,11 @@ class TaskNursery(Resource):
         return self._sentinel
 
     def _escalate(self, exc: BaseException, task: "Task | None") -> None:
-        """The default exception callback: log, then shut the run down (cancel main)."""
+        """The default exception callback: log, then shut the run down (cause SHUTDOWN)."""
         who = task.name if task is not None else "?"
         _log.error("unhandled error in TaskNursery %s task %s; shutting down", self._name,
                    who, exc_info=exc)
-        main = _runner()._main
-        if main is not None and not main.done():
-            main.cancel()
+        shutdown()
 
     # -- members and callbacks -------------------------------------------------------------
 

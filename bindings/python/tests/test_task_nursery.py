@@ -95,10 +95,12 @@ def test_member_failure_escalates_by_default(caplog):
             await n.aclose()
             raise
 
+    lines = []
     with caplog.at_level(logging.ERROR, logger="corral"):
         with pytest.raises(corral.Cancelled):
-            run_v(main())
+            run_v(main(), trace=lines.append)
     assert log == ["main cancelled", "other cancelled"]
+    assert any("rt run Cancelled(SHUTDOWN)" in line for line in lines), lines
     assert any("TaskNursery E task F" in r.getMessage() for r in caplog.records)
 
 

@@ -621,6 +621,9 @@ extern "C" {
     ) -> c_int;
     /// `corral_rt_inject_signal` (corral/runtime.h). C doc comment: Deliver a (simulated or real) SIGINT/SIGTERM to the run exactly as the signal handler would: the first one cancels main's root scope (cause SIGNAL), later ones are ignored. Works with or without CORRAL_RT_SIGNALS (that flag only installs the real handlers). Errors: CORRAL_EINVALIDARG (other signal numbers). Thread: loop.
     pub fn corral_rt_inject_signal(rt: *mut corral_rt, signo: c_int) -> c_int;
+    /// `corral_rt_shutdown` (corral/runtime.h): cancel main with cause SHUTDOWN (R52's
+    /// escalation); 1 if this call cancelled it, 0 otherwise. Thread: loop.
+    pub fn corral_rt_shutdown(rt: *mut corral_rt) -> c_int;
     /// `corral_rt_post_threadsafe` (corral/runtime.h). C doc comment: Call fn(ud) on the loop thread as a ready-queue entry of the next tick, waking the loop if it sleeps (R1). fn never runs inside this call. Errors: CORRAL_EINVALIDARG, CORRAL_ECLOSED (fn is then never called), CORRAL_ENOMEM. Thread: any.
     pub fn corral_rt_post_threadsafe(
         rt: *mut corral_rt,

@@ -1445,6 +1445,19 @@ pub fn log_as(actor: &str, text: &str) -> Result<()> {
     }
 }
 
+/// Shut the current run down (codestare's escalation, R52): main is cancelled with cause
+/// SHUTDOWN and the root group is closed after it. `Ok(true)` if this call cancelled main.
+pub fn shutdown() -> Result<bool> {
+    let rt = current_rt()?;
+    // SAFETY: rt is the live runtime of this thread's run.
+    let rc = unsafe { sys::corral_rt_shutdown(rt) };
+    if rc < 0 {
+        Err(Error::last(rc))
+    } else {
+        Ok(rc == 1)
+    }
+}
+
 /// Deliver a (simulated) SIGINT/SIGTERM to the current run exactly as the handler would:
 /// the first one cancels main (cause SIGNAL), later ones are ignored (R51).
 pub fn inject_signal(signo: i32) -> Result<()> {

@@ -1,12 +1,11 @@
 //! codestare's `TaskNursery` (R52, R66, R67): a free SUPERVISE group whose first member,
 //! the sentinel `<name>.sentinel`, waits until cancelled and then runs the nursery's exit
 //! callbacks LIFO as managed cleanup; a name registry; failures shut the run down.
-use crate::driver::{current_driver_rc, with_driver, JoinHandle, TaskOutput, TaskRef};
+use crate::driver::{current_driver_rc, JoinHandle, TaskOutput, TaskRef};
 use crate::error::{Error, ErrorKind, Result};
 use crate::group::Group;
 use crate::group_resource::Resource;
 use crate::helpers::call_on_cancel;
-use corral_sys as sys;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -71,14 +70,7 @@ fn escalate(name: String) -> impl Fn(&Error, Option<&TaskRef>) -> Result<()> {
     move |e, t| {
         let who = t.map_or_else(|| "-".to_string(), |t| t.name());
         eprintln!("corral: error in TaskNursery {name} (task {who}): {e}; shutting down the run");
-        with_driver(|d| {
-            let main = d.main.get();
-            if !main.is_null() {
-                // SAFETY: loop thread; main lives while block_on runs.
-                unsafe { sys::corral_task_cancel(main) };
-            }
-        });
-        Ok(())
+        crate::driver::shutdown().map(|_| ())
     }
 }
 

@@ -101,8 +101,8 @@ mod value;
 mod watch;
 
 pub use driver::{
-    current, inject_signal, log, log_as, run, spawn, spawn_named, unhandled_count, Builder,
-    JoinHandle, Runtime, RuntimeBuilder, TaskOutput, TaskRef,
+    current, inject_signal, log, log_as, run, shutdown, spawn, spawn_named, unhandled_count,
+    Builder, JoinHandle, Runtime, RuntimeBuilder, TaskOutput, TaskRef,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use group::{Group, GroupBuilder, GroupWait, Wrap};

@@ -105,6 +105,13 @@ CORRAL_API int corral_rt_report_error(corral_rt *rt, corral_group *g, const char
  * Errors: CORRAL_EINVALIDARG (other signal numbers). Thread: loop. */
 CORRAL_API int corral_rt_inject_signal(corral_rt *rt, int signo);
 
+/* Shut the run down, as codestare's TaskNursery escalation does (R52): cancel main's root scope
+ * with cause SHUTDOWN, so main unwinds, the root group is closed with cancellation after it and
+ * the run ends Cancelled(SHUTDOWN) (unless main returns a value anyway, R14). Returns 1 if this
+ * call cancelled main, 0 if there is no running main or it was already cancelled.
+ * Errors: CORRAL_EINVALIDARG, CORRAL_ECLOSED. Thread: loop. */
+CORRAL_API int corral_rt_shutdown(corral_rt *rt);
+
 /* Call fn(ud) on the loop thread as a ready-queue entry of the next tick, waking the loop if
  * it sleeps (R1). fn never runs inside this call. Errors: CORRAL_EINVALIDARG,
  * CORRAL_ECLOSED (fn is then never called), CORRAL_ENOMEM. Thread: any. */
