@@ -13,6 +13,7 @@ set(CORRAL_CORE_SOURCES
   src/scope.c
   src/group.c
   src/helpers.c
+  src/exitstack.c
   src/sync.c
   src/watch.c
   src/queue.c

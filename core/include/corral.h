@@ -24,5 +24,6 @@
 #include "corral/host.h"
 #include "corral/sync.h"
 #include "corral/helpers.h"
+#include "corral/exitstack.h"
 
 #endif /* CORRAL_H */

@@ -25,6 +25,7 @@ static const struct {
     {"host", cu_suite_host},
     {"bad_input", cu_suite_bad_input},
     {"helpers", cu_suite_helpers},
+    {"exitstack", cu_suite_exitstack},
 };
 
 int main(int argc, char **argv)

@@ -13,7 +13,7 @@ end
 
 -- The public function names of core/include/corral/*.h (the specs run from bindings/lua).
 local HEADERS = { "common", "runtime", "task", "future", "scope", "group", "queue", "sync",
-  "host", "helpers" }
+  "host", "helpers", "exitstack" }
 
 describe("corral.core declarations", function()
   it("wraps every public function or names it in an %ignore", function()

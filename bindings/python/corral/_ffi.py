@@ -447,6 +447,18 @@ _DECLS: dict[str, tuple[list, object]] = {
     "corral_call_on_done": ([P, P, P, PVALUE], _i),
     "corral_cancel_and_join": ([P, PVALUE], _i),
     "corral_first": ([P, P, P, PVALUE, _i64], _i),   # (queue, pred, ud, out, deadline)
+    # exitstack.h (C fibers only: Python uses contextlib's AsyncExitStack)
+    "corral_exitstack_new": ([PP, P], _i),
+    "corral_exitstack_ref": ([P], P),
+    "corral_exitstack_unref": ([P], None),
+    "corral_exitstack_set_cleanup_timeout": ([P, _i64], _i),
+    "corral_exitstack_cleanup_timeout": ([P], _i64),
+    "corral_exitstack_push": ([P, P, P], _i),        # (stack, fn, ud)
+    "corral_exitstack_push_fiber": ([P, P, P], _i),  # (stack, fn, ud)
+    "corral_exitstack_size": ([P], _i64),
+    "corral_exitstack_pop_all": ([P, PP], _i),
+    "corral_exitstack_close": ([P, _i], _i),
+    "corral_exitstack_closed": ([P], _i),
     # queue.h
     "corral_queue_new": ([PP, P, _i64], _i),
     "corral_queue_ref": ([P], P),

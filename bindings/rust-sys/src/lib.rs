@@ -58,6 +58,9 @@ opaque! {
     /// `corral_lock` (corral/sync.h): a lock owned by a task, FIFO, not reentrant. Opaque,
     /// refcounted.
     corral_lock;
+    /// `corral_exitstack` (corral/exitstack.h): an exit stack for C fibers (R66, R67).
+    /// Opaque, refcounted.
+    corral_exitstack;
     /// `corral_semaphore` (corral/sync.h): a Semaphore or BoundedSemaphore. Opaque, refcounted.
     corral_semaphore;
     /// `corral_condition` (corral/sync.h): a condition over a lock. Opaque, refcounted.
@@ -427,6 +430,22 @@ pub struct corral_member {
 /// match, negative code = fail with it.
 pub type corral_pred_fn =
     Option<unsafe extern "C" fn(v: *const corral_value, ud: *mut c_void) -> c_int>;
+
+// ---- corral/exitstack.h -------------------------------------------------------------------
+
+/// `corral_exit_fn` (corral/exitstack.h): a plain exit callback (must not block); `current`
+/// is the current error (borrowed, may be NULL). Returns 0 or a negative code.
+pub type corral_exit_fn =
+    Option<unsafe extern "C" fn(ud: *mut c_void, current: *mut corral_error) -> c_int>;
+/// `corral_exit_fiber_fn` (corral/exitstack.h): an exit callback run in the closing fiber
+/// (may block). Returns 0 or a negative code.
+pub type corral_exit_fiber_fn = Option<
+    unsafe extern "C" fn(
+        self_: *mut corral_task,
+        ud: *mut c_void,
+        current: *mut corral_error,
+    ) -> c_int,
+>;
 
 // ---- corral/host.h ------------------------------------------------------------------------
 
@@ -1123,6 +1142,43 @@ extern "C" {
         out: *mut corral_value,
         deadline: i64,
     ) -> c_int;
+
+    // ---- corral/exitstack.h ----
+    // Fiber-only API (corral_exitstack_close runs in a C fiber): declared so the crate
+    // mirrors the header; the safe crate does not call it.
+    /// `corral_exitstack_new` (corral/exitstack.h). C doc comment: Create an empty stack for runtime rt (cleanup timeout -1 = the task's group chain). The caller owns one reference. Errors: CORRAL_EINVALIDARG, CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop.
+    pub fn corral_exitstack_new(out: *mut *mut corral_exitstack, rt: *mut corral_rt) -> c_int;
+    /// `corral_exitstack_ref` (corral/exitstack.h). C doc comment: Take a reference (NULL-safe). Thread: loop.
+    pub fn corral_exitstack_ref(st: *mut corral_exitstack) -> *mut corral_exitstack;
+    /// `corral_exitstack_unref` (corral/exitstack.h). C doc comment: Drop a reference; the last one frees the stack and discards callbacks not run yet. Thread: loop.
+    pub fn corral_exitstack_unref(st: *mut corral_exitstack);
+    /// `corral_exitstack_set_cleanup_timeout` (corral/exitstack.h). C doc comment: Grace bound of close in ns (>= 0), or -1 to use the task's group chain. Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (closed). Thread: loop.
+    pub fn corral_exitstack_set_cleanup_timeout(st: *mut corral_exitstack, timeout: i64) -> c_int;
+    /// `corral_exitstack_cleanup_timeout` (corral/exitstack.h). C doc comment: The setting (-1 = group chain), or CORRAL_EINVALIDARG for NULL. Thread: loop.
+    pub fn corral_exitstack_cleanup_timeout(st: *const corral_exitstack) -> i64;
+    /// `corral_exitstack_push` (corral/exitstack.h). C doc comment: Push a plain callback (run LIFO at close); ud is borrowed. Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE, CORRAL_ENOMEM. Thread: loop.
+    pub fn corral_exitstack_push(
+        st: *mut corral_exitstack,
+        fn_: corral_exit_fn,
+        ud: *mut c_void,
+    ) -> c_int;
+    /// `corral_exitstack_push_fiber` (corral/exitstack.h). C doc comment: Push a fiber callback (run LIFO at close, in the closing fiber). Errors as corral_exitstack_push. Thread: loop.
+    pub fn corral_exitstack_push_fiber(
+        st: *mut corral_exitstack,
+        fn_: corral_exit_fiber_fn,
+        ud: *mut c_void,
+    ) -> c_int;
+    /// `corral_exitstack_size` (corral/exitstack.h). C doc comment: Number of callbacks waiting, or CORRAL_EINVALIDARG for NULL. Thread: loop.
+    pub fn corral_exitstack_size(st: *const corral_exitstack) -> i64;
+    /// `corral_exitstack_pop_all` (corral/exitstack.h). C doc comment: Move every callback (and the cleanup timeout) to a new stack *out; st stays open and empty. Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE, CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop.
+    pub fn corral_exitstack_pop_all(
+        st: *mut corral_exitstack,
+        out: *mut *mut corral_exitstack,
+    ) -> c_int;
+    /// `corral_exitstack_close` (corral/exitstack.h). C doc comment: Fiber only. Run the callbacks LIFO inside one managed-cleanup scope and return the status that propagates (R66, R67). Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (not in a fiber, closed), CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop, from a fiber.
+    pub fn corral_exitstack_close(st: *mut corral_exitstack, status: c_int) -> c_int;
+    /// `corral_exitstack_closed` (corral/exitstack.h). C doc comment: 1 once close has started, 0 before; CORRAL_EINVALIDARG for NULL. Thread: loop.
+    pub fn corral_exitstack_closed(st: *const corral_exitstack) -> c_int;
 
     // ---- corral/host.h ----
     /// `corral_host_poll` (corral/host.h). C doc comment: Drive the run of `main` (same meaning as corral_rt_run, R51), returning at most `cap` records in recs. Returns 0 with *n >= 1, or CORRAL_DONE with *n == 0 when the run is over (corral_rt_run_status gives main's outcome). The first call starts the run; signals are handled as in corral_rt_run while the run lasts. A host task that was handed out in the previous batch and neither awaited nor finished is failed with InvalidState. Errors: CORRAL_EINVALIDARG (NULL, cap 0, record_size mismatch, main of another runtime), CORRAL_EINVALIDSTATE (called from inside the loop, or a different main), CORRAL_ECLOSED. Thread: loop (this call makes it so).

@@ -803,6 +803,15 @@ fn group_and_helper_calls_answer_bad_input_with_codes() {
             corral_cancel_and_join(std::ptr::null_mut(), &mut out),
             CORRAL_EINVALIDSTATE
         );
+        // The exit stack answers NULL with codes; close needs a fiber.
+        assert_eq!(
+            corral_exitstack_close(std::ptr::null_mut(), 0),
+            CORRAL_EINVALIDARG
+        );
+        assert_eq!(
+            corral_exitstack_size(std::ptr::null()),
+            CORRAL_EINVALIDARG as i64
+        );
         assert_eq!(
             corral_first(
                 std::ptr::null_mut(),

@@ -1,0 +1,243 @@
+/* exitstack.c - the exit stack for C fibers (R66, R67): callbacks run LIFO at close inside one
+ * managed-cleanup scope; every callback runs; the last error wins with the previous one as
+ * context. */
+#include <stdlib.h>
+
+#include "internal.h"
+
+struct exit_entry {
+    corral_exit_fn fn;             /* plain callback, or NULL */
+    corral_exit_fiber_fn fiber_fn; /* fiber callback, or NULL */
+    void *ud;
+};
+
+struct corral_exitstack {
+    atomic_int refs;
+    corral_rt *rt;
+    int64_t timeout; /* -1 = the task's group chain */
+    int state;       /* 0 open, 1 closing, 2 closed */
+    struct exit_entry *entries;
+    size_t n, cap;
+};
+
+static int check(const corral_exitstack *st, const char *who)
+{
+    if (!st)
+        return corral__fail(CORRAL_EINVALIDARG, "%s: exit stack is NULL", who);
+    return corral__rt_usable(st->rt);
+}
+
+int corral_exitstack_new(corral_exitstack **out, corral_rt *rt)
+{
+    int rc = corral__rt_usable(rt);
+    if (rc < 0)
+        return rc;
+    if (!out)
+        return corral__fail(CORRAL_EINVALIDARG, "exitstack_new: out is NULL");
+    corral_exitstack *st = calloc(1, sizeof *st);
+    if (!(*out = st))
+        return CORRAL_ENOMEM;
+    atomic_init(&st->refs, 1);
+    st->rt = rt;
+    st->timeout = -1;
+    corral__rt_obj_ref(rt);
+    return 0;
+}
+
+corral_exitstack *corral_exitstack_ref(corral_exitstack *st)
+{
+    if (st)
+        atomic_fetch_add_explicit(&st->refs, 1, memory_order_relaxed);
+    return st;
+}
+
+void corral_exitstack_unref(corral_exitstack *st)
+{
+    if (!st || atomic_fetch_sub_explicit(&st->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    corral_rt *rt = st->rt;
+    free(st->entries);
+    free(st);
+    corral__rt_obj_unref(rt);
+}
+
+int corral_exitstack_set_cleanup_timeout(corral_exitstack *st, int64_t timeout)
+{
+    int rc = check(st, "exitstack_set_cleanup_timeout");
+    if (rc < 0)
+        return rc;
+    if (timeout < -1)
+        return corral__fail(CORRAL_EINVALIDARG, "exitstack_set_cleanup_timeout: timeout < -1");
+    if (st->state)
+        return corral__fail(CORRAL_EINVALIDSTATE, "exitstack_set_cleanup_timeout: closed");
+    st->timeout = timeout;
+    return 0;
+}
+
+int64_t corral_exitstack_cleanup_timeout(const corral_exitstack *st)
+{
+    if (!st)
+        return corral__fail(CORRAL_EINVALIDARG, "exitstack_cleanup_timeout: NULL");
+    return st->timeout;
+}
+
+static int push(corral_exitstack *st, struct exit_entry e, const char *who)
+{
+    int rc = check(st, who);
+    if (rc < 0)
+        return rc;
+    if (!e.fn && !e.fiber_fn)
+        return corral__fail(CORRAL_EINVALIDARG, "%s: fn is NULL", who);
+    if (st->state)
+        return corral__fail(CORRAL_EINVALIDSTATE, "%s: exit stack is closed", who);
+    if (st->n == st->cap) {
+        size_t cap = st->cap ? st->cap * 2 : 4;
+        struct exit_entry *p = realloc(st->entries, cap * sizeof *p);
+        if (!p)
+            return CORRAL_ENOMEM;
+        st->entries = p;
+        st->cap = cap;
+    }
+    st->entries[st->n++] = e;
+    return 0;
+}
+
+int corral_exitstack_push(corral_exitstack *st, corral_exit_fn fn, void *ud)
+{
+    return push(st, (struct exit_entry){.fn = fn, .ud = ud}, "exitstack_push");
+}
+
+int corral_exitstack_push_fiber(corral_exitstack *st, corral_exit_fiber_fn fn, void *ud)
+{
+    return push(st, (struct exit_entry){.fiber_fn = fn, .ud = ud}, "exitstack_push_fiber");
+}
+
+int64_t corral_exitstack_size(const corral_exitstack *st)
+{
+    if (!st)
+        return corral__fail(CORRAL_EINVALIDARG, "exitstack_size: NULL");
+    return (int64_t)st->n;
+}
+
+int corral_exitstack_closed(const corral_exitstack *st)
+{
+    if (!st)
+        return corral__fail(CORRAL_EINVALIDARG, "exitstack_closed: NULL");
+    return st->state != 0;
+}
+
+int corral_exitstack_pop_all(corral_exitstack *st, corral_exitstack **out)
+{
+    int rc = check(st, "exitstack_pop_all");
+    if (rc < 0)
+        return rc;
+    if (!out)
+        return corral__fail(CORRAL_EINVALIDARG, "exitstack_pop_all: out is NULL");
+    if (st->state)
+        return corral__fail(CORRAL_EINVALIDSTATE, "exitstack_pop_all: exit stack is closed");
+    corral_exitstack *n;
+    if ((rc = corral_exitstack_new(&n, st->rt)) < 0)
+        return rc;
+    n->timeout = st->timeout;
+    n->entries = st->entries;
+    n->n = st->n;
+    n->cap = st->cap;
+    st->entries = NULL;
+    st->n = st->cap = 0;
+    *out = n;
+    return 0;
+}
+
+/* The error object behind `code` on task t (a new reference): what the body recorded with
+ * corral_task_set_error, else the last outcome's error, else one made from the code. The
+ * recorded error is consumed so it cannot be picked up again by a later callback. */
+static corral_error *take_error(corral_task *t, int code)
+{
+    corral_error *e;
+    if (t->pending_error && corral_error_code(t->pending_error) == code)
+        e = corral__error_ref(t->pending_error);
+    else if (t->last_error && corral_error_code(t->last_error) == code)
+        e = corral__error_ref(t->last_error);
+    else
+        e = corral__error_from_code(code, NULL);
+    corral__error_unref(t->pending_error);
+    t->pending_error = NULL;
+    return e;
+}
+
+static bool in_chain(const corral_error *chain, const corral_error *e)
+{
+    for (; chain; chain = corral_error_context(chain))
+        if (chain == e)
+            return true;
+    return false;
+}
+
+/* Make err (a reference, may be NULL) the outcome the fiber reports with its code. */
+static void record_outcome(corral_task *t, corral_error *err)
+{
+    corral__error_unref(t->pending_error);
+    t->pending_error = err ? corral__error_ref(err) : NULL;
+    corral__error_unref(t->last_error);
+    t->last_error = err;
+}
+
+int corral_exitstack_close(corral_exitstack *st, int status)
+{
+    int rc = check(st, "exitstack_close");
+    if (rc < 0)
+        return rc;
+    corral_task *self = corral__tls_current;
+    if (!self || self->driver != CORRAL__DRIVER_FIBER)
+        return corral__fail(CORRAL_EINVALIDSTATE, "exitstack_close: must be called from a fiber");
+    if (st->state)
+        return corral__fail(CORRAL_EINVALIDSTATE, "exitstack_close: already closed");
+    if (status > 0)
+        return corral__fail(CORRAL_EINVALIDARG, "exitstack_close: status must be 0 or a code");
+    corral_scope *scope;
+    if (st->timeout >= 0)
+        rc = corral_scope_enter(&scope, self, CORRAL_SCOPE_CLEANUP,
+                                corral_rt_now(st->rt) + st->timeout, 1);
+    else
+        rc = corral_cleanup_enter(&scope, self);
+    if (rc < 0)
+        return rc;
+    corral_exitstack_ref(st);
+    st->state = 1;
+
+    int current = status;
+    corral_error *cur_err = NULL; /* the current error's object (NULL for 0 and Cancelled) */
+    if (status < 0 && status != CORRAL_ECANCELLED)
+        cur_err = take_error(self, status);
+    bool cancelled = false;
+    while (st->n > 0) {
+        struct exit_entry e = st->entries[--st->n];
+        int r = e.fn ? e.fn(e.ud, cur_err) : e.fiber_fn(self, e.ud, cur_err);
+        if (r >= 0)
+            continue;
+        if (r == CORRAL_ECANCELLED) {
+            cancelled = true; /* the cleanup scope's own cancellation: its exit decides */
+            continue;
+        }
+        corral_error *err = take_error(self, r);
+        if (cur_err && !in_chain(cur_err, err))
+            corral_error_set_context(err, cur_err);
+        corral__error_unref(cur_err);
+        cur_err = err;
+        current = r;
+    }
+    rc = corral_scope_exit(scope, cancelled ? CORRAL_ECANCELLED : 0);
+    corral_scope_unref(scope);
+    if (rc < 0 && current == 0)
+        current = rc; /* a stray Cancelled the cleanup scope does not own */
+    if (current < 0 && current != CORRAL_ECANCELLED)
+        record_outcome(self, cur_err);
+    else
+        corral__error_unref(cur_err);
+    free(st->entries);
+    st->entries = NULL;
+    st->cap = 0;
+    st->state = 2;
+    corral_exitstack_unref(st);
+    return current;
+}
