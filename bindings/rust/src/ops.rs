@@ -239,7 +239,8 @@ fn outside_task() -> Error {
     )
 }
 
-fn unit(o: Outcome) -> Result<()> {
+/// The outcome of an operation whose success carries no value.
+pub(crate) fn unit(o: Outcome) -> Result<()> {
     if o.status == 0 {
         Ok(())
     } else {

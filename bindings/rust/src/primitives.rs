@@ -11,7 +11,7 @@
 //! Rust form of `async with lock:`; dropping it releases (never a checkpoint).
 use crate::driver::{current, current_rt, TaskRef};
 use crate::error::{check, Error, ErrorKind, Result};
-use crate::ops::{per_call_deadline, Instant, Op};
+use crate::ops::{per_call_deadline, unit, Instant, Op};
 use corral_sys as sys;
 use std::fmt;
 use std::future::Future;
@@ -29,17 +29,6 @@ fn outside_task(what: &str) -> Error {
 
 fn null(what: &str) -> Error {
     Error::new(ErrorKind::InvalidArgument, &format!("{what} is NULL"))
-}
-
-/// The outcome of a unit operation.
-fn unit(r: Result<crate::driver::Outcome>) -> Result<()> {
-    r.and_then(|o| {
-        if o.status == 0 {
-            Ok(())
-        } else {
-            Err(Error::from_outcome(o.status, o.error))
-        }
-    })
 }
 
 macro_rules! handle {
@@ -137,7 +126,7 @@ pub struct EventWait {
 impl Future for EventWait {
     type Output = Result<()>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
-        self.op.poll_op(cx).map(unit)
+        self.op.poll_op(cx).map(|r| r.and_then(unit))
     }
 }
 
@@ -221,7 +210,7 @@ impl Future for LockAcquire {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<LockGuard>> {
         let this = &mut *self;
         this.op.poll_op(cx).map(|r| {
-            unit(r)?;
+            r.and_then(unit)?;
             let task = current().ok_or_else(|| outside_task("Lock::acquire"))?;
             Ok(LockGuard {
                 lock: this.lock.clone(),
@@ -376,7 +365,7 @@ impl Future for SemAcquire {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<Permit>> {
         let this = &mut *self;
         this.op.poll_op(cx).map(|r| {
-            unit(r)?;
+            r.and_then(unit)?;
             Ok(Permit {
                 sem: this.sem.clone(),
                 held: true,
@@ -611,7 +600,7 @@ impl Future for CondWait<'_> {
             Poll::Pending => Poll::Pending,
             Poll::Ready(r) => {
                 this.guard.refresh();
-                Poll::Ready(unit(r))
+                Poll::Ready(r.and_then(unit))
             }
         }
     }
@@ -680,7 +669,7 @@ impl<P: FnMut() -> bool> Future for CondWaitFor<'_, P> {
                 Poll::Ready(r) => {
                     this.op = None;
                     this.guard.refresh();
-                    unit(r)?;
+                    r.and_then(unit)?;
                 }
             }
         }

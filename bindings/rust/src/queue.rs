@@ -8,11 +8,11 @@
 use crate::driver::{current_driver_rc, Driver};
 use crate::error::{check, Error, ErrorKind, Result};
 use crate::helpers::AsyncIterator;
-use crate::ops::{per_call_deadline, Instant, Op};
+use crate::ops::{per_call_deadline, unit, Instant, Op};
 use crate::stream::Stream;
 #[allow(unused_imports)] // documentation links
 use crate::value::Value;
-use crate::value::{drop_owned, take_owned, Encoded};
+use crate::value::{drop_owned, take_owned, Encoded, Outgoing};
 use corral_sys as sys;
 use std::fmt;
 use std::future::Future as StdFuture;
@@ -257,8 +257,7 @@ impl<T: 'static> Queue<T> {
         QueuePut {
             op,
             q: self.clone(),
-            item: Some(item),
-            enc: None,
+            item: Outgoing::new(item),
         }
     }
 
@@ -381,8 +380,7 @@ impl<T: 'static> StdFuture for QueueGet<T> {
 pub struct QueuePut<T: 'static> {
     op: Op,
     q: Queue<T>,
-    item: Option<T>,
-    enc: Option<Encoded<T>>,
+    item: Outgoing<T>,
 }
 
 impl<T> Unpin for QueuePut<T> {}
@@ -392,9 +390,7 @@ impl<T: 'static> Drop for QueuePut<T> {
         // Dropped while parked (R31): when the put is withdrawn without effect, the item
         // was never taken and is still ours (a HOST token goes back out of the slab).
         if self.op.withdraw() {
-            if let Some(enc) = self.enc.take() {
-                drop(enc.reclaim(&self.q.d));
-            }
+            self.item.withdrawn(&self.q.d);
         }
     }
 }
@@ -403,33 +399,12 @@ impl<T: 'static> StdFuture for QueuePut<T> {
     type Output = Result<()>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
         let this = &mut *self;
-        if let Some(item) = this.item.take() {
-            this.enc = Some(Encoded::new(&this.q.d, item));
-        }
-        let raw = this.enc.as_ref().map(|e| e.raw).unwrap_or_default();
-        match this.op.poll_op_value(cx, raw) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(r) => {
-                let status = match &r {
-                    Ok(o) => o.status,
-                    Err(e) => e.code(),
-                };
-                if let Some(enc) = this.enc.take() {
-                    if status != 0 {
-                        // Not taken by the queue (cancelled at entry, closed, timed out):
-                        // still ours, dropped here.
-                        drop(enc.reclaim(&this.q.d));
-                    }
-                }
-                Poll::Ready(r.and_then(|o| {
-                    if o.status == 0 {
-                        Ok(())
-                    } else {
-                        Err(Error::from_outcome(o.status, o.error))
-                    }
-                }))
-            }
-        }
+        let raw = this.item.raw(&this.q.d);
+        this.op.poll_op_value(cx, raw).map(|r| {
+            let status = r.as_ref().map_or_else(|e| e.code(), |o| o.status);
+            this.item.settle(&this.q.d, status);
+            r.and_then(unit)
+        })
     }
 }
 

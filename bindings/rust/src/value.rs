@@ -249,6 +249,47 @@ fn typed<T: 'static>(v: Value) -> Option<T> {
     }
 }
 
+/// An item a put operation (queue put, watch put) carries into the core: encoded on the
+/// first poll, and given back to Rust (then dropped) unless the core took it.
+pub(crate) struct Outgoing<T: 'static> {
+    item: Option<T>,
+    enc: Option<Encoded<T>>,
+}
+
+impl<T: 'static> Outgoing<T> {
+    pub(crate) fn new(item: T) -> Outgoing<T> {
+        Outgoing {
+            item: Some(item),
+            enc: None,
+        }
+    }
+
+    /// The corral value to submit (the item is encoded on the first call).
+    pub(crate) fn raw(&mut self, d: &Driver) -> sys::corral_value {
+        if let Some(item) = self.item.take() {
+            self.enc = Some(Encoded::new(d, item));
+        }
+        self.enc.as_ref().map(|e| e.raw).unwrap_or_default()
+    }
+
+    /// The operation ended with `status`: anything but 0 means the core did not take the
+    /// item (cancelled at entry, closed, timed out), so it is still ours and dropped here.
+    pub(crate) fn settle(&mut self, d: &Driver, status: i32) {
+        if let Some(enc) = self.enc.take() {
+            if status != 0 {
+                drop(enc.reclaim(d));
+            }
+        }
+    }
+
+    /// The operation was withdrawn without effect (R31): the item was never taken.
+    pub(crate) fn withdrawn(&mut self, d: &Driver) {
+        if let Some(enc) = self.enc.take() {
+            drop(enc.reclaim(d));
+        }
+    }
+}
+
 /// An item on its way into the core: the corral value submitted, and what must happen to
 /// the Rust item afterwards.
 pub(crate) struct Encoded<T> {

@@ -1,8 +1,8 @@
 //! The watch cell (codestare's `accessor` done right, R65).
 use crate::driver::{current_driver_rc, Driver};
 use crate::error::{check, Error, ErrorKind, Result};
-use crate::ops::{per_call_deadline, Instant, Op};
-use crate::value::{clone_borrowed, Encoded};
+use crate::ops::{per_call_deadline, unit, Instant, Op};
+use crate::value::{clone_borrowed, Encoded, Outgoing};
 use corral_sys as sys;
 use std::fmt;
 use std::future::Future;
@@ -147,8 +147,7 @@ impl<T: Clone + 'static> Watch<T> {
         WatchPut {
             op: Op::new(sys::CORRAL_OP_WATCH_PUT, self.raw.cast(), -1),
             w: self.clone(),
-            item: Some(v),
-            enc: None,
+            item: Outgoing::new(v),
         }
     }
 }
@@ -281,8 +280,7 @@ impl<T: Clone + 'static, P: FnMut(&T) -> bool> Future for WatchWaitFor<T, P> {
 pub struct WatchPut<T: 'static> {
     op: Op,
     w: Watch<T>,
-    item: Option<T>,
-    enc: Option<Encoded<T>>,
+    item: Outgoing<T>,
 }
 
 per_call_deadline!(WatchNext<T>, WatchPut<T>);
@@ -293,9 +291,7 @@ impl<T: 'static> Drop for WatchPut<T> {
     fn drop(&mut self) {
         // Withdrawn without effect (R31): the value was not written and is still ours.
         if self.op.withdraw() {
-            if let Some(enc) = self.enc.take() {
-                drop(enc.reclaim(&self.w.d));
-            }
+            self.item.withdrawn(&self.w.d);
         }
     }
 }
@@ -304,30 +300,11 @@ impl<T: 'static> Future for WatchPut<T> {
     type Output = Result<()>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
         let this = &mut *self;
-        if let Some(item) = this.item.take() {
-            this.enc = Some(Encoded::new(&this.w.d, item));
-        }
-        let raw = this.enc.as_ref().map(|e| e.raw).unwrap_or_default();
-        match this.op.poll_op_value(cx, raw) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(r) => {
-                let status = match &r {
-                    Ok(o) => o.status,
-                    Err(e) => e.code(),
-                };
-                if let Some(enc) = this.enc.take() {
-                    if status != 0 {
-                        drop(enc.reclaim(&this.w.d));
-                    }
-                }
-                Poll::Ready(r.and_then(|o| {
-                    if o.status == 0 {
-                        Ok(())
-                    } else {
-                        Err(Error::from_outcome(o.status, o.error))
-                    }
-                }))
-            }
-        }
+        let raw = this.item.raw(&this.w.d);
+        this.op.poll_op_value(cx, raw).map(|r| {
+            let status = r.as_ref().map_or_else(|e| e.code(), |o| o.status);
+            this.item.settle(&this.w.d, status);
+            r.and_then(unit)
+        })
     }
 }

@@ -326,6 +326,9 @@ fn a_failed_task_nursery_member_shuts_the_run_down() {
         trace.contains("5 N.sentinel log cleanup ran\n"),
         "the run's end closes the nursery: {trace}"
     );
-    assert!(trace.contains("rt run Cancelled(SHUTDOWN)"), "cause SHUTDOWN (R52): {trace}");
+    assert!(
+        trace.contains("rt run Cancelled(SHUTDOWN)"),
+        "cause SHUTDOWN (R52): {trace}"
+    );
     assert!(!trace.contains("unreachable"), "{trace}");
 }
