@@ -1098,6 +1098,7 @@ typedef struct qpc_ctx {
     corral_task *tp, *tc;
     int64_t next, got, sum;
     int main_state, c_started;
+    corral_step_fn producer, consumer; /* per-item awaits, or non-blocking batches */
 } qpc_ctx;
 
 static void qpc_producer_step(corral_task *self, int status, const corral_value *value, void *arg)
@@ -1151,11 +1152,9 @@ static void qpc_main_step(corral_task *self, int status, const corral_value *val
     case 0: {
         STEP_CHECK(&c->b, self, corral_queue_new(&c->q, c->b.rt, c->maxsize), "corral_queue_new");
         c->b.t0 = bench_now_ns();
-        STEP_CHECK(&c->b, self,
-                   corral_spawn_step(&c->tp, c->b.rt, NULL, "P", qpc_producer_step, c, NULL),
+        STEP_CHECK(&c->b, self, corral_spawn_step(&c->tp, c->b.rt, NULL, "P", c->producer, c, NULL),
                    "spawn P");
-        STEP_CHECK(&c->b, self,
-                   corral_spawn_step(&c->tc, c->b.rt, NULL, "C", qpc_consumer_step, c, NULL),
+        STEP_CHECK(&c->b, self, corral_spawn_step(&c->tc, c->b.rt, NULL, "C", c->consumer, c, NULL),
                    "spawn C");
         corral_op op = op_make(CORRAL_OP_JOIN, c->tc, -1);
         STEP_AWAIT(&c->b, self, &op, "join C");
@@ -1183,6 +1182,8 @@ static double qpc_step(int64_t n, int64_t maxsize)
     memset(&c, 0, sizeof c);
     c.n = n;
     c.maxsize = maxsize;
+    c.producer = qpc_producer_step;
+    c.consumer = qpc_consumer_step;
     if (bc_run(&c.b, qpc_main_step, NULL, "step queue producer/consumer") < 0 || qpc_check(&c) < 0)
         return -1;
     return per_op(&c.b, n);
@@ -1371,47 +1372,15 @@ static void qpcb_consumer_step(corral_task *self, int status, const corral_value
     STEP_AWAIT(&c->b, self, &op, "C await QUEUE_GET");
 }
 
-static void qpcb_main_step(corral_task *self, int status, const corral_value *value, void *arg)
-{
-    qpc_ctx *c = arg;
-    (void)value;
-    switch (c->main_state++) {
-    case 0: {
-        STEP_CHECK(&c->b, self, corral_queue_new(&c->q, c->b.rt, c->maxsize), "corral_queue_new");
-        c->b.t0 = bench_now_ns();
-        STEP_CHECK(&c->b, self,
-                   corral_spawn_step(&c->tp, c->b.rt, NULL, "P", qpcb_producer_step, c, NULL),
-                   "spawn P");
-        STEP_CHECK(&c->b, self,
-                   corral_spawn_step(&c->tc, c->b.rt, NULL, "C", qpcb_consumer_step, c, NULL),
-                   "spawn C");
-        corral_op op = op_make(CORRAL_OP_JOIN, c->tc, -1);
-        STEP_AWAIT(&c->b, self, &op, "join C");
-        return;
-    }
-    case 1: {
-        c->b.t1 = bench_now_ns();
-        STEP_CHECK(&c->b, self, status, "join C status");
-        corral_op op = op_make(CORRAL_OP_JOIN, c->tp, -1);
-        STEP_AWAIT(&c->b, self, &op, "join P");
-        return;
-    }
-    default:
-        corral_task_unref(c->tp);
-        corral_task_unref(c->tc);
-        corral_queue_unref(c->q);
-        corral_task_finish(self, status, NULL, NULL, NULL);
-        return;
-    }
-}
-
 double bc_step_queue_batch_1024(int64_t n)
 {
     qpc_ctx c;
     memset(&c, 0, sizeof c);
     c.n = n;
     c.maxsize = 1024;
-    if (bc_run(&c.b, qpcb_main_step, NULL, "step batched producer/consumer") < 0 ||
+    c.producer = qpcb_producer_step;
+    c.consumer = qpcb_consumer_step;
+    if (bc_run(&c.b, qpc_main_step, NULL, "step batched producer/consumer") < 0 ||
         qpc_check(&c) < 0)
         return -1;
     return per_op(&c.b, n);
