@@ -13,7 +13,9 @@ set(CORRAL_CORE_SOURCES
   src/scope.c
   src/group.c
   src/helpers.c
+  src/unwind.c
   src/exitstack.c
+  src/context.c
   src/sync.c
   src/watch.c
   src/queue.c

@@ -393,6 +393,22 @@ static int lcorral_anyvalue(lua_State *L, int idx) { (void)L; (void)idx; return 
 %ignore corral_exitstack_pop_all;
 %ignore corral_exitstack_close;
 %ignore corral_exitstack_closed;
+%ignore corral_exitstack_enter;
+/* context.h likewise (enter and exit run in a C fiber); the Lua layer drives its own context
+ * managers under the same rules (R66-R69). */
+%ignore corral_acm_enter;
+%ignore corral_acm_exit;
+%ignore corral_ctxgroup_new;
+%ignore corral_ctxgroup_ref;
+%ignore corral_ctxgroup_unref;
+%ignore corral_ctxgroup_set_task_names;
+%ignore corral_ctxgroup_add;
+%ignore corral_ctxgroup_size;
+%ignore corral_ctxgroup_enter;
+%ignore corral_ctxgroup_value;
+%ignore corral_ctxgroup_enter_error;
+%ignore corral_ctxgroup_exit;
+%ignore corral_ctxgroup_exit_state;
 %ignore CORRAL_API;
 
 #define CORRAL_API

@@ -7,8 +7,12 @@
  *   corral/task.h     tasks (fiber, step and host drivers), awaitable operations, locals
  *   corral/future.h   one-shot futures
  *   corral/scope.h    cancel scopes, deadlines, shields, uncancellable
- *   corral/group.h    groups (hat-style free groups in this version)
- *   corral/queue.h    closable queues
+ *   corral/group.h    groups: free and scoped, fail-fast or supervising, helper groups
+ *   corral/queue.h    closable queues (FIFO, LIFO, priority, rendezvous) and watch cells
+ *   corral/sync.h     events, locks, semaphores, conditions
+ *   corral/helpers.h  race, gather_safe, call_on_cancel, call_on_done, cancel_and_join, first
+ *   corral/context.h  async context managers and context groups (actxgroup)
+ *   corral/exitstack.h exit stacks (callbacks and managers unwound LIFO)
  *   corral/host.h     the pull-style driver used by language bindings
  */
 #ifndef CORRAL_H
@@ -24,6 +28,7 @@
 #include "corral/host.h"
 #include "corral/sync.h"
 #include "corral/helpers.h"
+#include "corral/context.h"
 #include "corral/exitstack.h"
 
 #endif /* CORRAL_H */

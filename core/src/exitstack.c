@@ -8,6 +8,7 @@
 struct exit_entry {
     corral_exit_fn fn;             /* plain callback, or NULL */
     corral_exit_fiber_fn fiber_fn; /* fiber callback, or NULL */
+    const corral_acm *cm;          /* an entered context manager's exit, or NULL */
     void *ud;
 };
 
@@ -81,23 +82,31 @@ int64_t corral_exitstack_cleanup_timeout(const corral_exitstack *st)
     return st->timeout;
 }
 
+/* Make room for one more entry. */
+static int reserve(corral_exitstack *st)
+{
+    if (st->n < st->cap)
+        return 0;
+    size_t cap = st->cap ? st->cap * 2 : 4;
+    struct exit_entry *p = realloc(st->entries, cap * sizeof *p);
+    if (!p)
+        return CORRAL_ENOMEM;
+    st->entries = p;
+    st->cap = cap;
+    return 0;
+}
+
 static int push(corral_exitstack *st, struct exit_entry e, const char *who)
 {
     int rc = check(st, who);
     if (rc < 0)
         return rc;
-    if (!e.fn && !e.fiber_fn)
+    if (!e.fn && !e.fiber_fn && !e.cm)
         return corral__fail(CORRAL_EINVALIDARG, "%s: fn is NULL", who);
     if (st->state)
         return corral__fail(CORRAL_EINVALIDSTATE, "%s: exit stack is closed", who);
-    if (st->n == st->cap) {
-        size_t cap = st->cap ? st->cap * 2 : 4;
-        struct exit_entry *p = realloc(st->entries, cap * sizeof *p);
-        if (!p)
-            return CORRAL_ENOMEM;
-        st->entries = p;
-        st->cap = cap;
-    }
+    if ((rc = reserve(st)) < 0)
+        return rc;
     st->entries[st->n++] = e;
     return 0;
 }
@@ -110,6 +119,31 @@ int corral_exitstack_push(corral_exitstack *st, corral_exit_fn fn, void *ud)
 int corral_exitstack_push_fiber(corral_exitstack *st, corral_exit_fiber_fn fn, void *ud)
 {
     return push(st, (struct exit_entry){.fiber_fn = fn, .ud = ud}, "exitstack_push_fiber");
+}
+
+int corral_exitstack_enter(corral_exitstack *st, const corral_acm *cm, void *ud,
+                           corral_value *value)
+{
+    if (value)
+        *value = (corral_value){0};
+    int rc = check(st, "exitstack_enter");
+    if (rc < 0)
+        return rc;
+    if (st->state)
+        return corral__fail(CORRAL_EINVALIDSTATE, "exitstack_enter: exit stack is closed");
+    if ((rc = corral_acm_enter(cm, ud, value)) < 0)
+        return rc;
+    /* enter may block: the stack can have been closed meanwhile */
+    rc = st->state ? corral__fail(CORRAL_EINVALIDSTATE, "exitstack_enter: the stack was closed "
+                                                        "while the manager entered")
+                   : reserve(st);
+    if (rc < 0) { /* an entered manager is always exited */
+        int exit_rc = corral_acm_exit(cm, ud, rc);
+        corral_value_clear(value);
+        return exit_rc;
+    }
+    st->entries[st->n++] = (struct exit_entry){.cm = cm, .ud = ud};
+    return 0;
 }
 
 int64_t corral_exitstack_size(const corral_exitstack *st)
@@ -148,40 +182,6 @@ int corral_exitstack_pop_all(corral_exitstack *st, corral_exitstack **out)
     return 0;
 }
 
-/* The error object behind `code` on task t (a new reference): what the body recorded with
- * corral_task_set_error, else the last outcome's error, else one made from the code. The
- * recorded error is consumed so it cannot be picked up again by a later callback. */
-static corral_error *take_error(corral_task *t, int code)
-{
-    corral_error *e;
-    if (t->pending_error && corral_error_code(t->pending_error) == code)
-        e = corral__error_ref(t->pending_error);
-    else if (t->last_error && corral_error_code(t->last_error) == code)
-        e = corral__error_ref(t->last_error);
-    else
-        e = corral__error_from_code(code, NULL);
-    corral__error_unref(t->pending_error);
-    t->pending_error = NULL;
-    return e;
-}
-
-static bool in_chain(const corral_error *chain, const corral_error *e)
-{
-    for (; chain; chain = corral_error_context(chain))
-        if (chain == e)
-            return true;
-    return false;
-}
-
-/* Make err (a reference, may be NULL) the outcome the fiber reports with its code. */
-static void record_outcome(corral_task *t, corral_error *err)
-{
-    corral__error_unref(t->pending_error);
-    t->pending_error = err ? corral__error_ref(err) : NULL;
-    corral__error_unref(t->last_error);
-    t->last_error = err;
-}
-
 int corral_exitstack_close(corral_exitstack *st, int status)
 {
     int rc = check(st, "exitstack_close");
@@ -208,30 +208,23 @@ int corral_exitstack_close(corral_exitstack *st, int status)
     int current = status;
     corral_error *cur_err = NULL; /* the current error's object (NULL for 0 and Cancelled) */
     if (status < 0 && status != CORRAL_ECANCELLED)
-        cur_err = take_error(self, status);
+        cur_err = corral__unwind_error(self, status);
     bool cancelled = false;
     while (st->n > 0) {
         struct exit_entry e = st->entries[--st->n];
-        int r = e.fn ? e.fn(e.ud, cur_err) : e.fiber_fn(self, e.ud, cur_err);
-        if (r >= 0)
-            continue;
-        if (r == CORRAL_ECANCELLED) {
-            cancelled = true; /* the cleanup scope's own cancellation: its exit decides */
-            continue;
-        }
-        corral_error *err = take_error(self, r);
-        if (cur_err && !in_chain(cur_err, err))
-            corral_error_set_context(err, cur_err);
-        corral__error_unref(cur_err);
-        cur_err = err;
-        current = r;
+        int r = e.cm   ? e.cm->exit(self, e.ud, current, cur_err)
+                : e.fn ? e.fn(e.ud, cur_err)
+                       : e.fiber_fn(self, e.ud, cur_err);
+        /* only a context manager's exit may suppress (R68); callbacks return 0 or a code */
+        if (corral__unwind_apply_exit(self, r, e.cm != NULL, &current, &cur_err))
+            cancelled = true;
     }
     rc = corral_scope_exit(scope, cancelled ? CORRAL_ECANCELLED : 0);
     corral_scope_unref(scope);
     if (rc < 0 && current == 0)
         current = rc; /* a stray Cancelled the cleanup scope does not own */
     if (current < 0 && current != CORRAL_ECANCELLED)
-        record_outcome(self, cur_err);
+        corral__unwind_record(self, cur_err);
     else
         corral__error_unref(cur_err);
     free(st->entries);

@@ -46,6 +46,22 @@ enum {
 int corral__fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 corral_error *corral__error_from_code(int code, const char *msg);
 
+/* unwind.c: the outcome a fiber carries through cleanup. */
+/* The error object behind status `code` on t (a new reference): what the body recorded
+ * with corral_task_set_error, else t's last error, else one made from the code. */
+corral_error *corral__unwind_error(corral_task *t, int code);
+/* R67: newer (a reference) gets older (a reference, consumed) as its context unless that
+ * would form a cycle; returns newer. */
+corral_error *corral__unwind_chain(corral_error *newer, corral_error *older);
+/* Make err (a reference, may be NULL) the outcome the fiber reports with its code. */
+void corral__unwind_record(corral_task *t, corral_error *err);
+/* Fold an exit callback's return r into the unwinding (*status, *err): 1 suppresses an
+ * ordinary error when `suppressible` (R68), a negative code replaces the status with its
+ * error chained onto the older one (R67). Returns 1 when r is CORRAL_ECANCELLED (the
+ * cleanup scope's grace expired: the scope's exit absorbs it), else 0. */
+int corral__unwind_apply_exit(corral_task *t, int r, int suppressible, int *status,
+                              corral_error **err);
+
 /* ---- values (value.c) ---- */
 /* Deep-copy a value the core takes (BYTES are duplicated). Returns 0 or CORRAL_ENOMEM. */
 int corral__value_take(corral_value *dst, const corral_value *src);

@@ -35,6 +35,7 @@ Suite *cu_suite_host(void);
 Suite *cu_suite_bad_input(void);
 Suite *cu_suite_helpers(void);
 Suite *cu_suite_exitstack(void);
+Suite *cu_suite_context(void);
 /* more cases of the groups suite, one file per subject */
 void cu_add_group_collect_cases(Suite *groups);
 void cu_add_group_fatal_cases(Suite *groups);

@@ -26,6 +26,7 @@ static const struct {
     {"bad_input", cu_suite_bad_input},
     {"helpers", cu_suite_helpers},
     {"exitstack", cu_suite_exitstack},
+    {"context", cu_suite_context},
 };
 
 int main(int argc, char **argv)

@@ -459,6 +459,21 @@ _DECLS: dict[str, tuple[list, object]] = {
     "corral_exitstack_pop_all": ([P, PP], _i),
     "corral_exitstack_close": ([P, _i], _i),
     "corral_exitstack_closed": ([P], _i),
+    "corral_exitstack_enter": ([P, P, P, P], _i),    # (stack, acm, ud, value*)
+    # context.h (C fibers only: Python drives __aenter__/__aexit__ itself, same rules)
+    "corral_acm_enter": ([P, P, P], _i),             # (acm, ud, value*)
+    "corral_acm_exit": ([P, P, _i], _i),             # (acm, ud, status)
+    "corral_ctxgroup_new": ([PP, P], _i),
+    "corral_ctxgroup_ref": ([P], P),
+    "corral_ctxgroup_unref": ([P], None),
+    "corral_ctxgroup_set_task_names": ([P, _s, _s], _i),
+    "corral_ctxgroup_add": ([P, P, P], _i),           # (group, acm, ud)
+    "corral_ctxgroup_size": ([P], _i64),
+    "corral_ctxgroup_enter": ([P, _i], _i),
+    "corral_ctxgroup_value": ([P, _sz, P], _i),       # (group, i, value*)
+    "corral_ctxgroup_enter_error": ([P, _sz], P),
+    "corral_ctxgroup_exit": ([P, _i], _i),
+    "corral_ctxgroup_exit_state": ([P, _sz], P),
     # queue.h
     "corral_queue_new": ([PP, P, _i64], _i),
     "corral_queue_ref": ([P], P),

@@ -61,6 +61,9 @@ opaque! {
     /// `corral_exitstack` (corral/exitstack.h): an exit stack for C fibers (R66, R67).
     /// Opaque, refcounted.
     corral_exitstack;
+    /// `corral_ctxgroup` (corral/context.h): a context group (aiotools actxgroup, R69) for
+    /// C fibers. Opaque, refcounted.
+    corral_ctxgroup;
     /// `corral_semaphore` (corral/sync.h): a Semaphore or BoundedSemaphore. Opaque, refcounted.
     corral_semaphore;
     /// `corral_condition` (corral/sync.h): a condition over a lock. Opaque, refcounted.
@@ -446,6 +449,36 @@ pub type corral_exit_fiber_fn = Option<
         current: *mut corral_error,
     ) -> c_int,
 >;
+
+// ---- corral/context.h --------------------------------------------------------------------
+
+/// `corral_acm` (corral/context.h): an async context manager's operations, both run in a C
+/// fiber. `enter` returns 0 (optionally storing the entered value) or a negative code; `exit`
+/// gets the body's status and the error in flight and returns 1 to suppress an ordinary
+/// error (R68), 0, or a negative code that replaces the status (R67).
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct corral_acm {
+    pub enter: Option<
+        unsafe extern "C" fn(
+            self_: *mut corral_task,
+            ud: *mut c_void,
+            value: *mut corral_value,
+        ) -> c_int,
+    >,
+    pub exit: Option<
+        unsafe extern "C" fn(
+            self_: *mut corral_task,
+            ud: *mut c_void,
+            status: c_int,
+            current: *mut corral_error,
+        ) -> c_int,
+    >,
+}
+
+/// `CORRAL_CTXGROUP_RETURN_ERRORS` (corral/context.h): enter every manager even if some
+/// fail (aiotools return_exceptions=True).
+pub const CORRAL_CTXGROUP_RETURN_ERRORS: c_int = 1;
 
 // ---- corral/host.h ------------------------------------------------------------------------
 
@@ -1177,6 +1210,46 @@ extern "C" {
     ) -> c_int;
     /// `corral_exitstack_close` (corral/exitstack.h). C doc comment: Fiber only. Run the callbacks LIFO inside one managed-cleanup scope and return the status that propagates (R66, R67). Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (not in a fiber, closed), CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop, from a fiber.
     pub fn corral_exitstack_close(st: *mut corral_exitstack, status: c_int) -> c_int;
+    /// `corral_exitstack_enter` (corral/exitstack.h). C doc comment: Fiber only. Enter cm and push its exit; a failed enter pushes nothing and returns its code. Errors: as corral_acm_enter, CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (closed), CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop.
+    pub fn corral_exitstack_enter(
+        st: *mut corral_exitstack,
+        cm: *const corral_acm,
+        ud: *mut c_void,
+        value: *mut corral_value,
+    ) -> c_int;
+    // ---- corral/context.h ----
+    // Fiber-only API (enter and exit run in a C fiber): declared so the crate mirrors the
+    // header; the safe crate drives its own AsyncContextManager with the same rules.
+    /// `corral_acm_enter` (corral/context.h). C doc comment: Fiber only. Enter cm (*value NONE first) and return its code; an error other than Cancelled is then the task's last error. Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (not in a fiber). Thread: loop.
+    pub fn corral_acm_enter(cm: *const corral_acm, ud: *mut c_void, value: *mut corral_value) -> c_int;
+    /// `corral_acm_exit` (corral/context.h). C doc comment: Fiber only. Run cm->exit as managed cleanup and return the status that propagates under R68 (ordinary errors suppressible, Cancelled never). Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE, CORRAL_ENOMEM. Thread: loop.
+    pub fn corral_acm_exit(cm: *const corral_acm, ud: *mut c_void, status: c_int) -> c_int;
+    /// `corral_ctxgroup_new` (corral/context.h). C doc comment: Create an empty context group; the caller owns one reference. Errors: CORRAL_EINVALIDARG, CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop.
+    pub fn corral_ctxgroup_new(out: *mut *mut corral_ctxgroup, rt: *mut corral_rt) -> c_int;
+    /// `corral_ctxgroup_ref` (corral/context.h). C doc comment: Take a reference (NULL-safe). Thread: loop.
+    pub fn corral_ctxgroup_ref(g: *mut corral_ctxgroup) -> *mut corral_ctxgroup;
+    /// `corral_ctxgroup_unref` (corral/context.h). C doc comment: Drop a reference; the last one frees the group (entered managers are not exited). Thread: loop.
+    pub fn corral_ctxgroup_unref(g: *mut corral_ctxgroup);
+    /// `corral_ctxgroup_set_task_names` (corral/context.h). C doc comment: Name the helper tasks "<enter_prefix><i>" and "<exit_prefix><i>". Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (entered), CORRAL_ENOMEM. Thread: loop.
+    pub fn corral_ctxgroup_set_task_names(
+        g: *mut corral_ctxgroup,
+        enter_prefix: *const c_char,
+        exit_prefix: *const c_char,
+    ) -> c_int;
+    /// `corral_ctxgroup_add` (corral/context.h). C doc comment: Append a manager (ud borrowed). Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (entered), CORRAL_ENOMEM. Thread: loop.
+    pub fn corral_ctxgroup_add(g: *mut corral_ctxgroup, cm: *const corral_acm, ud: *mut c_void) -> c_int;
+    /// `corral_ctxgroup_size` (corral/context.h). C doc comment: Number of managers, or CORRAL_EINVALIDARG for NULL. Thread: loop.
+    pub fn corral_ctxgroup_size(g: *const corral_ctxgroup) -> i64;
+    /// `corral_ctxgroup_enter` (corral/context.h). C doc comment: Fiber only. Enter every manager concurrently (R69); strict by default. Errors: CORRAL_EERRORGROUP (enter errors), CORRAL_ECANCELLED, CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE, CORRAL_ENOMEM. Thread: loop.
+    pub fn corral_ctxgroup_enter(g: *mut corral_ctxgroup, flags: c_int) -> c_int;
+    /// `corral_ctxgroup_value` (corral/context.h). C doc comment: Manager i's entered value (borrowed), NONE when it did not enter. Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE. Thread: loop.
+    pub fn corral_ctxgroup_value(g: *const corral_ctxgroup, i: usize, out: *mut corral_value) -> c_int;
+    /// `corral_ctxgroup_enter_error` (corral/context.h). C doc comment: Manager i's enter error (borrowed) or NULL. Thread: loop.
+    pub fn corral_ctxgroup_enter_error(g: *const corral_ctxgroup, i: usize) -> *mut corral_error;
+    /// `corral_ctxgroup_exit` (corral/context.h). C doc comment: Fiber only. Exit the entered managers concurrently as managed cleanup; returns status or CORRAL_EERRORGROUP of the exit errors. Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE, CORRAL_ENOMEM. Thread: loop.
+    pub fn corral_ctxgroup_exit(g: *mut corral_ctxgroup, status: c_int) -> c_int;
+    /// `corral_ctxgroup_exit_state` (corral/context.h). C doc comment: Manager i's exit error (borrowed) or NULL. Thread: loop.
+    pub fn corral_ctxgroup_exit_state(g: *const corral_ctxgroup, i: usize) -> *mut corral_error;
     /// `corral_exitstack_closed` (corral/exitstack.h). C doc comment: 1 once close has started, 0 before; CORRAL_EINVALIDARG for NULL. Thread: loop.
     pub fn corral_exitstack_closed(st: *const corral_exitstack) -> c_int;
 

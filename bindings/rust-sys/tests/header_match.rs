@@ -405,6 +405,7 @@ fn every_constant_matches_the_header() {
         CORRAL_CMD_AWAIT,
         CORRAL_CMD_FINISH,
         CORRAL_CMD_UNREF,
+        CORRAL_CTXGROUP_RETURN_ERRORS,
     ];
     // Names: header == lib.rs == this list (plus the string and the function-like macro).
     let mut header = header_constants(&header_text());
@@ -538,6 +539,10 @@ fn transparent_structs_have_the_header_layout() {
             "offsetof(corral_member, arg)",
             offset_of!(corral_member, arg),
         ),
+        ("sizeof(corral_acm)", size_of::<corral_acm>()),
+        ("_Alignof(corral_acm)", align_of::<corral_acm>()),
+        ("offsetof(corral_acm, enter)", offset_of!(corral_acm, enter)),
+        ("offsetof(corral_acm, exit)", offset_of!(corral_acm, exit)),
         ("sizeof(corral_host_cmd)", size_of::<corral_host_cmd>()),
         ("_Alignof(corral_host_cmd)", align_of::<corral_host_cmd>()),
         (

@@ -1,7 +1,8 @@
 /*
  * corral/exitstack.h - an exit stack for C fibers (R66, R67).
  *
- * Callbacks are pushed while a fiber sets up resources and run LIFO by corral_exitstack_close,
+ * Callbacks and entered context managers (corral/context.h) are pushed while a fiber sets up
+ * resources, and their exits run LIFO by corral_exitstack_close,
  * inside ONE managed-cleanup scope (R66): a shield whose grace deadline is now + the stack's
  * cleanup timeout, or the task's group chain setting when the stack has none (as
  * corral_cleanup_enter). Every callback runs even if earlier ones fail (R67).
@@ -12,9 +13,10 @@
  * matches), else an error made from the code. A callback failing with E makes E the current
  * error, with the previous current error as its context (corral_error_set_context), unless
  * that would form a cycle. A callback returning CORRAL_ECANCELLED (its cleanup scope's grace
- * expired) does not replace the current error. Callbacks cannot suppress anything: the
- * original status (Cancelled included) only ever gives way to a newer error (R67; an error
- * beats a pending cancellation, which stays pending and is redelivered, R24).
+ * expired) does not replace the current error. Only a context manager's exit may suppress,
+ * and only an ordinary error (R68); otherwise the status (Cancelled included) only ever
+ * gives way to a newer error (R67; an error beats a pending cancellation, which stays
+ * pending and is redelivered, R24). A manager's exit sees the current status and error.
  *
  * The stack does not own the callbacks' `ud` pointers: they must stay valid until the stack
  * is closed or released. Releasing an unclosed stack discards its callbacks without running
@@ -23,7 +25,7 @@
 #ifndef CORRAL_EXITSTACK_H
 #define CORRAL_EXITSTACK_H
 
-#include "task.h"
+#include "context.h"
 
 CORRAL_BEGIN_DECLS
 
@@ -57,6 +59,13 @@ CORRAL_API int64_t corral_exitstack_cleanup_timeout(const corral_exitstack *st);
  * one of its own callbacks), CORRAL_ENOMEM. Thread: loop. */
 CORRAL_API int corral_exitstack_push(corral_exitstack *st, corral_exit_fn fn, void *ud);
 CORRAL_API int corral_exitstack_push_fiber(corral_exitstack *st, corral_exit_fiber_fn fn, void *ud);
+/* Fiber only. Enter cm (corral_acm_enter: *value gets the entered value, the caller's) and
+ * push its exit; a failed enter pushes nothing and returns its code. If the stack is closed
+ * while enter blocks, or the push finds no memory, the manager is exited again at once and
+ * that error returned. Errors: as corral_acm_enter, CORRAL_EINVALIDARG (st NULL),
+ * CORRAL_EINVALIDSTATE (closed or closing), CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop. */
+CORRAL_API int corral_exitstack_enter(corral_exitstack *st, const corral_acm *cm, void *ud,
+                                      corral_value *value);
 /* Number of callbacks waiting (>= 0), or CORRAL_EINVALIDARG for NULL. Thread: loop. */
 CORRAL_API int64_t corral_exitstack_size(const corral_exitstack *st);
 
@@ -65,11 +74,12 @@ CORRAL_API int64_t corral_exitstack_size(const corral_exitstack *st);
  * closing), CORRAL_ECLOSED (runtime closed), CORRAL_ENOMEM. Thread: loop. */
 CORRAL_API int corral_exitstack_pop_all(corral_exitstack *st, corral_exitstack **out);
 
-/* Fiber only. Unwind: run the callbacks LIFO inside one managed-cleanup scope (see the file
- * comment), then return the status that propagates: `status` (what the body ended with: 0 or
- * a code, CORRAL_ECANCELLED included) when no callback failed, else the code of the last
+/* Fiber only. Unwind: run the callbacks and managers' exits LIFO inside one managed-cleanup scope
+ * (see the file comment), then return the status that propagates: `status` (what the body ended
+ * with: 0 or a code, CORRAL_ECANCELLED included) when no callback failed, else the code of the last
  * error. When the result is an error other than Cancelled, its object is
- * corral_task_last_error(self) and a fiber body returning the code fails with it. A grace
+ * corral_task_last_error(self) and a fiber body returning the code fails with it. A
+ * manager's exit suppressing an ordinary error makes the status 0 for the exits below it. A grace
  * expiry is reported as CleanupTimeout to the handler chain and keeps the outcome (R66).
  * The stack is closed afterwards (its callbacks are dropped) even on failure.
  * Errors: CORRAL_EINVALIDARG (NULL, status > 0), CORRAL_EINVALIDSTATE (not called from a

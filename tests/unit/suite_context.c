@@ -1,0 +1,394 @@
+/* context: async context managers of context.h - enter/exit under R66/R68 (suppression of
+ * ordinary errors only, exits shielded with a grace), managers on an exit stack, and the
+ * context group (R69), with bad input. */
+#include "cu.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* A scripted manager: log, optionally sleep, optionally fail / set a value / suppress. */
+typedef struct mgr {
+    const char *tag;
+    int64_t enter_ms;
+    const char *enter_fail; /* enter raises ValueError(enter_fail) */
+    const char *value;      /* the entered value (BYTES) */
+    int64_t exit_ms;
+    const char *exit_fail; /* exit raises ValueError(exit_fail) */
+    int suppress;          /* exit returns 1 */
+} mgr;
+
+static int mgr_enter(corral_task *self, void *ud, corral_value *value)
+{
+    const mgr *m = ud;
+    cu_log("%s enter", m->tag);
+    if (m->enter_ms) {
+        int rc = cu_sleep_ms(m->enter_ms);
+        if (rc < 0)
+            return rc;
+    }
+    if (m->enter_fail)
+        return corral_task_raise(self, "ValueError", m->enter_fail);
+    if (m->value)
+        *value =
+            (corral_value){.type = CORRAL_VALUE_BYTES, .as.p = m->value, .len = strlen(m->value)};
+    return 0;
+}
+
+static int mgr_exit(corral_task *self, void *ud, int status, corral_error *current)
+{
+    const mgr *m = ud;
+    cu_log("%s exit st=%d cur=%s", m->tag, status, current ? cu_fmt_error(current) : "-");
+    if (m->exit_ms) {
+        int rc = cu_sleep_ms(m->exit_ms);
+        if (rc < 0) {
+            cu_log("%s exit sleep rc=%d", m->tag, rc);
+            return rc;
+        }
+    }
+    if (m->exit_fail)
+        return corral_task_raise(self, "ValueError", m->exit_fail);
+    return m->suppress;
+}
+
+static const corral_acm scripted = {mgr_enter, mgr_exit};
+
+/* ---- one manager: suppression (R68) ------------------------------------------------------ */
+
+static int suppress_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)arg, (void)res;
+    mgr m = {.tag = "m", .value = "v", .suppress = 1};
+    corral_value v;
+    FCHECK_EQ(corral_acm_enter(&scripted, &m, &v), 0);
+    FCHECK_EQ(v.type, CORRAL_VALUE_BYTES);
+    int rc = corral_task_raise(self, "ValueError", "body");
+    FCHECK_EQ(corral_acm_exit(&scripted, &m, rc), 0); /* an ordinary error is suppressed */
+    m.suppress = 0;
+    FCHECK_EQ(corral_acm_enter(&scripted, &m, &v), 0);
+    rc = corral_task_raise(self, "ValueError", "kept");
+    FCHECK_EQ(corral_acm_exit(&scripted, &m, rc), CORRAL_EUSER); /* 0: not suppressed */
+    FCHECK_STR(cu_fmt_error(corral_task_last_error(self)), "ValueError:kept");
+    m.suppress = 1;
+    FCHECK_EQ(corral_acm_exit(&scripted, &m, 0), 0); /* nothing to suppress */
+    return 0;
+}
+
+START_TEST(test_exit_suppresses_an_ordinary_error)
+{
+    ck_assert_int_eq(cu_run(suppress_main, NULL), 0);
+    ck_assert_str_eq(cu_trace_main(), "0 main log m enter\n"
+                                      "0 main log m exit st=-1014 cur=ValueError:body\n"
+                                      "0 main log m enter\n"
+                                      "0 main log m exit st=-1014 cur=ValueError:kept\n"
+                                      "0 main log m exit st=0 cur=-\n");
+}
+END_TEST
+
+static int cancel_body(corral_task *self, void *arg, corral_value *res)
+{
+    (void)res;
+    mgr *m = arg;
+    corral_value v;
+    corral_scope *s;
+    FCHECK_EQ(corral_move_on_after(&s, self, corral_ms(10)), 0);
+    FCHECK_EQ(corral_acm_enter(&scripted, m, &v), 0);
+    int rc = cu_sleep_ms(100);
+    rc = corral_acm_exit(&scripted, m, rc);
+    cu_log("exit rc=%d", rc);
+    rc = corral_scope_exit(s, rc);
+    cu_log("caught=%d", corral_scope_cancelled_caught(s));
+    corral_scope_unref(s);
+    return rc;
+}
+
+/* Cancelled is never suppressed, and the exit runs shielded: its sleep completes although
+ * the deadline has passed (R66). */
+START_TEST(test_exit_cannot_suppress_cancelled_and_runs_shielded)
+{
+    mgr m = {.tag = "m", .exit_ms = 3, .suppress = 1};
+    ck_assert_int_eq(cu_run(cancel_body, &m), 0);
+    ck_assert_str_eq(cu_trace_main(), "0 main log m enter\n"
+                                      "10 main log m exit st=-1000 cur=-\n"
+                                      "13 main log exit rc=-1000\n"
+                                      "13 main log caught=1\n");
+}
+END_TEST
+
+static int replace_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)arg, (void)res;
+    mgr m = {.tag = "m", .exit_fail = "x", .suppress = 1};
+    corral_value v;
+    FCHECK_EQ(corral_acm_enter(&scripted, &m, &v), 0);
+    int rc = corral_task_raise(self, "ValueError", "body");
+    FCHECK_EQ(corral_acm_exit(&scripted, &m, rc), CORRAL_EUSER);
+    FCHECK_STR(cu_fmt_error(corral_task_last_error(self)), "ValueError:x <- ValueError:body");
+    return 0;
+}
+
+START_TEST(test_exit_error_replaces_the_status_with_context)
+{
+    ck_assert_int_eq(cu_run(replace_main, NULL), 0);
+}
+END_TEST
+
+/* The grace bound applies: the exit is cut at the group's cleanup timeout, CleanupTimeout is
+ * reported and the body's outcome (Cancelled) is kept. */
+static int grace_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self, (void)res;
+    corral_group *g = cu_group(NULL, "G");
+    FCHECK(g);
+    FCHECK_EQ(corral_group_set_cleanup_timeout(g, corral_ms(2)), 0);
+    corral_task *a = cu_spawn_in(g, "A", cancel_body, arg);
+    FCHECK(a);
+    FCHECK_EQ(corral_join(a, NULL, -1), 0);
+    return 0;
+}
+
+START_TEST(test_exit_grace_expiry_keeps_the_outcome)
+{
+    mgr m = {.tag = "m", .exit_ms = 50};
+    ck_assert_int_eq(cu_run(grace_main, &m), 0);
+    ck_assert_str_eq(cu_trace_main(), "0 A log m enter\n"
+                                      "10 A log m exit st=-1000 cur=-\n"
+                                      "12 A log m exit sleep rc=-1000\n"
+                                      "12 A log exit rc=-1000\n"
+                                      "12 A log caught=1\n"
+                                      "12 A done\n"
+                                      "12 root handler A CleanupTimeout\n");
+}
+END_TEST
+
+static int failed_enter_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)arg, (void)res;
+    mgr m = {.tag = "m", .enter_fail = "no"};
+    corral_value v = {.type = CORRAL_VALUE_INT};
+    FCHECK_EQ(corral_acm_enter(&scripted, &m, &v), CORRAL_EUSER);
+    FCHECK_EQ(v.type, CORRAL_VALUE_NONE);
+    FCHECK_STR(cu_fmt_error(corral_task_last_error(self)), "ValueError:no");
+    return 0;
+}
+
+START_TEST(test_failed_enter_hands_nothing_out)
+{
+    ck_assert_int_eq(cu_run(failed_enter_main, NULL), 0);
+}
+END_TEST
+
+/* ---- managers on an exit stack ------------------------------------------------------------ */
+
+static int plain_note(void *ud, corral_error *current)
+{
+    cu_log("%s cur=%s", (const char *)ud, current ? cu_fmt_error(current) : "-");
+    return 0;
+}
+
+static int stack_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)arg, (void)res;
+    mgr bad = {.tag = "bad", .enter_fail = "e"};
+    mgr sup = {.tag = "sup", .value = "s", .suppress = 1};
+    mgr top = {.tag = "top"};
+    corral_exitstack *st;
+    corral_value v;
+    FCHECK_EQ(corral_exitstack_new(&st, cu.rt), 0);
+    FCHECK_EQ(corral_exitstack_push(st, plain_note, "bottom"), 0);
+    FCHECK_EQ(corral_exitstack_enter(st, &scripted, &sup, &v), 0);
+    FCHECK_EQ(v.type, CORRAL_VALUE_BYTES);
+    FCHECK_EQ(corral_exitstack_enter(st, &scripted, &bad, &v), CORRAL_EUSER); /* not pushed */
+    FCHECK_EQ(corral_exitstack_enter(st, &scripted, &top, &v), 0);
+    FCHECK_EQ(corral_exitstack_size(st), 3);
+    int rc = corral_task_raise(self, "ValueError", "body");
+    FCHECK_EQ(corral_exitstack_close(st, rc), 0); /* suppressed by sup */
+    FCHECK_EQ(corral_exitstack_enter(st, &scripted, &top, &v), CORRAL_EINVALIDSTATE);
+    corral_exitstack_unref(st);
+    return 0;
+}
+
+START_TEST(test_exit_stack_enters_managers_and_a_suppression_clears_the_error)
+{
+    ck_assert_int_eq(cu_run(stack_main, NULL), 0);
+    ck_assert_str_eq(cu_trace_main(), "0 main log sup enter\n"
+                                      "0 main log bad enter\n"
+                                      "0 main log top enter\n"
+                                      "0 main log top exit st=-1014 cur=ValueError:body\n"
+                                      "0 main log sup exit st=-1014 cur=ValueError:body\n"
+                                      "0 main log bottom cur=-\n");
+}
+END_TEST
+
+/* ---- the context group (R69) -------------------------------------------------------------- */
+
+static int return_errors_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)arg, (void)res;
+    mgr m1 = {.tag = "m1", .enter_ms = 2, .value = "v1", .exit_ms = 1};
+    mgr m2 = {.tag = "m2", .enter_ms = 1, .enter_fail = "e2"};
+    mgr m3 = {.tag = "m3", .value = "v3", .exit_fail = "x3"};
+    corral_ctxgroup *g;
+    FCHECK_EQ(corral_ctxgroup_new(&g, cu.rt), 0);
+    FCHECK_EQ(corral_ctxgroup_add(g, &scripted, &m1), 0);
+    FCHECK_EQ(corral_ctxgroup_add(g, &scripted, &m2), 0);
+    FCHECK_EQ(corral_ctxgroup_add(g, &scripted, &m3), 0);
+    FCHECK_EQ(corral_ctxgroup_size(g), 3);
+    FCHECK_EQ(corral_ctxgroup_enter(g, CORRAL_CTXGROUP_RETURN_ERRORS), 0);
+    FCHECK_EQ(cu_now_ms(), 2); /* m2's failure cancelled nothing */
+    corral_value v;
+    FCHECK_EQ(corral_ctxgroup_value(g, 0, &v), 0);
+    FCHECK_EQ(v.type, CORRAL_VALUE_BYTES);
+    FCHECK_EQ(corral_ctxgroup_value(g, 1, &v), 0);
+    FCHECK_EQ(v.type, CORRAL_VALUE_NONE);
+    FCHECK_STR(cu_fmt_error(corral_ctxgroup_enter_error(g, 1)), "ValueError:e2");
+    FCHECK(corral_ctxgroup_enter_error(g, 0) == NULL);
+    int rc = corral_task_raise(self, "ValueError", "body");
+    rc = corral_ctxgroup_exit(g, rc);
+    FCHECK_EQ(rc, CORRAL_EERRORGROUP);
+    FCHECK_STR(cu_fmt_error(corral_task_last_error(self)),
+               "ErrorGroup:[ValueError:x3] <- ValueError:body");
+    FCHECK(corral_ctxgroup_exit_state(g, 0) == NULL);
+    FCHECK(corral_ctxgroup_exit_state(g, 1) == NULL); /* never entered, never exited */
+    FCHECK_STR(cu_fmt_error(corral_ctxgroup_exit_state(g, 2)), "ValueError:x3");
+    FCHECK_EQ(corral_ctxgroup_exit(g, 0), CORRAL_EINVALIDSTATE); /* twice */
+    corral_ctxgroup_unref(g);
+    return 0;
+}
+
+START_TEST(test_ctxgroup_return_errors_exits_only_entered_managers)
+{
+    ck_assert_int_eq(cu_run(return_errors_main, NULL), 0);
+    ck_assert(cu_trace_has("1 enter2 fail ValueError:e2"));
+    ck_assert(cu_trace_has("2 enter1 done v1"));
+    ck_assert(!cu_trace_has("m2 exit"));
+    ck_assert(cu_trace_has("2 exit1 log m1 exit st=-1014 cur=ValueError:body"));
+    ck_assert(cu_trace_has("2 exit3 fail ValueError:x3"));
+    ck_assert(cu_trace_has("3 exit1 done"));
+    ck_assert(!cu_trace_has("handler"));
+}
+END_TEST
+
+static int cancelled_enter_body(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self, (void)arg, (void)res;
+    mgr m1 = {.tag = "m1", .value = "v1", .exit_ms = 2};
+    mgr m2 = {.tag = "m2", .enter_ms = 50};
+    corral_ctxgroup *g;
+    FCHECK_EQ(corral_ctxgroup_new(&g, cu.rt), 0);
+    FCHECK_EQ(corral_ctxgroup_add(g, &scripted, &m1), 0);
+    FCHECK_EQ(corral_ctxgroup_add(g, &scripted, &m2), 0);
+    int rc = corral_ctxgroup_enter(g, 0);
+    cu_log("enter rc=%d", rc);
+    rc = corral_ctxgroup_exit(g, rc); /* nothing left to exit: the status goes on */
+    cu_log("exit rc=%d", rc);
+    corral_ctxgroup_unref(g);
+    return rc;
+}
+
+static int cancelled_enter_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self, (void)arg, (void)res;
+    corral_task *a = cu_spawn("A", cancelled_enter_body, NULL);
+    FCHECK(a);
+    FCHECK_EQ(cu_sleep_ms(5), 0);
+    FCHECK_EQ(corral_task_cancel(a), 1);
+    FCHECK_EQ(corral_join(a, NULL, -1), CORRAL_ETASKCANCELLED);
+    return 0;
+}
+
+START_TEST(test_ctxgroup_cancelled_while_entering_exits_what_entered)
+{
+    ck_assert_int_eq(cu_run(cancelled_enter_main, NULL), 0);
+    ck_assert_str_eq(cu_trace_main(), "0 enter1 log m1 enter\n"
+                                      "0 enter1 done v1\n"
+                                      "0 enter2 log m2 enter\n"
+                                      "5 enter2 cancelled\n"
+                                      "5 exit1 log m1 exit st=-1000 cur=-\n"
+                                      "7 exit1 done\n"
+                                      "7 A log enter rc=-1000\n"
+                                      "7 A log exit rc=-1000\n"
+                                      "7 A cancelled\n");
+}
+END_TEST
+
+static int bad_group_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self, (void)arg, (void)res;
+    static const corral_acm no_exit = {mgr_enter, NULL};
+    mgr m = {.tag = "m"};
+    corral_ctxgroup *g;
+    corral_value v;
+    FCHECK_EQ(corral_ctxgroup_new(&g, cu.rt), 0);
+    FCHECK_EQ(corral_ctxgroup_add(g, NULL, &m), CORRAL_EINVALIDARG);
+    FCHECK_EQ(corral_ctxgroup_add(g, &no_exit, &m), CORRAL_EINVALIDARG);
+    FCHECK_EQ(corral_ctxgroup_set_task_names(g, NULL, "x"), CORRAL_EINVALIDARG);
+    FCHECK_EQ(corral_ctxgroup_exit(g, 0), CORRAL_EINVALIDSTATE); /* not entered */
+    FCHECK_EQ(corral_ctxgroup_value(g, 0, &v), CORRAL_EINVALIDARG);
+    FCHECK_EQ(corral_ctxgroup_enter(g, 4), CORRAL_EINVALIDARG);
+    FCHECK_EQ(corral_ctxgroup_add(g, &scripted, &m), 0);
+    FCHECK_EQ(corral_ctxgroup_value(g, 0, &v), CORRAL_EINVALIDSTATE);
+    FCHECK_EQ(corral_ctxgroup_enter(g, 0), 0);
+    FCHECK_EQ(corral_ctxgroup_enter(g, 0), CORRAL_EINVALIDSTATE);
+    FCHECK_EQ(corral_ctxgroup_add(g, &scripted, &m), CORRAL_EINVALIDSTATE);
+    FCHECK_EQ(corral_ctxgroup_set_task_names(g, "a", "b"), CORRAL_EINVALIDSTATE);
+    FCHECK_EQ(corral_ctxgroup_value(g, 1, &v), CORRAL_EINVALIDARG);
+    FCHECK(corral_ctxgroup_enter_error(g, 7) == NULL);
+    FCHECK(corral_ctxgroup_exit_state(g, 7) == NULL);
+    FCHECK_EQ(corral_ctxgroup_exit(g, 1), CORRAL_EINVALIDARG);
+    FCHECK_EQ(corral_ctxgroup_exit(g, 0), 0);
+    corral_ctxgroup_unref(g);
+    /* one manager: incomplete or NULL managers, NULL value, a positive status */
+    FCHECK_EQ(corral_acm_enter(NULL, &m, &v), CORRAL_EINVALIDARG);
+    FCHECK_EQ(corral_acm_enter(&no_exit, &m, &v), CORRAL_EINVALIDARG);
+    FCHECK_EQ(corral_acm_enter(&scripted, &m, NULL), CORRAL_EINVALIDARG);
+    FCHECK_EQ(corral_acm_exit(&no_exit, &m, 0), CORRAL_EINVALIDARG);
+    FCHECK_EQ(corral_acm_exit(&scripted, &m, 3), CORRAL_EINVALIDARG);
+    return 0;
+}
+
+START_TEST(test_bad_input)
+{
+    mgr m = {.tag = "m"};
+    corral_value v;
+    corral_ctxgroup *g = NULL;
+    ck_assert_int_eq(corral_ctxgroup_new(NULL, cu.rt), CORRAL_EINVALIDARG);
+    ck_assert_int_lt(corral_ctxgroup_new(&g, NULL), 0);
+    ck_assert_int_eq(corral_ctxgroup_size(NULL), CORRAL_EINVALIDARG);
+    ck_assert_int_eq(corral_ctxgroup_add(NULL, &scripted, &m), CORRAL_EINVALIDARG);
+    ck_assert_ptr_null(corral_ctxgroup_ref(NULL));
+    corral_ctxgroup_unref(NULL);
+    /* fiber-only calls from outside a fiber */
+    ck_assert_int_eq(corral_acm_enter(&scripted, &m, &v), CORRAL_EINVALIDSTATE);
+    ck_assert_int_eq(corral_acm_exit(&scripted, &m, 0), CORRAL_EINVALIDSTATE);
+    ck_assert_int_eq(corral_ctxgroup_new(&g, cu.rt), 0);
+    ck_assert_int_eq(corral_ctxgroup_enter(g, 0), CORRAL_EINVALIDSTATE);
+    ck_assert_int_eq(corral_ctxgroup_exit(g, 0), CORRAL_EINVALIDSTATE);
+    corral_ctxgroup_unref(g);
+    ck_assert_int_eq(cu_run(bad_group_main, NULL), 0);
+    ck_assert(cu_trace_has("0 enter1 done"));
+    ck_assert(cu_trace_has("0 exit1 done"));
+}
+END_TEST
+
+Suite *cu_suite_context(void)
+{
+    Suite *s = suite_create("context");
+    TCase *tc = tcase_create("acm");
+    tcase_add_checked_fixture(tc, cu_setup, cu_teardown);
+    tcase_set_timeout(tc, 10);
+    tcase_add_test(tc, test_exit_suppresses_an_ordinary_error);
+    tcase_add_test(tc, test_exit_cannot_suppress_cancelled_and_runs_shielded);
+    tcase_add_test(tc, test_exit_error_replaces_the_status_with_context);
+    tcase_add_test(tc, test_exit_grace_expiry_keeps_the_outcome);
+    tcase_add_test(tc, test_failed_enter_hands_nothing_out);
+    tcase_add_test(tc, test_exit_stack_enters_managers_and_a_suppression_clears_the_error);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("ctxgroup");
+    tcase_add_checked_fixture(tc, cu_setup, cu_teardown);
+    tcase_set_timeout(tc, 10);
+    tcase_add_test(tc, test_ctxgroup_return_errors_exits_only_entered_managers);
+    tcase_add_test(tc, test_ctxgroup_cancelled_while_entering_exits_what_entered);
+    tcase_add_test(tc, test_bad_input);
+    suite_add_tcase(s, tc);
+    return s;
+}
