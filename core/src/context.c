@@ -347,23 +347,9 @@ static int exit_members(corral_task *self, corral_ctxgroup *g, int status)
     return leave_cleanup(scope, cancelled, &status, err, self);
 }
 
-int corral_ctxgroup_enter(corral_ctxgroup *g, int flags)
+/* corral_ctxgroup_enter past its checks. */
+static int enter_members(corral_task *self, corral_ctxgroup *g, bool strict, corral_task **tasks)
 {
-    corral_task *self = calling_fiber("ctxgroup_enter");
-    if (!self)
-        return CORRAL_EINVALIDSTATE;
-    int rc = check_group(g, "ctxgroup_enter");
-    if (rc < 0)
-        return rc;
-    if (flags & ~CORRAL_CTXGROUP_RETURN_ERRORS)
-        return corral__fail(CORRAL_EINVALIDARG, "ctxgroup_enter: unknown flags %#x", flags);
-    if (g->state)
-        return corral__fail(CORRAL_EINVALIDSTATE, "ctxgroup_enter: entered before");
-    corral_task **tasks = calloc(g->n ? g->n : 1, sizeof *tasks);
-    if (!tasks)
-        return CORRAL_ENOMEM;
-    g->state = CTX_ENTERED;
-    bool strict = !(flags & CORRAL_CTXGROUP_RETURN_ERRORS);
     int status = run_members(self, g, false, strict, tasks);
     size_t nfailed = 0;
     for (size_t i = 0; i < g->n; i++) {
@@ -383,7 +369,7 @@ int corral_ctxgroup_enter(corral_ctxgroup *g, int flags)
             if (g->members[i].enter_task &&
                 corral_task_state(g->members[i].enter_task) == CORRAL_TASK_FAILED)
                 errs[k++] = corral_task_error(g->members[i].enter_task);
-        rc = errs ? corral_error_new_group(&eg, errs, nfailed) : CORRAL_ENOMEM;
+        int rc = errs ? corral_error_new_group(&eg, errs, nfailed) : CORRAL_ENOMEM;
         free(errs);
         if (rc < 0)
             eg = corral__error_from_code(rc, "ctxgroup_enter: could not build the ErrorGroup");
@@ -392,6 +378,28 @@ int corral_ctxgroup_enter(corral_ctxgroup *g, int flags)
     }
     g->state = CTX_ENTER_FAILED;
     return exit_members(self, g, status);
+}
+
+int corral_ctxgroup_enter(corral_ctxgroup *g, int flags)
+{
+    corral_task *self = calling_fiber("ctxgroup_enter");
+    if (!self)
+        return CORRAL_EINVALIDSTATE;
+    int rc = check_group(g, "ctxgroup_enter");
+    if (rc < 0)
+        return rc;
+    if (flags & ~CORRAL_CTXGROUP_RETURN_ERRORS)
+        return corral__fail(CORRAL_EINVALIDARG, "ctxgroup_enter: unknown flags %#x", flags);
+    if (g->state)
+        return corral__fail(CORRAL_EINVALIDSTATE, "ctxgroup_enter: entered before");
+    corral_task **tasks = calloc(g->n ? g->n : 1, sizeof *tasks);
+    if (!tasks)
+        return CORRAL_ENOMEM;
+    g->state = CTX_ENTERED;
+    corral_ctxgroup_ref(g); /* it must outlive the blocking below, whoever drops theirs */
+    rc = enter_members(self, g, !(flags & CORRAL_CTXGROUP_RETURN_ERRORS), tasks);
+    corral_ctxgroup_unref(g);
+    return rc;
 }
 
 int corral_ctxgroup_value(const corral_ctxgroup *g, size_t i, corral_value *out)
@@ -435,7 +443,10 @@ int corral_ctxgroup_exit(corral_ctxgroup *g, int status)
     if (state != CTX_ENTERED)
         return corral__fail(CORRAL_EINVALIDSTATE, "ctxgroup_exit: %s",
                             state == CTX_NEW ? "not entered" : "exited before");
-    return exit_members(self, g, status);
+    corral_ctxgroup_ref(g); /* it must outlive the blocking exits */
+    rc = exit_members(self, g, status);
+    corral_ctxgroup_unref(g);
+    return rc;
 }
 
 corral_error *corral_ctxgroup_exit_state(const corral_ctxgroup *g, size_t i)

@@ -121,17 +121,11 @@ int corral_exitstack_push_fiber(corral_exitstack *st, corral_exit_fiber_fn fn, v
     return push(st, (struct exit_entry){.fiber_fn = fn, .ud = ud}, "exitstack_push_fiber");
 }
 
-int corral_exitstack_enter(corral_exitstack *st, const corral_acm *cm, void *ud,
-                           corral_value *value)
+/* corral_exitstack_enter past its checks. */
+static int enter_and_push(corral_exitstack *st, const corral_acm *cm, void *ud, corral_value *value)
 {
-    if (value)
-        *value = (corral_value){0};
-    int rc = check(st, "exitstack_enter");
+    int rc = corral_acm_enter(cm, ud, value);
     if (rc < 0)
-        return rc;
-    if (st->state)
-        return corral__fail(CORRAL_EINVALIDSTATE, "exitstack_enter: exit stack is closed");
-    if ((rc = corral_acm_enter(cm, ud, value)) < 0)
         return rc;
     /* enter may block: the stack can have been closed meanwhile */
     rc = st->state ? corral__fail(CORRAL_EINVALIDSTATE, "exitstack_enter: the stack was closed "
@@ -144,6 +138,22 @@ int corral_exitstack_enter(corral_exitstack *st, const corral_acm *cm, void *ud,
     }
     st->entries[st->n++] = (struct exit_entry){.cm = cm, .ud = ud};
     return 0;
+}
+
+int corral_exitstack_enter(corral_exitstack *st, const corral_acm *cm, void *ud,
+                           corral_value *value)
+{
+    if (value)
+        *value = (corral_value){0};
+    int rc = check(st, "exitstack_enter");
+    if (rc < 0)
+        return rc;
+    if (st->state)
+        return corral__fail(CORRAL_EINVALIDSTATE, "exitstack_enter: exit stack is closed");
+    corral_exitstack_ref(st); /* enter may block: st must outlive it */
+    rc = enter_and_push(st, cm, ud, value);
+    corral_exitstack_unref(st);
+    return rc;
 }
 
 int64_t corral_exitstack_size(const corral_exitstack *st)
