@@ -37,10 +37,14 @@ int corral_acm_enter(const corral_acm *cm, void *ud, corral_value *value)
         return rc;
     if (!value)
         return corral__fail(CORRAL_EINVALIDARG, "acm_enter: value is NULL");
-    if ((rc = cm->enter(self, ud, value)) >= 0)
-        return 0;
-    corral_value_clear(value); /* a failed enter hands nothing out */
-    if (rc != CORRAL_ECANCELLED)
+    corral_value raw = {0}; /* borrowed from enter, as a fiber's result is */
+    if ((rc = cm->enter(self, ud, &raw)) >= 0) {
+        if ((rc = corral__value_take(value, &raw)) == 0)
+            return 0;
+        corral_acm_exit(cm, ud, rc); /* entered, but the value could not be handed out */
+        return rc;
+    }
+    if (rc != CORRAL_ECANCELLED) /* a failed enter hands nothing out */
         corral__unwind_record(self, corral__unwind_error(self, rc));
     return rc;
 }

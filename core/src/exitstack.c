@@ -134,7 +134,7 @@ static int enter_and_push(corral_exitstack *st, const corral_acm *cm, void *ud, 
     if (rc < 0) { /* an entered manager is always exited */
         int exit_rc = corral_acm_exit(cm, ud, rc);
         corral_value_clear(value);
-        return exit_rc;
+        return exit_rc < 0 ? exit_rc : rc; /* a suppressing exit does not make this a success */
     }
     st->entries[st->n++] = (struct exit_entry){.cm = cm, .ud = ud};
     return 0;

@@ -61,10 +61,15 @@ static int suppress_main(corral_task *self, void *arg, corral_value *res)
     corral_value v;
     FCHECK_EQ(corral_acm_enter(&scripted, &m, &v), 0);
     FCHECK_EQ(v.type, CORRAL_VALUE_BYTES);
+    FCHECK(v.as.p != m.value); /* the caller's own copy */
+    FCHECK_STR((const char *)v.as.p, "v");
+    corral_value_clear(&v);
     int rc = corral_task_raise(self, "ValueError", "body");
     FCHECK_EQ(corral_acm_exit(&scripted, &m, rc), 0); /* an ordinary error is suppressed */
     m.suppress = 0;
+    m.value = NULL;
     FCHECK_EQ(corral_acm_enter(&scripted, &m, &v), 0);
+    FCHECK_EQ(v.type, CORRAL_VALUE_NONE);
     rc = corral_task_raise(self, "ValueError", "kept");
     FCHECK_EQ(corral_acm_exit(&scripted, &m, rc), CORRAL_EUSER); /* 0: not suppressed */
     FCHECK_STR(cu_fmt_error(corral_task_last_error(self)), "ValueError:kept");
@@ -197,6 +202,7 @@ static int stack_main(corral_task *self, void *arg, corral_value *res)
     FCHECK_EQ(corral_exitstack_push(st, plain_note, "bottom"), 0);
     FCHECK_EQ(corral_exitstack_enter(st, &scripted, &sup, &v), 0);
     FCHECK_EQ(v.type, CORRAL_VALUE_BYTES);
+    corral_value_clear(&v);
     FCHECK_EQ(corral_exitstack_enter(st, &scripted, &bad, &v), CORRAL_EUSER); /* not pushed */
     FCHECK_EQ(corral_exitstack_enter(st, &scripted, &top, &v), 0);
     FCHECK_EQ(corral_exitstack_size(st), 3);
@@ -216,6 +222,41 @@ START_TEST(test_exit_stack_enters_managers_and_a_suppression_clears_the_error)
                                       "0 main log top exit st=-1014 cur=ValueError:body\n"
                                       "0 main log sup exit st=-1014 cur=ValueError:body\n"
                                       "0 main log bottom cur=-\n");
+}
+END_TEST
+
+/* A stack closed by another task while a manager's enter blocks: the manager is exited at
+ * once (even a suppressing exit does not turn that into a success). */
+static int closer(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self, (void)res;
+    cu_log("closing");
+    return corral_exitstack_close(arg, 0);
+}
+
+static int closed_while_entering_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self, (void)arg, (void)res;
+    mgr slow = {.tag = "slow", .enter_ms = 5, .value = "s", .suppress = 1};
+    corral_exitstack *st;
+    corral_value v;
+    FCHECK_EQ(corral_exitstack_new(&st, cu.rt), 0);
+    corral_task *c = cu_spawn("C", closer, st);
+    FCHECK(c);
+    FCHECK_EQ(corral_exitstack_enter(st, &scripted, &slow, &v), CORRAL_EINVALIDSTATE);
+    FCHECK_EQ(v.type, CORRAL_VALUE_NONE);
+    FCHECK_EQ(corral_join(c, NULL, -1), 0);
+    corral_exitstack_unref(st);
+    return 0;
+}
+
+START_TEST(test_stack_closed_while_a_manager_enters)
+{
+    ck_assert_int_eq(cu_run(closed_while_entering_main, NULL), 0);
+    ck_assert_str_eq(cu_trace_main(), "0 main log slow enter\n"
+                                      "0 C log closing\n"
+                                      "0 C done\n"
+                                      "5 main log slow exit st=-1004 cur=InvalidState\n");
 }
 END_TEST
 
@@ -382,6 +423,7 @@ Suite *cu_suite_context(void)
     tcase_add_test(tc, test_exit_grace_expiry_keeps_the_outcome);
     tcase_add_test(tc, test_failed_enter_hands_nothing_out);
     tcase_add_test(tc, test_exit_stack_enters_managers_and_a_suppression_clears_the_error);
+    tcase_add_test(tc, test_stack_closed_while_a_manager_enters);
     suite_add_tcase(s, tc);
     tc = tcase_create("ctxgroup");
     tcase_add_checked_fixture(tc, cu_setup, cu_teardown);

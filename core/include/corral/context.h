@@ -30,10 +30,10 @@ CORRAL_BEGIN_DECLS
 
 /* An async context manager's operations. Both run in a fiber and may block. */
 typedef struct corral_acm {
-    /* Enter. Return 0 and optionally store the entered value in *value (it then belongs to
-     * whoever called enter; *value is NONE on entry), or a negative code (the error object
-     * as corral_task_set_error / corral_task_raise recorded it). A failed enter is never
-     * exited (R69). */
+    /* Enter. Return 0 and optionally store the entered value in *value (NONE on entry;
+     * borrowed, as a fiber's result: the core copies BYTES), or a negative code (the error
+     * object as corral_task_set_error / corral_task_raise recorded it). A failed enter is
+     * never exited (R69). */
     int (*enter)(corral_task *self, void *ud, corral_value *value);
     /* Exit, inside managed cleanup. `status` is what the body ended with: 0, a code, or
      * CORRAL_ECANCELLED; `current` is the error object in flight (borrowed for the call;
@@ -44,7 +44,8 @@ typedef struct corral_acm {
     int (*exit)(corral_task *self, void *ud, int status, corral_error *current);
 } corral_acm;
 
-/* Fiber only. Enter cm: *value is set to NONE, then cm->enter runs in the calling fiber.
+/* Fiber only. Enter cm: cm->enter runs in the calling fiber and *value receives the entered
+ * value as the caller's own copy (drop it with corral_value_clear; NONE if there is none).
  * Returns its code; an error other than Cancelled is then corral_task_last_error(self), and
  * *value is NONE again. Errors: CORRAL_EINVALIDARG (cm, its enter or exit NULL; value NULL),
  * CORRAL_EINVALIDSTATE (not called from a fiber). Thread: loop. */
