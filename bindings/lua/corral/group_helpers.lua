@@ -221,6 +221,8 @@ return function(M, I)
     return core.host_error_value(run.h, eg, core.EERRORGROUP)
   end
 
+  I.error_group = error_group
+
   -- The error value of a failed member (the very Lua value it raised).
   local function member_error(t)
     local _, e = pcall(Task.result, t)

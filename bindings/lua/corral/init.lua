@@ -1177,31 +1177,6 @@ M._debug = {
 setmetatable(Future, { __call = function() return M.future() end })
 
 -- ---------------------------------------------------------------------------------------
--- corral.with: the portable form of `local x <close> = ...`
--- ---------------------------------------------------------------------------------------
-
---- corral.with(obj, fn, ...) -> fn's results. Calls fn(obj, ...), then closes obj the way
--- a <close> variable would (Group: async_close shielded; Queue, Future: close; Lock,
--- Semaphore, Condition: release), also when fn raised (the error is then re-raised).
--- Objects that must be entered first (Lock, Semaphore, Condition: acquire, a checkpoint) are
--- entered before fn runs; if entering raises, nothing is closed.
-function M.with(obj, fn, ...)
-  local mt = getmetatable(obj)
-  local close = type(mt) == "table" and rawget(mt, "__close")
-  if not close then argerr("corral.with", 1, "obj", "a closable corral object", obj) end
-  check_fn("corral.with", 2, fn)
-  local enter = rawget(mt, "__corral_enter")
-  if enter then enter(obj) end
-  local res = pack(pcall(fn, obj, ...))
-  if res[1] then
-    close(obj, nil)
-    return unpack(res, 2, res.n)
-  end
-  close(obj, res[2])
-  error(res[2], 0)
-end
-
--- ---------------------------------------------------------------------------------------
 -- Per-call deadlines of the blocking methods of queues and sync objects (R41)
 -- ---------------------------------------------------------------------------------------
 local WAIT_KEYS = { deadline = true, timeout = true }
@@ -1237,6 +1212,41 @@ local function wait_deadline(fname, i, opts, extra)
 end
 
 -- ---------------------------------------------------------------------------------------
+-- Coroutines nested in a task (the generators of corral.contextmanager)
+-- ---------------------------------------------------------------------------------------
+local co_status = coroutine.status
+
+-- The running task's handle when the code runs in that task's own coroutine (or in a nested
+-- coroutine resumed by resume_in_task), else nil: callbacks and code outside corral.run.
+local function current_task()
+  local slot = cur
+  if slot == nil or co_running() ~= cos[slot] then return nil end
+  return handles[slot]
+end
+
+-- Resume coroutine `co` with (...) inside the running task. While `co` runs it stands for the
+-- task's coroutine (blocking corral functions check that they run there), so it may block:
+-- the operations it yields are handed on to the driver from the coroutine that resumed it and
+-- their outcomes are handed back. Returns, packed, coroutine.resume's results once `co` ends,
+-- fails, or yields `tag` as its first value. Nests: a generator may resume another one.
+local function resume_in_task(fname, co, tag, ...)
+  local slot = cur
+  if slot == nil or co_running() ~= cos[slot] then not_in_task(fname) end
+  local outer = cos[slot]
+  task_cos[co] = true
+  cos[slot] = co
+  local r = pack(co_resume(co, ...))
+  while r[1] and r[2] ~= tag and co_status(co) ~= "dead" do
+    cos[slot] = outer
+    local back = pack(co_yield(r[2], r[3], r[4], r[5], r[6]))
+    cos[slot] = co
+    r = pack(co_resume(co, unpack(back, 1, back.n)))
+  end
+  cos[slot] = outer
+  return r
+end
+
+-- ---------------------------------------------------------------------------------------
 -- Groups, their presets, the helpers, queues and sync objects live in their own files; they
 -- share these internals.
 -- ---------------------------------------------------------------------------------------
@@ -1249,11 +1259,16 @@ local I = {
   await = await, spawn_in = spawn_in, make_spawn = make_spawn,
   run = function() return R end,
   task_cos = task_cos, not_in_task = not_in_task, wait_deadline = wait_deadline,
+  current_task = current_task, resume_in_task = resume_in_task, error_text = error_text,
 }
 require("corral.group")(M, I)
 require("corral.group_presets")(M, I)
 require("corral.group_helpers")(M, I)
 require("corral.queue")(M, I)
 require("corral.sync")(M, I)
+require("corral.cleanup")(M, I)
+require("corral.cleanup_cm")(M, I)
+require("corral.cleanup_group")(M, I)
+require("corral.cleanup_defer")(M, I)
 
 return M
