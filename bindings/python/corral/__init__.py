@@ -5,7 +5,9 @@ Write ``corral.run(main())`` and use ``async def``, ``await``, ``async with`` an
 scopes with deadlines and shields, one-shot futures, closable queues (FIFO, LIFO, priority,
 rendezvous), Event/Lock/Semaphore/Condition and a watch cell, groups (hat.aio
 ``Group``/``Resource``, aiotools ``TaskGroup``/``Supervisor``/``PersistentTaskGroup``, trio
-nurseries, codestare ``TaskNursery``) and the helpers built on them, with the same observable behaviour (and traces) as the C, Lua and Rust bindings.
+nurseries, codestare ``TaskNursery``), the helpers built on them and managed cleanup
+(``ExitStack``, ``asynccontextmanager``, ``actxgroup``, ``adefer``, ``aclosing``), with
+the same observable behaviour (and traces) as the C, Lua and Rust bindings.
 
     import corral
 
@@ -45,6 +47,11 @@ from ._persistent_group import PersistentTaskGroup, all_persistent_groups, all_p
 from ._task_nursery import TaskNursery
 from ._helpers import call, call_on_cancel, call_on_done, cancel_and_join, first
 from ._group_helpers import as_completed_safe, gather_safe, race
+from ._exitstack import AsyncExitStack, ExitStack
+from ._acm import actxmgr, asynccontextmanager
+from ._ctxgroup import AsyncContextGroup, actxgroup
+from ._defer import adefer, defer
+from ._closing import aclosing, closing_async
 
 __version__ = "0.1.0"
 
@@ -64,6 +71,8 @@ __all__ = [
     "all_persistent_groups", "all_ptaskgroups", "TaskNursery",
     "call", "call_on_cancel", "call_on_done", "first", "cancel_and_join", "race",
     "gather_safe", "as_completed_safe",
+    "ExitStack", "AsyncExitStack", "asynccontextmanager", "actxmgr", "actxgroup",
+    "AsyncContextGroup", "defer", "adefer", "aclosing", "closing_async",
     "Error", "Cancelled", "Timeout", "TaskCancelled", "FutureCancelled", "InvalidState",
     "InvalidArgument", "GroupClosed", "QueueClosed", "QueueEmpty", "QueueFull", "ErrorGroup",
     "StrayCancellation", "CleanupTimeout", "Deadlock", "Closed", "UserError",

@@ -280,6 +280,17 @@ async def _await_it(aw: Awaitable[T]) -> T:
     return await aw
 
 
+def _predecessor(e: BaseException) -> BaseException | None:
+    """The exception Python's traceback shows before e: ``__cause__``, else ``__context__``
+    unless suppressed (``raise ... from None``); None when that is a ``Cancelled``."""
+    prev = e.__cause__
+    if prev is None and not e.__suppress_context__:
+        prev = e.__context__
+    if prev is None or isinstance(prev, Cancelled) or prev is e:
+        return None
+    return prev
+
+
 class Task:
     """A handle of a corral task (a spawned coroutine).
 
@@ -585,8 +596,29 @@ class Runner:
             exc.__context__ = self._exc_of_error(ctx, depth + 1)
         return exc
 
-    def _new_error(self, e: BaseException) -> int:
-        """A corral_error for exception e, with e as its host payload (one reference)."""
+    def _new_error(self, e: BaseException, depth: int = 0) -> int:
+        """A corral_error for exception e, with e as its host payload (one reference).
+        The exception Python shows before e (its ``__cause__``, else its ``__context__``)
+        becomes the error's context, so traces print ``E1 <- E2`` as C's R67 chains do; the
+        chain stops at a ``Cancelled``, which is control flow and never an error object."""
+        ctxp = None
+        prev = _predecessor(e)
+        if prev is not None and depth < 20:
+            try:
+                ctxp = self._new_error(prev, depth + 1)
+            except BaseException:
+                ctxp = None  # the chain is a courtesy; the error itself must not be lost
+        try:
+            # made last: callers map self._tok - 1 (e's token) back to the failing task
+            errp = self._new_error_alone(e)
+            if ctxp is not None:
+                L.corral_error_set_context(errp, ctxp)  # takes its own reference
+        finally:
+            if ctxp is not None:
+                L.corral_error_unref(ctxp)
+        return errp
+
+    def _new_error_alone(self, e: BaseException) -> int:
         code = code_of(e)
         try:
             msg = str(e) if e.args else ""
