@@ -327,6 +327,9 @@ static int exit_members(corral_task *self, corral_ctxgroup *g, int status)
         if (tasks[i] && corral_task_state(tasks[i]) == CORRAL_TASK_FAILED) {
             g->members[i].exit_state = corral__error_ref(corral_task_error(tasks[i]));
             nfailed++;
+        } else if (tasks[i] && corral_task_state(tasks[i]) == CORRAL_TASK_CANCELLED) {
+            /* cut short by the grace: recorded, not raised (CleanupTimeout was reported) */
+            g->members[i].exit_state = corral__error_from_code(CORRAL_ETASKCANCELLED, NULL);
         }
         corral_task_unref(tasks[i]);
     }

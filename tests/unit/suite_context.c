@@ -352,6 +352,47 @@ START_TEST(test_ctxgroup_cancelled_while_entering_exits_what_entered)
 }
 END_TEST
 
+/* An exit cut short by the cleanup grace is recorded as TaskCancelled and not raised; the
+ * others still finish their exits; CleanupTimeout goes to the handler chain (R66). */
+static int grace_group_body(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self, (void)arg, (void)res;
+    mgr quick = {.tag = "quick", .exit_ms = 1}, slow = {.tag = "slow", .exit_ms = 50};
+    corral_ctxgroup *g;
+    FCHECK_EQ(corral_ctxgroup_new(&g, cu.rt), 0);
+    FCHECK_EQ(corral_ctxgroup_add(g, &scripted, &quick), 0);
+    FCHECK_EQ(corral_ctxgroup_add(g, &scripted, &slow), 0);
+    FCHECK_EQ(corral_ctxgroup_enter(g, 0), 0);
+    FCHECK_EQ(corral_ctxgroup_exit(g, 0), 0);
+    FCHECK_EQ(cu_now_ms(), 3);
+    FCHECK(corral_ctxgroup_exit_state(g, 0) == NULL);
+    FCHECK_STR(cu_fmt_error(corral_ctxgroup_exit_state(g, 1)), "TaskCancelled");
+    corral_ctxgroup_unref(g);
+    return 0;
+}
+
+static int grace_group_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self, (void)arg, (void)res;
+    corral_group *grp = cu_group(NULL, "G");
+    FCHECK(grp);
+    FCHECK_EQ(corral_group_set_cleanup_timeout(grp, corral_ms(3)), 0);
+    corral_task *t = cu_spawn_in(grp, "T", grace_group_body, NULL);
+    FCHECK(t);
+    FCHECK_EQ(corral_join(t, NULL, -1), 0);
+    return 0;
+}
+
+START_TEST(test_ctxgroup_exit_cut_by_the_grace_is_recorded_not_raised)
+{
+    ck_assert_int_eq(cu_run(grace_group_main, NULL), 0);
+    ck_assert(cu_trace_has("3 exit2 log slow exit sleep rc=-1000"));
+    ck_assert(cu_trace_has("3 exit2 cancelled"));
+    ck_assert(cu_trace_has("3 T done"));
+    ck_assert(cu_trace_has("3 root handler T CleanupTimeout"));
+}
+END_TEST
+
 static int bad_group_main(corral_task *self, void *arg, corral_value *res)
 {
     (void)self, (void)arg, (void)res;
@@ -430,6 +471,7 @@ Suite *cu_suite_context(void)
     tcase_set_timeout(tc, 10);
     tcase_add_test(tc, test_ctxgroup_return_errors_exits_only_entered_managers);
     tcase_add_test(tc, test_ctxgroup_cancelled_while_entering_exits_what_entered);
+    tcase_add_test(tc, test_ctxgroup_exit_cut_by_the_grace_is_recorded_not_raised);
     tcase_add_test(tc, test_bad_input);
     suite_add_tcase(s, tc);
     return s;

@@ -19,7 +19,7 @@ return function(M, I)
 
   local OP_GROUP_EXIT, OP_NEXT_DONE = core.OP_GROUP_EXIT, core.OP_GROUP_NEXT_DONE
   local COLLECT, JOIN = core.GROUP_COLLECT, core.GROUP_JOIN
-  local COMPLETED, FAILED = core.TASK_COMPLETED, core.TASK_FAILED
+  local COMPLETED, FAILED, CANCELLED = core.TASK_COMPLETED, core.TASK_FAILED, core.TASK_CANCELLED
 
   local CtxGroup = {}
   CtxGroup.__index = CtxGroup
@@ -102,13 +102,18 @@ return function(M, I)
     if ok then
       for k = 1, #idx do
         local t = tasks[idx[k]]
-        if core.task_state(t) == FAILED then states[idx[k]] = member_error(t) end
+        local st = core.task_state(t)
+        if st == FAILED then
+          states[idx[k]] = member_error(t)
+        elseif st == CANCELLED then -- cut short by the grace: recorded, not raised (R66)
+          states[idx[k]] = M.error("TaskCancelled")
+        end
       end
     end
     local errs = {}
     for k = 1, #idx do
       local x = states[idx[k]]
-      if x ~= nil then errs[#errs + 1] = x end
+      if x ~= nil and x.kind ~= "TaskCancelled" then errs[#errs + 1] = x end
     end
     return errs
   end
@@ -198,7 +203,8 @@ return function(M, I)
   end
 
   --- g:exit_states() -> states: states[i] is nil when CM i's exit succeeded or CM i was never
-  -- exited, else the error its exit raised (states.n = #cms; empty before the exit).
+  -- exited, a TaskCancelled error when the cleanup grace cut its exit short (recorded, not
+  -- raised), else the error its exit raised (states.n = #cms; empty before the exit).
   function CtxGroup:exit_states()
     if getmetatable(self) ~= CtxGroup then argerr("actxgroup:exit_states", 1, "self", "corral.actxgroup", self) end
     return self.states or { n = self.n }

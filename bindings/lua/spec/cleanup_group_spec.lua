@@ -102,6 +102,23 @@ describe("actxgroup", function()
     end)
   end)
 
+  it("an exit cut short by the cleanup grace is recorded as TaskCancelled, not raised (R66)", function()
+    vrun(function()
+      local log = {}
+      local grp = corral.Group("G")
+      grp:set_cleanup_timeout(0.003)
+      local g = corral.actxgroup({ cm(log, "quick", { exit_s = 0.001 }), cm(log, "slow", { exit_s = 0.050 }) })
+      local t = grp:spawn("T", function() corral.with(g, function() end) end)
+      t:join() -- no error: the cut exit is only recorded
+      assert.equals(3, H.ms())
+      assert.same({ "none", "TaskCancelled" }, texts(g:exit_states()))
+      assert.same({ "quick exited nil" }, { log[3] })
+      corral.sleep(0)
+      grp:close()
+    end)
+    assert.same({ "unhandled error in task T: CleanupTimeout" }, H.last_log)
+  end)
+
   it("a caller cancelled while entering cancels the pending enters and exits the entered CMs", function()
     vrun(function()
       local log = {}

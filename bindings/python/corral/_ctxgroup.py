@@ -96,12 +96,10 @@ class AsyncContextGroup:
             raise
         if errors and not self._return_exceptions:
             eg = ErrorGroup(format_value(errors), errors)
-            try:
-                # the body never ran: the managers are exited as after an empty body
-                await self._exit_all(None)
-            except ErrorGroup as exit_errors:
-                exit_errors.__context__ = eg  # the newer error wins (R67)
-                raise
+            # the body never ran: the entered managers are exited with the enter errors in
+            # flight, as contextlib's AsyncExitStack exits the managers entered before a
+            # failing one (an exit ErrorGroup gets eg as its context, R67)
+            await self._exit_all(eg)
             raise eg
         return self._values
 

@@ -101,7 +101,8 @@ def test_strict_enter_failure_skips_the_body_exits_only_the_entered_and_raises_i
     assert [str(e) for e in eg.exceptions] == ["both", "early"]
     assert now == 1 and unhandled == 0
     assert log == ["enter ok", "exit ok"]
-    assert entered.exited_with is None  # the body never ran: no error in flight
+    # the body never ran: the entered manager's exit sees the enter errors in flight
+    assert entered.exited_with is eg
     for cm in (slow, late_fail, both, early_fail):
         assert cm.exited_with == "never"
 

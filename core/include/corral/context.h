@@ -123,8 +123,9 @@ CORRAL_API corral_error *corral_ctxgroup_enter_error(const corral_ctxgroup *g, s
  * CORRAL_EINVALIDARG (NULL, status > 0), CORRAL_EINVALIDSTATE (not in a fiber, not entered,
  * exited before), CORRAL_ENOMEM. Thread: loop. */
 CORRAL_API int corral_ctxgroup_exit(corral_ctxgroup *g, int status);
-/* Manager i's exit state (aiotools exit_states()): its exit's error (borrowed), or NULL when
- * its exit succeeded, it was never exited, or i is out of range. Thread: loop. */
+/* Manager i's exit state (aiotools exit_states()): its exit's error (borrowed), a
+ * TaskCancelled error when the cleanup grace cut its exit short (recorded, not raised), or
+ * NULL when its exit succeeded, it was never exited, or i is out of range. Thread: loop. */
 CORRAL_API corral_error *corral_ctxgroup_exit_state(const corral_ctxgroup *g, size_t i);
 
 CORRAL_END_DECLS

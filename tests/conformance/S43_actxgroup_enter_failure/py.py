@@ -23,8 +23,10 @@ async def cm2():
 @corral.asynccontextmanager
 async def cm3():
     log("cm3 entered")
-    yield "v3"
-    log("cm3 exited")
+    try:
+        yield "v3"
+    finally:  # its exit sees the enter ErrorGroup in flight (and lets it go on)
+        log("cm3 exited")
 
 
 def kinds(eg):
