@@ -71,6 +71,12 @@ mod s26;
 mod s27a;
 #[path = "../../../tests/conformance/S27b_cancel_getter_after_put/rs.rs"]
 mod s27b;
+#[path = "../../../tests/conformance/S28_exitstack_lifo_cancel/rs.rs"]
+mod s28;
+#[path = "../../../tests/conformance/S29_exit_callbacks_last_error/rs.rs"]
+mod s29;
+#[path = "../../../tests/conformance/S30_cleanup_grace_expiry/rs.rs"]
+mod s30;
 #[path = "../../../tests/conformance/S33_race/rs.rs"]
 mod s33;
 #[path = "../../../tests/conformance/S34a_gather_safe/rs.rs"]
@@ -91,6 +97,10 @@ mod s39;
 mod s40;
 #[path = "../../../tests/conformance/S41_hat_group_cm_exit/rs.rs"]
 mod s41;
+#[path = "../../../tests/conformance/S42_acm_cannot_suppress_cancel/rs.rs"]
+mod s42;
+#[path = "../../../tests/conformance/S43_actxgroup_enter_failure/rs.rs"]
+mod s43;
 #[path = "../../../tests/conformance/S44_per_call_deadline/rs.rs"]
 mod s44;
 #[path = "../../../tests/conformance/S45_signal_cancels_main/rs.rs"]
@@ -137,6 +147,12 @@ mod s64;
 mod s65;
 #[path = "../../../tests/conformance/S66_watch_cell/rs.rs"]
 mod s66;
+#[path = "../../../tests/conformance/S67_exitstack_under_deadline/rs.rs"]
+mod s67;
+#[path = "../../../tests/conformance/S68_ctxgroup_failing_exit/rs.rs"]
+mod s68;
+#[path = "../../../tests/conformance/S69_adefer_order/rs.rs"]
+mod s69;
 
 fn scenario<F>(want: Option<ErrorKind>, main: F) -> i32
 where
@@ -190,6 +206,9 @@ fn main() {
         "S26" => scenario(s26::OUTCOME, s26::main()),
         "S27a" => scenario(s27a::OUTCOME, s27a::main()),
         "S27b" => scenario(s27b::OUTCOME, s27b::main()),
+        "S28" => scenario(s28::OUTCOME, s28::main()),
+        "S29" => scenario(s29::OUTCOME, s29::main()),
+        "S30" => scenario(s30::OUTCOME, s30::main()),
         "S33" => scenario(s33::OUTCOME, s33::main()),
         "S34a" => scenario(s34a::OUTCOME, s34a::main()),
         "S34b" => scenario(s34b::OUTCOME, s34b::main()),
@@ -200,6 +219,8 @@ fn main() {
         "S39" => scenario(s39::OUTCOME, s39::main()),
         "S40" => scenario(s40::OUTCOME, s40::main()),
         "S41" => scenario(s41::OUTCOME, s41::main()),
+        "S42" => scenario(s42::OUTCOME, s42::main()),
+        "S43" => scenario(s43::OUTCOME, s43::main()),
         "S44" => scenario(s44::OUTCOME, s44::main()),
         "S45" => scenario(s45::OUTCOME, s45::main()),
         "S46" => scenario(s46::OUTCOME, s46::main()),
@@ -223,6 +244,9 @@ fn main() {
         "S64" => scenario(s64::OUTCOME, s64::main()),
         "S65" => scenario(s65::OUTCOME, s65::main()),
         "S66" => scenario(s66::OUTCOME, s66::main()),
+        "S67" => scenario(s67::OUTCOME, s67::main()),
+        "S68" => scenario(s68::OUTCOME, s68::main()),
+        "S69" => scenario(s69::OUTCOME, s69::main()),
         _ => {
             eprintln!("usage: conformance <scenario id>; unknown id {id:?}");
             2

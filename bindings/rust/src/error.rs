@@ -244,6 +244,49 @@ impl Error {
         !self.raw.is_null() && self.raw == other.raw
     }
 
+    /// The error that was being handled when this one was raised (R67: an exit callback's
+    /// error has the error it unwound with as context), if any. It is part of the trace text:
+    /// `ValueError:E1 <- ValueError:E2`.
+    pub fn context(&self) -> Option<Error> {
+        // SAFETY: NULL-safe; the context is borrowed from self and referenced by from_outcome.
+        let c = unsafe { sys::corral_error_context(self.raw) };
+        (!c.is_null()).then(|| Error::from_outcome(unsafe { sys::corral_error_code(c) }, c))
+    }
+
+    /// This error with `context` attached as the error it replaced (R67), unless that would
+    /// make the context chain a cycle. The core object is shared by every clone, so a clone
+    /// sees the context too (Python's `__context__` is set the same way). A message-less error
+    /// (`Error::from_code`) gets an object first; a message-less context is given one too.
+    pub(crate) fn with_context(mut self, context: &Error) -> Error {
+        let context = if context.raw.is_null() {
+            Error::make(context.code, None, None)
+        } else {
+            context.clone()
+        };
+        if self.raw.is_null() {
+            self = Error::make(self.code, None, None);
+        }
+        if self.raw.is_null() || context.raw.is_null() || context.chain_contains(&self) {
+            return self; // out of memory, or a cycle
+        }
+        // SAFETY: both are live; the core takes its own reference to the context.
+        unsafe { sys::corral_error_set_context(self.raw, context.raw) };
+        self
+    }
+
+    /// True when `e` is this error or one of its contexts (the same core object).
+    fn chain_contains(&self, e: &Error) -> bool {
+        let mut c = self.raw;
+        while !c.is_null() {
+            if c == e.raw {
+                return true;
+            }
+            // SAFETY: c is borrowed from a live chain.
+            c = unsafe { sys::corral_error_context(c) };
+        }
+        false
+    }
+
     /// The member errors of an `ErrorGroup` (R54), in the order they were recorded (each is
     /// the member's own error object, [`Error::same_as`]); empty for other errors.
     pub fn group_errors(&self) -> Vec<Error> {

@@ -20,14 +20,14 @@ use std::task::{Context, Poll};
 /// (`vec![Box::pin(a()) as LocalBoxFuture<_>, Box::pin(b())]`).
 pub type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 
-/// An entered COLLECT group and its members by spawn index.
-struct Collect<T> {
-    g: Group,
-    members: Vec<JoinHandle<T>>,
+/// An entered COLLECT group and its members by spawn index (also [`crate::actxgroup`]'s).
+pub(crate) struct Collect<T> {
+    pub(crate) g: Group,
+    pub(crate) members: Vec<JoinHandle<T>>,
 }
 
 /// One operation on the entered group, with its INT result.
-struct GroupOp<'a> {
+pub(crate) struct GroupOp<'a> {
     _g: &'a Group,
     op: Op,
     value: Option<sys::corral_value>,
@@ -65,7 +65,11 @@ fn names_for(helper: &str, n: usize, names: Option<Vec<String>>) -> Result<Vec<S
 impl<T: 'static> Collect<T> {
     /// Enter the group and spawn the members. On a spawn failure the members already
     /// spawned are cancelled and awaited, and the error is returned.
-    async fn start<F>(helper: &str, futs: Vec<F>, names: Option<Vec<String>>) -> Result<Self>
+    pub(crate) async fn start<F>(
+        helper: &str,
+        futs: Vec<F>,
+        names: Option<Vec<String>>,
+    ) -> Result<Self>
     where
         F: Future + 'static,
         F::Output: TaskOutput<Ok = T>,
@@ -92,13 +96,13 @@ impl<T: 'static> Collect<T> {
         }
         Ok(c)
     }
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.members.len()
     }
-    fn next_done(&self) -> GroupOp<'_> {
+    pub(crate) fn next_done(&self) -> GroupOp<'_> {
         next_done(&self.g)
     }
-    fn exit(&self, status: i32) -> GroupOp<'_> {
+    pub(crate) fn exit(&self, status: i32) -> GroupOp<'_> {
         exit(&self.g, status)
     }
 }
@@ -124,7 +128,7 @@ fn exit(g: &Group, status: i32) -> GroupOp<'_> {
 
 /// The exit status for how the body stopped: `Cancelled` is passed on (the exit then
 /// cancels the members itself), anything else leaves with 0 after an explicit close.
-fn stop_status(err: Option<&Error>) -> i32 {
+pub(crate) fn stop_status(err: Option<&Error>) -> i32 {
     match err {
         Some(e) if e.is_cancelled() => sys::CORRAL_ECANCELLED,
         _ => 0,
@@ -132,7 +136,7 @@ fn stop_status(err: Option<&Error>) -> i32 {
 }
 
 /// A member's task state.
-fn state<T>(h: &JoinHandle<T>) -> i32 {
+pub(crate) fn state<T>(h: &JoinHandle<T>) -> i32 {
     // SAFETY: the handle references the task.
     unsafe { sys::corral_task_state(h.task().as_raw()) }
 }

@@ -44,6 +44,14 @@
 //!   [`call_on_done`], [`cancel_and_join`], [`first`], [`cleanup`].
 //! - [`RuntimeBuilder::fatal_panics`] makes panics fatal errors (R58).
 //!
+//! # Cleanup (R66-R69)
+//! - [`AsyncContextManager`] (enter/exit with the error in flight) and [`with`], Rust's
+//!   `async with`; [`context_manager`] is contextlib's `asynccontextmanager` (a closure that
+//!   yields once, R68); [`closing_async`] closes an [`AsyncClose`] type on the way out.
+//! - [`ExitStack`] (`AsyncExitStack`, R67) with [`ExitStack::scope`]; [`actxgroup`]
+//!   (concurrent enters and exits, R69); the [`defer`] guard and [`adefer`] (every deferred
+//!   call runs). All exits run as managed cleanup (R66): shielded, bounded by a grace.
+//!
 //! # Queues and synchronization (R60-R65)
 //! - [`Queue`]: hat's closable queue with direct hand-off (no barging), in FIFO, LIFO
 //!   ([`Queue::lifo`]), priority ([`Queue::priority`], the priority given with the put:
@@ -80,8 +88,13 @@
 //!   release.
 #![warn(missing_docs)]
 
+mod cm;
+mod cm_generator;
+mod ctxgroup;
+mod defer;
 mod driver;
 mod error;
+mod exit_stack;
 mod group;
 mod group_nursery;
 mod group_resource;
@@ -100,11 +113,16 @@ mod sync;
 mod value;
 mod watch;
 
+pub use cm::{closing_async, with, AsyncClose, AsyncContextManager, Closing};
+pub use cm_generator::{context_manager, FnContextManager, YieldPoint, Yielder};
+pub use ctxgroup::{actxgroup, CtxGroup};
+pub use defer::{adefer, defer, Defer, DeferGuard};
 pub use driver::{
     current, inject_signal, log, log_as, run, shutdown, spawn, spawn_named, unhandled_count,
     Builder, JoinHandle, Runtime, RuntimeBuilder, TaskOutput, TaskRef,
 };
 pub use error::{Error, ErrorKind, Result};
+pub use exit_stack::ExitStack;
 pub use group::{Group, GroupBuilder, GroupWait, Wrap};
 pub use group_nursery::{open_nursery, GroupScope, Nursery};
 pub use group_resource::{using, Resource};
