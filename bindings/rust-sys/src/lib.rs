@@ -1221,7 +1221,11 @@ extern "C" {
     // Fiber-only API (enter and exit run in a C fiber): declared so the crate mirrors the
     // header; the safe crate drives its own AsyncContextManager with the same rules.
     /// `corral_acm_enter` (corral/context.h). C doc comment: Fiber only. Enter cm (*value NONE first) and return its code; an error other than Cancelled is then the task's last error. Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (not in a fiber). Thread: loop.
-    pub fn corral_acm_enter(cm: *const corral_acm, ud: *mut c_void, value: *mut corral_value) -> c_int;
+    pub fn corral_acm_enter(
+        cm: *const corral_acm,
+        ud: *mut c_void,
+        value: *mut corral_value,
+    ) -> c_int;
     /// `corral_acm_exit` (corral/context.h). C doc comment: Fiber only. Run cm->exit as managed cleanup and return the status that propagates under R68 (ordinary errors suppressible, Cancelled never). Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE, CORRAL_ENOMEM. Thread: loop.
     pub fn corral_acm_exit(cm: *const corral_acm, ud: *mut c_void, status: c_int) -> c_int;
     /// `corral_ctxgroup_new` (corral/context.h). C doc comment: Create an empty context group; the caller owns one reference. Errors: CORRAL_EINVALIDARG, CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop.
@@ -1237,13 +1241,21 @@ extern "C" {
         exit_prefix: *const c_char,
     ) -> c_int;
     /// `corral_ctxgroup_add` (corral/context.h). C doc comment: Append a manager (ud borrowed). Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (entered), CORRAL_ENOMEM. Thread: loop.
-    pub fn corral_ctxgroup_add(g: *mut corral_ctxgroup, cm: *const corral_acm, ud: *mut c_void) -> c_int;
+    pub fn corral_ctxgroup_add(
+        g: *mut corral_ctxgroup,
+        cm: *const corral_acm,
+        ud: *mut c_void,
+    ) -> c_int;
     /// `corral_ctxgroup_size` (corral/context.h). C doc comment: Number of managers, or CORRAL_EINVALIDARG for NULL. Thread: loop.
     pub fn corral_ctxgroup_size(g: *const corral_ctxgroup) -> i64;
     /// `corral_ctxgroup_enter` (corral/context.h). C doc comment: Fiber only. Enter every manager concurrently (R69); strict by default. Errors: CORRAL_EERRORGROUP (enter errors), CORRAL_ECANCELLED, CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE, CORRAL_ENOMEM. Thread: loop.
     pub fn corral_ctxgroup_enter(g: *mut corral_ctxgroup, flags: c_int) -> c_int;
     /// `corral_ctxgroup_value` (corral/context.h). C doc comment: Manager i's entered value (borrowed), NONE when it did not enter. Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE. Thread: loop.
-    pub fn corral_ctxgroup_value(g: *const corral_ctxgroup, i: usize, out: *mut corral_value) -> c_int;
+    pub fn corral_ctxgroup_value(
+        g: *const corral_ctxgroup,
+        i: usize,
+        out: *mut corral_value,
+    ) -> c_int;
     /// `corral_ctxgroup_enter_error` (corral/context.h). C doc comment: Manager i's enter error (borrowed) or NULL. Thread: loop.
     pub fn corral_ctxgroup_enter_error(g: *const corral_ctxgroup, i: usize) -> *mut corral_error;
     /// `corral_ctxgroup_exit` (corral/context.h). C doc comment: Fiber only. Exit the entered managers concurrently as managed cleanup; returns status or CORRAL_EERRORGROUP of the exit errors. Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE, CORRAL_ENOMEM. Thread: loop.

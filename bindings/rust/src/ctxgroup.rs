@@ -118,7 +118,8 @@ where
     }
 
     /// Per manager in input order: `None` when its exit succeeded or it was never exited
-    /// (its enter failed, or the group has not exited yet), else the exit's error.
+    /// (its enter failed, or the group has not exited yet), a `TaskCancelled` error when the
+    /// cleanup grace cut its exit short (recorded, not raised), else the exit's error.
     pub fn exit_states(&self) -> Vec<Option<Error>> {
         self.exit_states.borrow().clone()
     }
@@ -210,7 +211,12 @@ where
     async fn exit_body<T>(&self, slots: &[Slot<C>], out: Result<T>) -> Result<T> {
         let (value, error) = split(out);
         let states = self.exit_all(slots, error.clone()).await;
-        let failed: Vec<Error> = states.iter().flatten().cloned().collect();
+        let failed: Vec<Error> = states
+            .iter()
+            .flatten()
+            .filter(|e| e.kind() != ErrorKind::TaskCancelled)
+            .cloned()
+            .collect();
         *self.exit_states.borrow_mut() = states;
         let mut unwinding = Unwinding::new(error);
         if !failed.is_empty() {
@@ -223,7 +229,7 @@ where
 
     /// Run the exits of the managers in `slots` as tasks `<exit_prefix><i>`, concurrently, in
     /// one managed-cleanup scope (R66). Returns the exit state per slot. An exit cut short by
-    /// the grace has no error (its CleanupTimeout went to the handler chain).
+    /// the grace is a TaskCancelled state (its CleanupTimeout went to the handler chain).
     async fn exit_all(&self, slots: &[Slot<C>], error: Option<Error>) -> Vec<Option<Error>> {
         let mut states: Vec<Option<Error>> = slots.iter().map(|_| None).collect();
         let mut indexes = Vec::new();
@@ -257,8 +263,14 @@ where
                 }
                 let exited = c.exit(stop_status(stopped.as_ref())).await;
                 for (k, h) in c.members.iter().enumerate() {
-                    if state(h) == sys::CORRAL_TASK_FAILED {
-                        states[indexes[k]] = h.take_outcome().err();
+                    match state(h) {
+                        sys::CORRAL_TASK_FAILED => states[indexes[k]] = h.take_outcome().err(),
+                        // cut short by the grace: recorded, not raised (CleanupTimeout went
+                        // to the handler chain, R66)
+                        sys::CORRAL_TASK_CANCELLED => {
+                            states[indexes[k]] = Some(Error::from_code(sys::CORRAL_ETASKCANCELLED))
+                        }
+                        _ => {}
                     }
                 }
                 match (stopped, exited) {

@@ -566,6 +566,7 @@ struct Member {
     enter_ms: i64,
     enter_fails: bool,
     exit_fails: bool,
+    exit_ms: i64,
 }
 
 fn member(name: &'static str, enter_ms: i64) -> Member {
@@ -574,6 +575,7 @@ fn member(name: &'static str, enter_ms: i64) -> Member {
         enter_ms,
         enter_fails: false,
         exit_fails: false,
+        exit_ms: 0,
     }
 }
 
@@ -589,6 +591,9 @@ impl AsyncContextManager for Member {
     async fn exit(self, error: Option<&Error>) -> Result<bool> {
         let seen = error.map_or("none".into(), |e| e.to_string());
         log(&format!("{} exit saw {seen}", self.name))?;
+        if self.exit_ms > 0 {
+            sleep_ms(self.exit_ms).await?;
+        }
         if self.exit_fails {
             return Err(value_error(&format!("x{}", self.name)));
         }
@@ -693,6 +698,36 @@ fn actxgroup_strict_enter_failure_exits_the_entered_with_the_enter_group_in_flig
     assert!(
         !trace.contains("unreachable"),
         "the body is skipped: {trace}"
+    );
+}
+
+#[test]
+fn actxgroup_exit_cut_short_by_the_grace_is_recorded_as_task_cancelled_not_raised() {
+    let (r, trace) = traced(async {
+        let g = Group::new("G")?;
+        g.set_cleanup_timeout(Some(Duration::from_millis(3)))?;
+        let t = g.spawn("T", async {
+            let mut quick = member("q", 0);
+            quick.exit_ms = 1;
+            let mut slow = member("s", 0);
+            slow.exit_ms = 50;
+            let cg = actxgroup([quick, slow]);
+            cg.run(|_| async { Ok(()) }).await?; // the cut exit is not raised
+            let states: Vec<String> = cg
+                .exit_states()
+                .iter()
+                .map(|s| s.as_ref().map_or("none".into(), |e| e.to_string()))
+                .collect();
+            log(&states.join(","))
+        })?;
+        t.await
+    });
+    r.unwrap();
+    assert!(trace.contains("3 exit2 cancelled\n"), "{trace}");
+    assert!(trace.contains("3 T log none,TaskCancelled\n"), "{trace}");
+    assert!(
+        trace.contains("3 root handler T CleanupTimeout\n"),
+        "{trace}"
     );
 }
 
