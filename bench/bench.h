@@ -110,6 +110,10 @@ double bc_fiber_queue_1(int64_t n);
 double bc_fiber_queue_1024(int64_t n);
 double bc_step_queue_batch_1024(int64_t n);
 double bc_fiber_queue_batch_1024(int64_t n);
+/* section 10, bench_cleanup.c */
+double bc_cleanup_exitstack(int64_t n);
+double bc_cleanup_acm(int64_t n);
+double bc_cleanup_ctxgroup(int64_t n);
 
 /* raw libevent */
 double bev_spawn_join_seq(int64_t n);

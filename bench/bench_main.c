@@ -62,6 +62,7 @@ static const char *G6 =
 static const char *G7 =
     "7. spawn_many memory: bytes per task at the peak (all N alive), RSS growth";
 static const char *G9 = "9. producer/consumer through a queue, 1M items (ns per item)";
+static const char *G10 = "10. managed cleanup for C fibers (ns per unwinding; no C peer has one)";
 
 static row rows[] = {
     R_TIME("spawn.step.seq", "corral step: spawn_step + await JOIN, one at a time",
@@ -162,6 +163,13 @@ static row rows[] = {
            1000000, 0, NULL, NULL),
     R_TIME("queue.uv.1024", "libuv: ring of 1024, fill / drain per idle callback", buv_queue_1024,
            1000000, 0, NULL, NULL),
+
+    R_TIME("cleanup.stack", "corral fiber: exit stack, push 3 callbacks, close, free",
+           bc_cleanup_exitstack, 1000000, 0, NULL, NULL),
+    R_TIME("cleanup.acm", "corral fiber: acm_enter + acm_exit (one cleanup scope)", bc_cleanup_acm,
+           1000000, 0, NULL, NULL),
+    R_TIME("cleanup.ctxgroup", "corral fiber: ctxgroup of 3, enter + exit (6 helper fibers)",
+           bc_cleanup_ctxgroup, 100000, 0, NULL, NULL),
 };
 #define NROWS ((int)(sizeof rows / sizeof rows[0]))
 
@@ -177,6 +185,8 @@ static const char *group_of(const row *r)
         return G4;
     if (!strncmp(r->id, "queue.", 6))
         return G9;
+    if (!strncmp(r->id, "cleanup.", 8))
+        return G10;
     if (!strncmp(r->id, "many.mem.", 9))
         return G7;
     if (!strncmp(r->id, "many.", 5))

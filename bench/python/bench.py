@@ -32,6 +32,12 @@ Workloads (the spine's, mirroring bench/README.md):
                   awaits one get(), then get_nowait()s until QueueEmpty (trio: send_nowait /
                   receive_nowait and WouldBlock). One task switch per batch - what asyncio's
                   queue does by itself - the row to compare with asyncio's queue_1024
+  exitstack       an async exit stack with two async callbacks and a plain one, entered
+                  and unwound N times (corral.ExitStack: one managed-cleanup scope per
+                  unwinding; the peers: contextlib.AsyncExitStack, which has none) (ns/unwinding)
+  ctxgroup        a context group of 3 generator-based async context managers, entered and
+                  exited N times (corral.actxgroup: 6 helper tasks per cycle; aiotools'
+                  actxgroup gathers the enters and the exits as asyncio tasks) (ns/cycle)
   flat_memory     a supervising group (corral.Group with an exception_cb, aiotools
                   Supervisor with an exception handler) runs 200k short tasks (--full: 10M,
                   --flat-n N: N; the C bench runs 10M by default) spawned in batches
@@ -84,6 +90,8 @@ WORKLOADS = {
     "queue_1": (200_000, "ns/item"),
     "queue_1024": (200_000, "ns/item"),
     "queue_1024_batch": (200_000, "ns/item"),
+    "exitstack": (100_000, "ns/unwinding"),
+    "ctxgroup": (20_000, "ns/cycle"),
     # its own section, one run per implementation; 200k keeps the default run under 2 minutes
     "flat_memory": (200_000, "RSS"),
 }
@@ -92,7 +100,10 @@ IMPLS = ["corral", "asyncio", "uvloop", "trio", "aiotools", "hat"]
 # in the group workloads. flat_memory needs a supervising group (failures do not cancel the
 # siblings), which only corral and aiotools have.
 QUEUE_WORKLOADS = {"queue_1", "queue_1024", "queue_1024_batch"}
-ONLY = {"aiotools": {"spawn_many", "flat_memory"}, "hat": QUEUE_WORKLOADS}
+CLEANUP_WORKLOADS = {"exitstack", "ctxgroup"}
+ONLY = {"aiotools": {"spawn_many", "flat_memory", "ctxgroup"}, "hat": QUEUE_WORKLOADS,
+        "asyncio": set(WORKLOADS) - {"ctxgroup"}, "uvloop": set(WORKLOADS) - {"ctxgroup"},
+        "trio": set(WORKLOADS) - {"ctxgroup"}}
 FLAT_IMPLS = ("corral", "aiotools")
 PIP_NAME = {"uvloop": "uvloop", "trio": "trio", "aiotools": "aiotools", "hat": "hat-aio"}
 FLAT_BATCH = 10_000  # at most this many flat_memory tasks are alive at once
@@ -722,11 +733,66 @@ def trio_queue_bench(size: int, batch: bool, n: int) -> float:
     return trio.run(main)
 
 
+# ---- cleanup: exit stacks and context groups -------------------------------------------------
+
+def cleanup_bench(impl: str, workload: str, n: int) -> float:
+    """exitstack and ctxgroup (see the module docstring)."""
+    import contextlib
+
+    async def anoop() -> None:
+        pass
+
+    def noop() -> None:
+        pass
+
+    if impl == "corral":
+        import corral as lib
+        Stack, acm, group = lib.ExitStack, lib.asynccontextmanager, lib.actxgroup
+        run = lambda c: lib.run(c, signals=False)  # noqa: E731
+    else:
+        Stack, acm = contextlib.AsyncExitStack, contextlib.asynccontextmanager
+        if impl == "trio":
+            import trio
+            run = trio.run
+        else:
+            import asyncio
+            if impl == "uvloop":
+                import uvloop
+                asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+            run = asyncio.run
+        if impl == "aiotools":
+            import aiotools
+            group = aiotools.actxgroup
+
+    @acm
+    async def member():
+        yield 1
+
+    async def main() -> float:
+        t0 = time.perf_counter()
+        if workload == "exitstack":
+            for _ in range(n):
+                async with Stack() as st:
+                    st.push_async_callback(anoop)
+                    st.callback(noop)
+                    st.push_async_callback(anoop)
+        else:
+            for _ in range(n):
+                async with group([member(), member(), member()]) as values:
+                    if len(values) != 3:
+                        raise SystemExit("ctxgroup bench: wrong values")
+        return (time.perf_counter() - t0) / n * 1e9
+
+    return run(main) if impl == "trio" else run(main())
+
+
 # ---- driver ------------------------------------------------------------------------------------
 
 def child_main(impl: str, workload: str, n: int) -> None:
     if workload in QUEUE_WORKLOADS:
         v = queue_bench(impl, workload, n)
+    elif workload in CLEANUP_WORKLOADS:
+        v = cleanup_bench(impl, workload, n)
     elif impl == "corral":
         v = corral_bench(workload, n)
     elif impl == "asyncio":
