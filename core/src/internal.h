@@ -13,6 +13,9 @@
  *   scope.c               cancel scopes (R24-R40)
  *   group.c queue.c       groups (free, scoped, COLLECT; handler chain) and queues
  *   helpers.c             the C fiber helpers (race, gather_safe, ...) and Group.wrap
+ *   sync.c watch.c        events, locks, semaphores, conditions; watch cells
+ *   unwind.c              the outcome a fiber carries through cleanup (R67 chaining)
+ *   exitstack.c context.c exit stacks; context managers and context groups (R66-R69)
  *   fiber.c stack_pool.c fiber_switch_*   the C fiber driver
  *   host.c                the pull-style host driver
  *   run.c                 run(): main, root shutdown, deadlock, signals (R10, R51)
