@@ -182,8 +182,10 @@ struct corral_scope {
     uint8_t cancelled_caught;
     uint8_t cause;
     uint8_t exited;
-    uint8_t embedded; /* lives inside a task or group: never freed on its own */
-    uint8_t pending;  /* memo: cancellation visible here, valid while epoch is current */
+    uint8_t embedded;        /* lives inside a task or group: never freed on its own */
+    uint8_t pending;         /* memo: cancellation visible here, valid while epoch is current */
+    uint8_t grace_inherited; /* CLEANUP: deadline taken from an enclosing cleanup scope, whose
+                              * own expiry reports the CleanupTimeout (R66) */
     uint64_t epoch;
 };
 

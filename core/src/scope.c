@@ -85,7 +85,7 @@ void corral__scope_cancel(corral_scope *s, int cause)
 static void deadline_expired(corral_scope *s)
 {
     corral__scope_cancel(s, CORRAL_CAUSE_DEADLINE);
-    if (s->kind != CORRAL_SCOPE_CLEANUP || !s->task)
+    if (s->kind != CORRAL_SCOPE_CLEANUP || !s->task || s->grace_inherited)
         return;
     corral_error *e = corral__error_from_code(CORRAL_ECLEANUPTIMEOUT, NULL);
     if (e) {
@@ -138,6 +138,34 @@ static corral_task *resolve_task(corral_task *t)
     return t ? t : corral__tls_current;
 }
 
+/* The nearest cleanup scope enclosing scope s: up the task's stack, then through the groups
+ * into the scopes of the task that entered them, so a helper task spawned by cleanup code
+ * finds its caller's cleanup scope (R66). */
+static const corral_scope *enclosing_cleanup(const corral_scope *s)
+{
+    for (; s; s = s->parent)
+        if (s->kind == CORRAL_SCOPE_CLEANUP)
+            return s;
+    return NULL;
+}
+
+/* A cleanup scope cannot outlive the grace of a cleanup scope around it: being a shield, it
+ * would otherwise hide that grace's expiry and let the unwinding run past it. Returns the
+ * deadline to use; *inherited says it is the enclosing one's. */
+static int64_t cleanup_deadline(const corral_scope *parent, corral_rt *rt, int64_t deadline,
+                                bool *inherited)
+{
+    const corral_scope *outer = enclosing_cleanup(parent);
+    *inherited = false;
+    if (!outer)
+        return deadline;
+    int64_t limit = outer->cancel_called ? corral__now(rt) : outer->timer.deadline;
+    if (limit == CORRAL__NO_DEADLINE || (deadline != CORRAL__NO_DEADLINE && deadline < limit))
+        return deadline;
+    *inherited = true;
+    return limit;
+}
+
 int corral_scope_enter(corral_scope **out, corral_task *t, int kind, int64_t deadline, int shield)
 {
     t = resolve_task(t);
@@ -158,7 +186,11 @@ int corral_scope_enter(corral_scope **out, corral_task *t, int kind, int64_t dea
     corral_scope *s = calloc(1, sizeof *s);
     if (!s)
         return CORRAL_ENOMEM;
+    bool inherited = false;
+    if (kind == CORRAL_SCOPE_CLEANUP)
+        deadline = cleanup_deadline(t->scope, t->rt, deadline, &inherited);
     corral__scope_init(s, t->rt, t, t->scope, kind, shield, false);
+    s->grace_inherited = inherited;
     corral__rt_obj_ref(t->rt);
     atomic_store(&s->refs, 2); /* the caller's, and the task's scope stack's */
     t->scope = s;

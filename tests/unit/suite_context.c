@@ -393,6 +393,81 @@ START_TEST(test_ctxgroup_exit_cut_by_the_grace_is_recorded_not_raised)
 }
 END_TEST
 
+/* A cleanup scope entered inside another one (here: by an exit stack callback, and by a
+ * context group's exit task spawned from a stack callback) cannot outlive the outer grace:
+ * its deadline is capped, and only the outer scope reports CleanupTimeout (R66). */
+static int inner_cleanup_sleep(corral_task *self, const char *tag)
+{
+    corral_scope *s;
+    int rc = corral_cleanup_enter(&s, self); /* the group chain's grace: unlimited */
+    if (rc < 0)
+        return rc;
+    rc = cu_sleep_ms(50);
+    cu_log("%s inner sleep rc=%d", tag, rc);
+    rc = corral_scope_exit(s, rc);
+    corral_scope_unref(s);
+    return rc;
+}
+
+static int nested_cb(corral_task *self, void *ud, corral_error *current)
+{
+    (void)current;
+    return inner_cleanup_sleep(self, ud);
+}
+
+static int nested_exit(corral_task *self, void *ud, int status, corral_error *current)
+{
+    (void)status, (void)current;
+    return inner_cleanup_sleep(self, ((mgr *)ud)->tag);
+}
+
+static const corral_acm nested_cm = {mgr_enter, nested_exit};
+
+static int group_in_cb(corral_task *self, void *ud, corral_error *current)
+{
+    (void)self, (void)current;
+    corral_ctxgroup *g;
+    int rc = corral_ctxgroup_new(&g, cu.rt);
+    if (rc < 0)
+        return rc;
+    if ((rc = corral_ctxgroup_add(g, &nested_cm, ud)) == 0 &&
+        (rc = corral_ctxgroup_enter(g, 0)) == 0)
+        rc = corral_ctxgroup_exit(g, 0);
+    corral_ctxgroup_unref(g);
+    return rc;
+}
+
+static int nested_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self, (void)arg, (void)res;
+    mgr m = {.tag = "m"};
+    corral_exitstack *st;
+    FCHECK_EQ(corral_exitstack_new(&st, cu.rt), 0);
+    FCHECK_EQ(corral_exitstack_set_cleanup_timeout(st, corral_ms(3)), 0);
+    FCHECK_EQ(corral_exitstack_push_fiber(st, group_in_cb, &m), 0);
+    FCHECK_EQ(corral_exitstack_push_fiber(st, nested_cb, "cb"), 0);
+    FCHECK_EQ(corral_exitstack_close(st, 0), 0);
+    FCHECK_EQ(cu_now_ms(), 3); /* not 50, nor 100 */
+    corral_exitstack_unref(st);
+    return 0;
+}
+
+START_TEST(test_nested_cleanup_cannot_outlive_the_outer_grace)
+{
+    ck_assert_int_eq(cu_run(nested_main, NULL), 0);
+    /* one report, from the outer scope (queued at its expiry, before the inner one wakes
+     * main); the cleanups that expired at the inherited deadline report nothing */
+    ck_assert_str_eq(cu_trace(), "3 root handler main CleanupTimeout\n"
+                                 "3 main log cb inner sleep rc=-1000\n"
+                                 "3 enter1 log m enter\n"
+                                 "3 enter1 done\n"
+                                 "3 exit1 log m inner sleep rc=-1000\n"
+                                 "3 exit1 done\n"
+                                 "3 main done\n"
+                                 "3 rt run\n");
+}
+END_TEST
+
 static int bad_group_main(corral_task *self, void *arg, corral_value *res)
 {
     (void)self, (void)arg, (void)res;
@@ -472,6 +547,7 @@ Suite *cu_suite_context(void)
     tcase_add_test(tc, test_ctxgroup_return_errors_exits_only_entered_managers);
     tcase_add_test(tc, test_ctxgroup_cancelled_while_entering_exits_what_entered);
     tcase_add_test(tc, test_ctxgroup_exit_cut_by_the_grace_is_recorded_not_raised);
+    tcase_add_test(tc, test_nested_cleanup_cannot_outlive_the_outer_grace);
     tcase_add_test(tc, test_bad_input);
     suite_add_tcase(s, tc);
     return s;
