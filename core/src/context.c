@@ -98,26 +98,33 @@ int corral_acm_exit(const corral_acm *cm, void *ud, int status)
 
 /* ---- Context group ---------------------------------------------------------------------- */
 
-enum { CTX_NEW, CTX_ENTERED, CTX_ENTER_FAILED, CTX_EXITED };
+enum {
+    CTX_NEW,
+    CTX_ENTERING,
+    CTX_ENTERED,
+    CTX_ENTER_FAILED, /* the failed enter already exited what had entered */
+    CTX_EXITING,
+    CTX_EXITED
+};
 
 struct ctx_member {
-    const corral_acm *cm;
+    corral_acm cm; /* a copy: the caller's struct need not outlive add */
     void *ud;
-    corral_ctxgroup *group; /* the enter / exit tasks' way back (borrowed) */
-    size_t index;
+    corral_ctxgroup *group;  /* the enter / exit tasks' way back (borrowed) */
     corral_task *enter_task; /* holds the entered value or the enter error */
     corral_error *exit_state;
-    bool entered;
+    bool entered;     /* its enter completed: it must be exited */
+    bool exit_failed; /* exit_state is a failure to raise (not a grace cut) */
 };
 
 struct corral_ctxgroup {
     atomic_int refs;
     corral_rt *rt;
-    int state; /* CTX_NEW, CTX_ENTERED, CTX_ENTER_FAILED (its exits already ran), CTX_EXITED */
+    int state; /* CTX_* */
     char *enter_prefix, *exit_prefix;
     struct ctx_member *members;
     size_t n, cap;
-    /* what the body ended with, for the exit tasks */
+    /* what the body ended with, for the exits */
     int exit_status;
     corral_error *exit_error;
 };
@@ -217,7 +224,7 @@ int corral_ctxgroup_add(corral_ctxgroup *g, const corral_acm *cm, void *ud)
         g->members = p;
         g->cap = cap;
     }
-    g->members[g->n] = (struct ctx_member){.cm = cm, .ud = ud, .group = g, .index = g->n};
+    g->members[g->n] = (struct ctx_member){.cm = *cm, .ud = ud, .group = g};
     g->n++;
     return 0;
 }
@@ -232,10 +239,11 @@ int64_t corral_ctxgroup_size(const corral_ctxgroup *g)
 static int enter_task(corral_task *self, void *arg, corral_value *result)
 {
     struct ctx_member *m = arg;
-    int rc = m->cm->enter(self, m->ud, result);
-    if (rc < 0)
-        corral_value_clear(result);
-    return rc < 0 ? rc : 0;
+    int rc = m->cm.enter(self, m->ud, result);
+    if (rc >= 0)
+        return 0;
+    *result = (corral_value){0}; /* borrowed, as a fiber's result: nothing to free here */
+    return rc;
 }
 
 static int exit_task(corral_task *self, void *arg, corral_value *result)
@@ -243,15 +251,37 @@ static int exit_task(corral_task *self, void *arg, corral_value *result)
     (void)result; /* an exit task ends with no value: a suppression flag is not one */
     struct ctx_member *m = arg;
     corral_ctxgroup *g = m->group;
-    int rc = m->cm->exit(self, m->ud, g->exit_status, g->exit_error);
+    int rc = m->cm.exit(self, m->ud, g->exit_status, g->exit_error);
     return rc < 0 ? rc : 0;
+}
+
+/* "<prefix><i>" for member index i (0-based), or NULL (out of memory). */
+static char *task_name(const char *prefix, size_t i)
+{
+    size_t cap = strlen(prefix) + 24;
+    char *name = malloc(cap);
+    if (name)
+        snprintf(name, cap, "%s%zu", prefix, i + 1);
+    return name;
+}
+
+/* An exit that could not get a task of its own runs in the calling fiber instead: every
+ * entered manager is exited (R67), out of memory or not. */
+static void exit_inline(corral_task *self, corral_ctxgroup *g, struct ctx_member *m)
+{
+    int r = m->cm.exit(self, m->ud, g->exit_status, g->exit_error);
+    if (r < 0 && r != CORRAL_ECANCELLED) {
+        m->exit_state = corral__unwind_error(self, r);
+        m->exit_failed = true;
+    }
 }
 
 /* Spawn one task per selected member (enter, or exit of the entered ones) into a COLLECT
  * group entered on self, and take every one of them back; `strict` cancels the others at
- * the first failure. tasks[i] receives member i's task (NULL when not spawned). Returns 0,
- * CORRAL_ECANCELLED (self cancelled: the group exit cancels and awaits the members), or a
- * spawn / group error. */
+ * the first FAILED one. tasks[i] receives member i's task (NULL when not spawned). Returns 0,
+ * CORRAL_ECANCELLED (self cancelled, or the cleanup grace expired: the group exit cancels
+ * and awaits the members), or an error. An enter that cannot be spawned cancels the others
+ * and fails the phase; an exit that cannot be spawned runs inline (exit_inline). */
 static int run_members(corral_task *self, corral_ctxgroup *g, bool exits, bool strict,
                        corral_task **tasks)
 {
@@ -262,21 +292,31 @@ static int run_members(corral_task *self, corral_ctxgroup *g, bool exits, bool s
                  : CORRAL_ENOMEM;
     if (rc < 0) {
         free(member_of);
-        return rc;
+        if (exits) /* nothing spawned: every exit runs here */
+            for (size_t i = 0; i < g->n; i++)
+                if (g->members[i].entered)
+                    exit_inline(self, g, &g->members[i]);
+        return exits ? 0 : rc;
     }
     size_t spawned = 0;
     for (size_t i = 0; i < g->n && rc == 0; i++) {
         struct ctx_member *m = &g->members[i];
         if (exits && !m->entered)
             continue;
-        char name[96];
-        snprintf(name, sizeof name, "%s%zu", exits ? g->exit_prefix : g->enter_prefix, i + 1);
-        rc = corral_spawn_fiber(&tasks[i], g->rt, grp, name, exits ? exit_task : enter_task, m,
-                                NULL);
-        if (rc == 0)
+        char *name = task_name(exits ? g->exit_prefix : g->enter_prefix, i);
+        rc = name ? corral_spawn_fiber(&tasks[i], g->rt, grp, name, exits ? exit_task : enter_task,
+                                       m, NULL)
+                  : CORRAL_ENOMEM;
+        free(name);
+        if (rc == 0) {
             member_of[spawned++] = i;
+        } else if (exits) {
+            tasks[i] = NULL;
+            exit_inline(self, g, m);
+            rc = 0;
+        }
     }
-    if (rc < 0) /* cancel what started; the group exit below awaits it */
+    if (rc < 0) /* an enter could not start: cancel the others; the group exit awaits them */
         corral__group_close(grp, true, CORRAL_CAUSE_GROUP_CLOSE);
     bool failed = false;
     int status = rc;
@@ -303,8 +343,27 @@ static int run_members(corral_task *self, corral_ctxgroup *g, bool exits, bool s
     return rc;
 }
 
+/* R67 for a group of errors: an ErrorGroup of errs (input order) becomes the newer error of
+ * the unwinding (*err, with the older one as its context) and *status its code. Out of
+ * memory, CORRAL_ENOMEM is what propagates. */
+static void raise_group(corral_error **errs, size_t n, corral_error **err, int *status)
+{
+    corral_error *eg = NULL;
+    int rc = errs ? corral_error_new_group(&eg, errs, n) : CORRAL_ENOMEM;
+    if (rc < 0)
+        eg = corral__error_from_code(rc, "ctxgroup: could not build the ErrorGroup");
+    if (!eg) {
+        corral__error_unref(*err);
+        *err = NULL;
+        *status = CORRAL_ENOMEM;
+        return;
+    }
+    *err = corral__unwind_chain(eg, *err);
+    *status = corral_error_code(eg);
+}
+
 /* Exit the entered members concurrently inside one managed-cleanup scope; record each
- * exit's error as its exit state. Returns the status that propagates. */
+ * exit's state. Returns the status that propagates. */
 static int exit_members(corral_task *self, corral_ctxgroup *g, int status)
 {
     corral_error *err =
@@ -323,14 +382,17 @@ static int exit_members(corral_task *self, corral_ctxgroup *g, int status)
     g->exit_error = NULL;
     size_t nfailed = 0;
     for (size_t i = 0; i < g->n; i++) {
-        g->members[i].entered = false;
-        if (tasks[i] && corral_task_state(tasks[i]) == CORRAL_TASK_FAILED) {
-            g->members[i].exit_state = corral__error_ref(corral_task_error(tasks[i]));
-            nfailed++;
-        } else if (tasks[i] && corral_task_state(tasks[i]) == CORRAL_TASK_CANCELLED) {
+        struct ctx_member *m = &g->members[i];
+        int state = tasks[i] ? corral_task_state(tasks[i]) : -1;
+        if (state == CORRAL_TASK_FAILED) {
+            m->exit_state = corral__error_ref(corral_task_error(tasks[i]));
+            m->exit_failed = true;
+        } else if (state == CORRAL_TASK_CANCELLED) {
             /* cut short by the grace: recorded, not raised (CleanupTimeout was reported) */
-            g->members[i].exit_state = corral__error_from_code(CORRAL_ETASKCANCELLED, NULL);
+            m->exit_state = corral__error_from_code(CORRAL_ETASKCANCELLED, NULL);
         }
+        nfailed += m->exit_failed;
+        m->entered = false;
         corral_task_unref(tasks[i]);
     }
     free(tasks);
@@ -339,17 +401,13 @@ static int exit_members(corral_task *self, corral_ctxgroup *g, int status)
         err = corral__unwind_chain(corral__unwind_error(self, rc), err);
         status = rc;
     } else if (nfailed > 0) {
-        corral_error **errs = calloc(nfailed, sizeof *errs), *eg = NULL;
+        corral_error **errs = calloc(nfailed, sizeof *errs);
         size_t k = 0;
         for (size_t i = 0; errs && i < g->n; i++)
-            if (g->members[i].exit_state)
+            if (g->members[i].exit_failed)
                 errs[k++] = g->members[i].exit_state;
-        rc = errs ? corral_error_new_group(&eg, errs, nfailed) : CORRAL_ENOMEM;
+        raise_group(errs, nfailed, &err, &status);
         free(errs);
-        if (rc < 0)
-            eg = corral__error_from_code(rc, "ctxgroup_exit: could not build the ErrorGroup");
-        err = corral__unwind_chain(eg, err); /* R67: the newer error wins */
-        status = corral_error_code(eg);
     }
     return leave_cleanup(scope, cancelled, &status, err, self);
 }
@@ -360,31 +418,32 @@ static int enter_members(corral_task *self, corral_ctxgroup *g, bool strict, cor
     int status = run_members(self, g, false, strict, tasks);
     size_t nfailed = 0;
     for (size_t i = 0; i < g->n; i++) {
+        /* read after the group exit: an enter that completed while being cancelled entered */
         g->members[i].enter_task = tasks[i];
         g->members[i].entered = tasks[i] && corral_task_state(tasks[i]) == CORRAL_TASK_COMPLETED;
         nfailed += tasks[i] && corral_task_state(tasks[i]) == CORRAL_TASK_FAILED;
     }
     free(tasks);
-    if (status == 0 && (!strict || nfailed == 0))
+    if (status == 0 && (!strict || nfailed == 0)) {
+        g->state = CTX_ENTERED;
         return 0;
+    }
     /* the body is skipped: exit what entered, then report the enter errors */
-    corral_error *eg = NULL;
     if (status == 0) {
-        corral_error **errs = calloc(nfailed, sizeof *errs);
+        corral_error **errs = calloc(nfailed, sizeof *errs), *err = NULL;
         size_t k = 0;
         for (size_t i = 0; errs && i < g->n; i++)
             if (g->members[i].enter_task &&
                 corral_task_state(g->members[i].enter_task) == CORRAL_TASK_FAILED)
                 errs[k++] = corral_task_error(g->members[i].enter_task);
-        int rc = errs ? corral_error_new_group(&eg, errs, nfailed) : CORRAL_ENOMEM;
+        raise_group(errs, nfailed, &err, &status);
         free(errs);
-        if (rc < 0)
-            eg = corral__error_from_code(rc, "ctxgroup_enter: could not build the ErrorGroup");
-        status = corral_error_code(eg);
-        corral__unwind_record(self, eg);
+        corral__unwind_record(self, err);
     }
+    g->state = CTX_EXITING;
+    status = exit_members(self, g, status);
     g->state = CTX_ENTER_FAILED;
-    return exit_members(self, g, status);
+    return status;
 }
 
 int corral_ctxgroup_enter(corral_ctxgroup *g, int flags)
@@ -402,7 +461,7 @@ int corral_ctxgroup_enter(corral_ctxgroup *g, int flags)
     corral_task **tasks = calloc(g->n ? g->n : 1, sizeof *tasks);
     if (!tasks)
         return CORRAL_ENOMEM;
-    g->state = CTX_ENTERED;
+    g->state = CTX_ENTERING;
     corral_ctxgroup_ref(g); /* it must outlive the blocking below, whoever drops theirs */
     rc = enter_members(self, g, !(flags & CORRAL_CTXGROUP_RETURN_ERRORS), tasks);
     corral_ctxgroup_unref(g);
@@ -442,16 +501,18 @@ int corral_ctxgroup_exit(corral_ctxgroup *g, int status)
         return rc;
     if (status > 0)
         return corral__fail(CORRAL_EINVALIDARG, "ctxgroup_exit: status must be 0 or a code");
-    int state = g->state;
-    if (state == CTX_ENTERED || state == CTX_ENTER_FAILED)
+    static const char *const why[] = {"not entered",     "still entering", "", "",
+                                      "already exiting", "exited before"};
+    if (g->state == CTX_ENTER_FAILED) {
         g->state = CTX_EXITED;
-    if (state == CTX_ENTER_FAILED)
         return status; /* the failed enter already exited what had entered */
-    if (state != CTX_ENTERED)
-        return corral__fail(CORRAL_EINVALIDSTATE, "ctxgroup_exit: %s",
-                            state == CTX_NEW ? "not entered" : "exited before");
+    }
+    if (g->state != CTX_ENTERED)
+        return corral__fail(CORRAL_EINVALIDSTATE, "ctxgroup_exit: %s", why[g->state]);
+    g->state = CTX_EXITING;
     corral_ctxgroup_ref(g); /* it must outlive the blocking exits */
     rc = exit_members(self, g, status);
+    g->state = CTX_EXITED;
     corral_ctxgroup_unref(g);
     return rc;
 }

@@ -8,7 +8,7 @@
 struct exit_entry {
     corral_exit_fn fn;             /* plain callback, or NULL */
     corral_exit_fiber_fn fiber_fn; /* fiber callback, or NULL */
-    const corral_acm *cm;          /* an entered context manager's exit, or NULL */
+    corral_acm cm;                 /* an entered context manager (a copy), when cm.exit */
     void *ud;
 };
 
@@ -101,7 +101,7 @@ static int push(corral_exitstack *st, struct exit_entry e, const char *who)
     int rc = check(st, who);
     if (rc < 0)
         return rc;
-    if (!e.fn && !e.fiber_fn && !e.cm)
+    if (!e.fn && !e.fiber_fn && !e.cm.exit)
         return corral__fail(CORRAL_EINVALIDARG, "%s: fn is NULL", who);
     if (st->state)
         return corral__fail(CORRAL_EINVALIDSTATE, "%s: exit stack is closed", who);
@@ -136,7 +136,7 @@ static int enter_and_push(corral_exitstack *st, const corral_acm *cm, void *ud, 
         corral_value_clear(value);
         return exit_rc < 0 ? exit_rc : rc; /* a suppressing exit does not make this a success */
     }
-    st->entries[st->n++] = (struct exit_entry){.cm = cm, .ud = ud};
+    st->entries[st->n++] = (struct exit_entry){.cm = *cm, .ud = ud};
     return 0;
 }
 
@@ -222,11 +222,11 @@ int corral_exitstack_close(corral_exitstack *st, int status)
     bool cancelled = false;
     while (st->n > 0) {
         struct exit_entry e = st->entries[--st->n];
-        int r = e.cm   ? e.cm->exit(self, e.ud, current, cur_err)
-                : e.fn ? e.fn(e.ud, cur_err)
-                       : e.fiber_fn(self, e.ud, cur_err);
+        int r = e.cm.exit ? e.cm.exit(self, e.ud, current, cur_err)
+                : e.fn    ? e.fn(e.ud, cur_err)
+                          : e.fiber_fn(self, e.ud, cur_err);
         /* only a context manager's exit may suppress (R68); callbacks return 0 or a code */
-        if (corral__unwind_apply_exit(self, r, e.cm != NULL, &current, &cur_err))
+        if (corral__unwind_apply_exit(self, r, e.cm.exit != NULL, &current, &cur_err))
             cancelled = true;
     }
     rc = corral_scope_exit(scope, cancelled ? CORRAL_ECANCELLED : 0);

@@ -468,6 +468,149 @@ START_TEST(test_nested_cleanup_cannot_outlive_the_outer_grace)
 }
 END_TEST
 
+/* One exit fails, another is cut short by the grace: only the failure is raised; the cut one
+ * is a TaskCancelled state (and the ErrorGroup's array is sized for what it holds). */
+static int failed_and_cut_body(corral_task *self, void *arg, corral_value *res)
+{
+    (void)arg, (void)res;
+    mgr bad = {.tag = "bad", .exit_fail = "x"}, slow = {.tag = "slow", .exit_ms = 50};
+    corral_ctxgroup *g;
+    FCHECK_EQ(corral_ctxgroup_new(&g, cu.rt), 0);
+    FCHECK_EQ(corral_ctxgroup_add(g, &scripted, &bad), 0);
+    FCHECK_EQ(corral_ctxgroup_add(g, &scripted, &slow), 0);
+    FCHECK_EQ(corral_ctxgroup_enter(g, 0), 0);
+    FCHECK_EQ(corral_ctxgroup_exit(g, 0), CORRAL_EERRORGROUP);
+    FCHECK_STR(cu_fmt_error(corral_task_last_error(self)), "ErrorGroup:[ValueError:x]");
+    FCHECK_STR(cu_fmt_error(corral_ctxgroup_exit_state(g, 0)), "ValueError:x");
+    FCHECK_STR(cu_fmt_error(corral_ctxgroup_exit_state(g, 1)), "TaskCancelled");
+    corral_ctxgroup_unref(g);
+    return 0;
+}
+
+static int failed_and_cut_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self, (void)arg, (void)res;
+    corral_group *grp = cu_group(NULL, "G");
+    FCHECK(grp);
+    FCHECK_EQ(corral_group_set_cleanup_timeout(grp, corral_ms(3)), 0);
+    corral_task *t = cu_spawn_in(grp, "T", failed_and_cut_body, NULL);
+    FCHECK(t);
+    FCHECK_EQ(corral_join(t, NULL, -1), 0);
+    return 0;
+}
+
+START_TEST(test_ctxgroup_failed_exit_and_cut_exit)
+{
+    ck_assert_int_eq(cu_run(failed_and_cut_main, NULL), 0);
+    ck_assert(cu_trace_has("3 exit2 cancelled"));
+}
+END_TEST
+
+/* A pending enter that already stored its (borrowed) value when strict mode cancels it: the
+ * value is not the core's to free. */
+static int store_then_sleep(corral_task *self, void *ud, corral_value *value)
+{
+    (void)self, (void)ud;
+    *value = (corral_value){.type = CORRAL_VALUE_BYTES, .as.p = "conn", .len = 4};
+    return cu_sleep_ms(5);
+}
+
+static int strict_cancel_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self, (void)arg, (void)res;
+    static const corral_acm storing = {store_then_sleep, mgr_exit};
+    mgr m1 = {.tag = "m1"}, m2 = {.tag = "m2", .enter_ms = 1, .enter_fail = "e2"};
+    corral_ctxgroup *g;
+    FCHECK_EQ(corral_ctxgroup_new(&g, cu.rt), 0);
+    FCHECK_EQ(corral_ctxgroup_add(g, &storing, &m1), 0);
+    FCHECK_EQ(corral_ctxgroup_add(g, &scripted, &m2), 0);
+    FCHECK_EQ(corral_ctxgroup_enter(g, 0), CORRAL_EERRORGROUP);
+    corral_value v;
+    FCHECK_EQ(corral_ctxgroup_value(g, 0, &v), 0);
+    FCHECK_EQ(v.type, CORRAL_VALUE_NONE);
+    FCHECK_EQ(corral_ctxgroup_exit(g, CORRAL_EERRORGROUP), CORRAL_EERRORGROUP);
+    corral_ctxgroup_unref(g);
+    return 0;
+}
+
+START_TEST(test_ctxgroup_cancelled_enter_with_a_stored_value)
+{
+    ck_assert_int_eq(cu_run(strict_cancel_main, NULL), 0);
+    ck_assert(cu_trace_has("1 enter1 cancelled"));
+}
+END_TEST
+
+/* An exit from another fiber while the enter is in progress is refused and changes nothing;
+ * the real exit afterwards exits the manager. */
+static int early_exit(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self, (void)res;
+    cu_log("early exit rc=%d", corral_ctxgroup_exit(arg, 0));
+    return 0;
+}
+
+static int entering_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self, (void)arg, (void)res;
+    mgr m = {.tag = "m", .enter_ms = 5};
+    corral_ctxgroup *g;
+    FCHECK_EQ(corral_ctxgroup_new(&g, cu.rt), 0);
+    FCHECK_EQ(corral_ctxgroup_add(g, &scripted, &m), 0);
+    corral_task *b = cu_spawn("B", early_exit, g);
+    FCHECK(b);
+    FCHECK_EQ(corral_ctxgroup_enter(g, 0), 0);
+    FCHECK_EQ(corral_ctxgroup_exit(g, 0), 0);
+    FCHECK_EQ(corral_join(b, NULL, -1), 0);
+    corral_ctxgroup_unref(g);
+    return 0;
+}
+
+START_TEST(test_ctxgroup_exit_while_entering_is_refused)
+{
+    ck_assert_int_eq(cu_run(entering_main, NULL), 0);
+    ck_assert(cu_trace_has("0 B log early exit rc=-1004"));
+    ck_assert(cu_trace_has("5 exit1 log m exit st=0 cur=-"));
+}
+END_TEST
+
+/* The manager's operations are copied: the caller's corral_acm may change or go away. */
+static int other_exit(corral_task *self, void *ud, int status, corral_error *current)
+{
+    (void)self, (void)ud, (void)status, (void)current;
+    cu_log("the replaced exit ran");
+    return 0;
+}
+
+static int copied_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self, (void)arg, (void)res;
+    mgr m = {.tag = "m"};
+    corral_acm local = scripted;
+    corral_value v;
+    corral_ctxgroup *g;
+    corral_exitstack *st;
+    FCHECK_EQ(corral_ctxgroup_new(&g, cu.rt), 0);
+    FCHECK_EQ(corral_ctxgroup_add(g, &local, &m), 0);
+    FCHECK_EQ(corral_exitstack_new(&st, cu.rt), 0);
+    FCHECK_EQ(corral_exitstack_enter(st, &local, &m, &v), 0);
+    local.exit = other_exit;
+    FCHECK_EQ(corral_exitstack_close(st, 0), 0);
+    FCHECK_EQ(corral_ctxgroup_enter(g, 0), 0);
+    FCHECK_EQ(corral_ctxgroup_exit(g, 0), 0);
+    corral_exitstack_unref(st);
+    corral_ctxgroup_unref(g);
+    return 0;
+}
+
+START_TEST(test_managers_are_copied)
+{
+    ck_assert_int_eq(cu_run(copied_main, NULL), 0);
+    ck_assert(!cu_trace_has("0 main log the replaced exit ran"));
+    ck_assert(cu_trace_has("0 main log m exit st=0 cur=-"));
+    ck_assert(cu_trace_has("0 exit1 log m exit st=0 cur=-"));
+}
+END_TEST
+
 static int bad_group_main(corral_task *self, void *arg, corral_value *res)
 {
     (void)self, (void)arg, (void)res;
@@ -548,6 +691,10 @@ Suite *cu_suite_context(void)
     tcase_add_test(tc, test_ctxgroup_cancelled_while_entering_exits_what_entered);
     tcase_add_test(tc, test_ctxgroup_exit_cut_by_the_grace_is_recorded_not_raised);
     tcase_add_test(tc, test_nested_cleanup_cannot_outlive_the_outer_grace);
+    tcase_add_test(tc, test_ctxgroup_failed_exit_and_cut_exit);
+    tcase_add_test(tc, test_ctxgroup_cancelled_enter_with_a_stored_value);
+    tcase_add_test(tc, test_ctxgroup_exit_while_entering_is_refused);
+    tcase_add_test(tc, test_managers_are_copied);
     tcase_add_test(tc, test_bad_input);
     suite_add_tcase(s, tc);
     return s;

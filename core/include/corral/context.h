@@ -88,7 +88,7 @@ CORRAL_API void corral_ctxgroup_unref(corral_ctxgroup *g);
 CORRAL_API int corral_ctxgroup_set_task_names(corral_ctxgroup *g, const char *enter_prefix,
                                               const char *exit_prefix);
 
-/* Append a manager (ud is borrowed: it must outlive the group's exit). Errors:
+/* Append a manager (*cm is copied; ud is borrowed: it must outlive the group's exit). Errors:
  * CORRAL_EINVALIDARG (g or cm NULL, cm incomplete), CORRAL_EINVALIDSTATE (already entered),
  * CORRAL_ENOMEM. Thread: loop. */
 CORRAL_API int corral_ctxgroup_add(corral_ctxgroup *g, const corral_acm *cm, void *ud);
@@ -97,13 +97,16 @@ CORRAL_API int64_t corral_ctxgroup_size(const corral_ctxgroup *g);
 
 /* Fiber only. Enter every manager concurrently, one child task each in an internal group
  * (their errors are values, R59), and wait for all of them. Strict (flags 0): the first
- * failure cancels the enters still pending, the managers that did enter are exited
- * concurrently as managed cleanup, and CORRAL_EERRORGROUP is returned with the
- * ErrorGroup of the enter errors (input order) as corral_task_last_error(self). With
+ * FAILED enter cancels the enters still pending (an enter that ends cancelled is not a
+ * failure), the managers that did enter are exited concurrently as managed cleanup with
+ * the ErrorGroup of the enter errors (input order) in flight, and CORRAL_EERRORGROUP is
+ * returned with that group as corral_task_last_error(self) - or, when some of those exits
+ * failed, the ErrorGroup of the exit errors with the enter group as its context. With
  * CORRAL_CTXGROUP_RETURN_ERRORS, 0 once all enters ended. Cancelled while entering: the
- * pending enters are cancelled and awaited, the entered managers exited, and
- * CORRAL_ECANCELLED returned. Errors: CORRAL_EINVALIDARG (NULL, unknown flags),
- * CORRAL_EINVALIDSTATE (not in a fiber, entered before), CORRAL_ENOMEM. Thread: loop. */
+ * pending enters are cancelled and awaited, the managers whose enter completed (also
+ * meanwhile) are exited, and CORRAL_ECANCELLED returned (or the exits' ErrorGroup).
+ * Errors: CORRAL_EINVALIDARG (NULL, unknown flags), CORRAL_EINVALIDSTATE (not in a fiber,
+ * entered before), CORRAL_ENOMEM. Thread: loop. */
 CORRAL_API int corral_ctxgroup_enter(corral_ctxgroup *g, int flags);
 
 /* Manager i's entered value, borrowed while the group is referenced (NONE when it did not
@@ -115,13 +118,14 @@ CORRAL_API int corral_ctxgroup_value(const corral_ctxgroup *g, size_t i, corral_
 CORRAL_API corral_error *corral_ctxgroup_enter_error(const corral_ctxgroup *g, size_t i);
 
 /* Fiber only. Exit the entered managers concurrently, one child task each, inside one
- * managed-cleanup scope; every exit runs, one failing does not cancel the others. Returns
+ * managed-cleanup scope; every exit runs, one failing does not cancel the others (an exit
+ * that cannot get a task, out of memory, runs in the calling fiber). Returns
  * `status` when no exit failed (a context group never suppresses: aiotools' group returns
  * None from __aexit__), else CORRAL_EERRORGROUP with the ErrorGroup of the exit errors
  * (input order) as corral_task_last_error(self), the status's error as its context. After
  * a failed strict enter (nothing left to exit) it returns `status`. Errors:
  * CORRAL_EINVALIDARG (NULL, status > 0), CORRAL_EINVALIDSTATE (not in a fiber, not entered,
- * exited before), CORRAL_ENOMEM. Thread: loop. */
+ * still entering, exiting or exited before; nothing changes), CORRAL_ENOMEM. Thread: loop. */
 CORRAL_API int corral_ctxgroup_exit(corral_ctxgroup *g, int status);
 /* Manager i's exit state (aiotools exit_states()): its exit's error (borrowed), a
  * TaskCancelled error when the cleanup grace cut its exit short (recorded, not raised), or

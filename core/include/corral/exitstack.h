@@ -60,10 +60,12 @@ CORRAL_API int64_t corral_exitstack_cleanup_timeout(const corral_exitstack *st);
 CORRAL_API int corral_exitstack_push(corral_exitstack *st, corral_exit_fn fn, void *ud);
 CORRAL_API int corral_exitstack_push_fiber(corral_exitstack *st, corral_exit_fiber_fn fn, void *ud);
 /* Fiber only. Enter cm (corral_acm_enter: *value gets the entered value, the caller's) and
- * push its exit; a failed enter pushes nothing and returns its code. If the stack is closed
- * while enter blocks, or the push finds no memory, the manager is exited again at once and
- * that error returned. Errors: as corral_acm_enter, CORRAL_EINVALIDARG (st NULL),
- * CORRAL_EINVALIDSTATE (closed or closing), CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop. */
+ * push its exit (*cm is copied; ud is borrowed as for callbacks); a failed enter pushes
+ * nothing and returns its code. If the stack is closed while enter blocks, or the push
+ * finds no memory, the manager is exited at once (managed cleanup, with that error in
+ * flight) and the error returned - or the exit's own error, which wins (R67). Errors: as
+ * corral_acm_enter, CORRAL_EINVALIDARG (st NULL), CORRAL_EINVALIDSTATE (closed or closing),
+ * CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop. */
 CORRAL_API int corral_exitstack_enter(corral_exitstack *st, const corral_acm *cm, void *ud,
                                       corral_value *value);
 /* Number of callbacks waiting (>= 0), or CORRAL_EINVALIDARG for NULL. Thread: loop. */
