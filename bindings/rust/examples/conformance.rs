@@ -153,6 +153,8 @@ mod s67;
 mod s68;
 #[path = "../../../tests/conformance/S69_adefer_order/rs.rs"]
 mod s69;
+#[path = "../../../tests/conformance/S70_cleanup_error_replaces_cancel/rs.rs"]
+mod s70;
 
 fn scenario<F>(want: Option<ErrorKind>, main: F) -> i32
 where
@@ -247,6 +249,7 @@ fn main() {
         "S67" => scenario(s67::OUTCOME, s67::main()),
         "S68" => scenario(s68::OUTCOME, s68::main()),
         "S69" => scenario(s69::OUTCOME, s69::main()),
+        "S70" => scenario(s70::OUTCOME, s70::main()),
         _ => {
             eprintln!("usage: conformance <scenario id>; unknown id {id:?}");
             2
