@@ -67,9 +67,13 @@ return function(M, I)
   --- chain(newer, older) -> newer, with older appended at the end of newer's context chain
   -- (contextlib's rule: nothing is done when older already is in that chain, so no cycle
   -- forms). Values that cannot carry a context (strings, foreign objects) are left as they
-  -- are: the older error is then not recorded.
+  -- are: the older error is then not recorded. A Cancelled older error is never recorded:
+  -- an error replacing a cancellation does not carry it as its context (as the core, the
+  -- Python and the Rust bindings do).
   local function chain(newer, older)
-    if older == nil or newer == older or not can_chain(newer) then return newer end
+    if older == nil or newer == older or is_cancelled(older) or not can_chain(newer) then
+      return newer
+    end
     local e, depth = newer, 0
     while depth < 64 do
       local ctx = rawget(e, "context")
@@ -82,6 +86,30 @@ return function(M, I)
   end
   I.chain = chain
 
+  --- managed_exit(fname, cm, exit, err, grace_ns) -> pcall results of exit(cm, err), run as
+  -- managed cleanup (R66) in the current task: in a cleanup scope (grace_ns as for
+  -- cleanup_enter), so the exit may block after a cancellation. When the grace cut the exit
+  -- short (it raised the scope's own Cancelled, which the scope absorbs; the core queues
+  -- CleanupTimeout to the handler chain) it counts as an exit that returned false. Outside
+  -- a corral task the exit runs without a cleanup scope.
+  local function managed_exit(fname, cm, exit, err, grace_ns)
+    local task = I.current_task()
+    if not task then return pcall(exit, cm, err) end
+    local s = cleanup_enter(fname, task, grace_ns)
+    local ok, r = pcall(exit, cm, err)
+    local cancelled = not ok and is_cancelled(r)
+    cleanup_exit(fname, s, cancelled)
+    if cancelled and core.scope_cancelled_caught(s) == 1 then return true, false end
+    if not ok and r == nil then r = M.error("LuaError", "nil") end
+    return ok, r
+  end
+  I.managed_exit = managed_exit
+
+  -- Metatables of corral's own context managers, whose exit runs as managed cleanup by itself
+  -- (with its own grace: an exit stack's cleanup_timeout): corral.with calls it directly.
+  local self_managed = {}
+  I.self_managed = self_managed
+
   -- -------------------------------------------------------------------------------------
   -- corral.ExitStack (contextlib.AsyncExitStack)
   -- -------------------------------------------------------------------------------------
@@ -90,6 +118,7 @@ return function(M, I)
   ExitStack.__name = "corral.ExitStack"
   M.ExitStack = ExitStack
   I.ExitStack = ExitStack
+  self_managed[ExitStack] = true
 
   -- An entry is a callback {fn, args} (its error replaces the current one) or an exit
   -- function {exit = fn} that also sees the current error and may suppress it (R67).
@@ -187,7 +216,11 @@ return function(M, I)
   end
 
   --- stack:enter_context(cm) -> the value cm:enter() returned; cm's exit is pushed. If enter
-  -- raises, nothing is pushed. Raises InvalidArgument (not a context manager), InvalidState.
+  -- raises, nothing is pushed. If the stack was closed while enter blocked, nothing is pushed
+  -- either: cm is exited at once, as managed cleanup (R66, the stack's cleanup_timeout), with
+  -- that InvalidState error in flight, and InvalidState is raised - or the exit's own error,
+  -- with InvalidState as its context; a suppressing exit does not make the enter succeed.
+  -- Raises InvalidArgument (not a context manager), InvalidState.
   function ExitStack:enter_context(cm)
     local fname = "ExitStack:enter_context"
     check_open(self, fname)
@@ -195,6 +228,12 @@ return function(M, I)
     local exit = cm_exit_of(cm)
     if not enter or not exit then argerr(fname, 1, "cm", "context manager (enter and exit methods)", cm) end
     local v = pack(enter(cm))
+    if self.state ~= "open" then -- enter may block: the stack can have been closed meanwhile
+      local closed = M.error("InvalidState", fname .. ": the stack was closed while the manager entered")
+      local ok, e = managed_exit(fname, cm, exit, closed, self.grace_ns)
+      if not ok then error(chain(e, closed), 0) end
+      error(closed, 0)
+    end
     push_entry(self, { exit = function(err) return exit(cm, err) end })
     return unpack(v, 1, v.n)
   end
@@ -238,9 +277,10 @@ return function(M, I)
   -- `task` is given. Returns the final current error (nil when none: nothing failed, or an
   -- exit suppressed it).
   local function unwind(self, fname, task, err)
-    self.state = "closing"
     local s = nil
+    -- the stack stays open when the cleanup scope cannot be entered
     if task then s = cleanup_enter(fname, task, self.grace_ns) end
+    self.state = "closing"
     local current, cancelled = err, false
     local entries = self.entries
     while self.n > 0 do

@@ -36,12 +36,19 @@ return function(M, I)
     return cm_enter_of(x) ~= nil and cm_exit_of(x) ~= nil
   end
 
-  -- The body of corral.with failed with err: let the CM's exit see it. Returns normally when
-  -- the exit suppressed it; raises err, or the exit's own error (with err as its context).
-  local function exit_with_error(cm, exit, err)
-    local ok, suppress = pcall(exit, cm, err)
+  -- The body of corral.with ended with err (nil when it returned): let the CM's exit see it,
+  -- as managed cleanup (R66). Returns normally when nothing failed or the exit suppressed
+  -- err; raises err, or the exit's own error (with err as its context).
+  local function exit_with(cm, exit, err)
+    local ok, suppress
+    if I.self_managed[getmetatable(cm)] then -- corral's own CMs: their exit does it itself
+      ok, suppress = pcall(exit, cm, err)
+      if not ok and suppress == nil then suppress = M.error("LuaError", "nil") end
+    else
+      ok, suppress = I.managed_exit("corral.with", cm, exit, err, nil)
+    end
     if not ok then error(chain(suppress, err), 0) end
-    if suppress == true and not is_cancelled(err) then return end
+    if err == nil or (suppress == true and not is_cancelled(err)) then return end
     error(err, 0)
   end
 
@@ -51,7 +58,12 @@ return function(M, I)
   --   obj:exit(err) with the error fn raised (nil when it returned). If exit returns true,
   --   an ordinary error is suppressed (corral.with then returns nothing); Cancelled never is
   --   (R68). An error raised by exit replaces the body's one, which becomes its context
-  --   (R67). If enter raises, fn does not run and exit is not called.
+  --   (R67; not when the body's error is Cancelled). If enter raises, fn does not run and
+  --   exit is not called. exit runs as managed cleanup (R66: shielded, with the grace of the
+  --   nearest group's cleanup_timeout), so it may block after the body was cancelled; an
+  --   exit the grace cuts short counts as returning false (CleanupTimeout goes to the
+  --   handler chain). Outside a corral task exit runs without a cleanup scope. corral's own
+  --   CMs (I.self_managed) do that in their exit, with their own grace.
   -- * obj a closable corral object (a __close metamethod: Group, Resource, Queue, Future,
   --   Task, Lock, Semaphore, Condition, ...): fn(obj, ...), then obj is closed the way a
   --   <close> variable would close it (Group: async_close(true) as managed cleanup), also
@@ -69,12 +81,12 @@ return function(M, I)
       local v = enter(obj)
       local res = pack(pcall(fn, v, ...))
       if res[1] then
-        exit(obj, nil)
+        exit_with(obj, exit, nil)
         return unpack(res, 2, res.n)
       end
       local err = res[2]
       if err == nil then err = M.error("LuaError", "nil") end
-      exit_with_error(obj, exit, err)
+      exit_with(obj, exit, err)
       return
     end
     local corral_enter = rawget(mt, "__corral_enter")
@@ -114,6 +126,7 @@ return function(M, I)
   GenCM.__index = GenCM
   GenCM.__name = "corral.ContextManager"
   M.ContextManager = GenCM
+  I.self_managed[GenCM] = true
 
   local function check_gen(self, fname)
     if getmetatable(self) ~= GenCM then argerr(fname, 1, "self", "corral.ContextManager", self) end
@@ -234,6 +247,7 @@ return function(M, I)
   local Closing = {}
   Closing.__index = Closing
   Closing.__name = "corral.closing_async"
+  I.self_managed[Closing] = true
 
   --- cm:enter() -> the object.
   function Closing:enter() return self.obj end

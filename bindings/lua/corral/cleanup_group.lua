@@ -25,10 +25,13 @@ return function(M, I)
   CtxGroup.__index = CtxGroup
   CtxGroup.__name = "corral.actxgroup"
   M.ContextGroup = CtxGroup
+  I.self_managed[CtxGroup] = true
 
-  -- The error value of a failed member (the very Lua value it raised).
+  -- The error value of a failed member (the very Lua value it raised; error(nil) is a
+  -- LuaError "nil", so that every failure has a value).
   local function member_error(t)
     local _, e = pcall(Task.result, t)
+    if e == nil then e = M.error("LuaError", "nil") end
     return e
   end
 
@@ -80,7 +83,10 @@ return function(M, I)
   end
 
   -- Exit every entered CM, concurrently, as managed cleanup (R66), each exit seeing `err`
-  -- (the error in flight). Records exit_states. Returns the list of exit errors (input order).
+  -- (the error in flight). Records exit_states. Returns the list of exit errors (input order):
+  -- the exit tasks that ended FAILED, whatever they raised. An exit task that ended
+  -- CANCELLED (the grace cut it short) is recorded as TaskCancelled, not raised. The task
+  -- state decides, never the error value.
   local function exit_all(self, fname, err)
     local cms, n = self.cms, self.n
     local idx = {}
@@ -89,7 +95,8 @@ return function(M, I)
     end
     local states = { n = n }
     self.states = states
-    if #idx == 0 then return {} end
+    local errs = {}
+    if #idx == 0 then return errs end
     local task = I.need_task(fname)
     local s = I.cleanup_enter(fname, task, nil)
     -- an exit task ends with no value: a suppression flag is not a value, and the group
@@ -104,16 +111,13 @@ return function(M, I)
         local t = tasks[idx[k]]
         local st = core.task_state(t)
         if st == FAILED then
-          states[idx[k]] = member_error(t)
+          local e = member_error(t)
+          states[idx[k]] = e
+          errs[#errs + 1] = e
         elseif st == CANCELLED then -- cut short by the grace: recorded, not raised (R66)
           states[idx[k]] = M.error("TaskCancelled")
         end
       end
-    end
-    local errs = {}
-    for k = 1, #idx do
-      local x = states[idx[k]]
-      if x ~= nil and x.kind ~= "TaskCancelled" then errs[#errs + 1] = x end
     end
     return errs
   end

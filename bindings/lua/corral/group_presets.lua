@@ -15,8 +15,8 @@ return function(M, I)
   local argerr, raise, check_fn = I.argerr, I.raise, I.check_fn
   local need_run, need_task, spawn_in = I.need_run, I.need_task, I.spawn_in
   local Group, base, pack, unpack = I.Group, I.group_base, I.pack, I.unpack
-  local type, setmetatable, getmetatable, pcall, error, pairs, rawget, rawset, tostring =
-      type, setmetatable, getmetatable, pcall, error, pairs, rawget, rawset, tostring
+  local type, setmetatable, getmetatable, pcall, error, pairs, tostring =
+      type, setmetatable, getmetatable, pcall, error, pairs, tostring
   local SUPERVISE = core.GROUP_SUPERVISE
 
   -- A class of free groups: Group's methods, plus its own (the flag lets Group's methods
@@ -168,8 +168,8 @@ return function(M, I)
   })
 
   -- The exit callbacks, LIFO, each one even if an earlier one failed (R67): a failing
-  -- callback's error becomes the current one (the previous one as its context, for corral
-  -- error tables); the last one is raised at the end.
+  -- callback's error becomes the current one (the previous one as its context, for error
+  -- tables, unless it is Cancelled: I.chain); the last one is raised at the end.
   local function run_exit_callbacks(n)
     local stack = n.exit_stack
     n.exit_stack = nil
@@ -178,10 +178,8 @@ return function(M, I)
       local cb = stack[i]
       local ok, e = pcall(M.call, cb.fn, unpack(cb.args, 1, cb.args.n))
       if not ok then
-        if err ~= nil and type(e) == "table" and getmetatable(e) == I.Error and rawget(e, "context") == nil and e ~= err then
-          rawset(e, "context", err)
-        end
-        err = e
+        if e == nil then e = M.error("LuaError", "nil") end
+        err = I.chain(e, err)
       end
     end
     if err ~= nil then error(err, 0) end

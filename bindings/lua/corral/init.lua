@@ -832,7 +832,10 @@ function Task:result()
   check_task(self, "Task:result")
   local rc, v = core.task_result(self)
   if rc == 0 then return v end
-  if rc == core.ETASKCANCELLED or rc == core.EINVALIDSTATE then raise(rc, "Task:result") end
+  -- the task's state tells a cancelled task from one that failed with a TaskCancelled error
+  if rc == core.EINVALIDSTATE or (rc == core.ETASKCANCELLED and core.task_state(self) ~= core.TASK_FAILED) then
+    raise(rc, "Task:result")
+  end
   local e = core.task_error(self)
   if R then error(core.host_error_value(R.h, e, rc), 0) end
   error(code_error(rc, core.error_message(e)), 0)

@@ -58,6 +58,67 @@ describe("corral.with and a context manager", function()
       assert.is_false(ran)
     end)
   end)
+
+  it("a plain CM's exit runs as managed cleanup: it may block after the body was cancelled (R66)", function()
+    vrun(function()
+      local log = {}
+      local cm = { enter = function() return "v" end,
+                   exit = function(_, err)
+                     local ok, e = pcall(corral.sleep, 0.003)
+                     log[#log + 1] = "exit " .. corral.kind(err) .. " sleep ok=" .. tostring(ok) .. " at " .. H.ms()
+                   end }
+      local t = corral.spawn(function() corral.with(cm, function() corral.sleep(0.1) end) end)
+      corral.sleep(0.001)
+      t:cancel()
+      H.assert_error("TaskCancelled", {}, t.join, t)
+      assert.same({ "exit Cancelled sleep ok=true at 4" }, log)
+    end)
+  end)
+
+  it("a plain CM's exit cut short by the cleanup grace: CleanupTimeout to the handlers, the outcome kept (R66)", function()
+    vrun(function()
+      local grp = corral.Group("G")
+      grp:set_cleanup_timeout(0.002)
+      local cm = { enter = function() end, exit = function() corral.sleep(1); error("unreachable") end }
+      local t = grp:spawn("T", function() return corral.with(cm, function() return "body" end) end)
+      assert.equals("body", t:join())
+      assert.equals(2, H.ms())
+      local t2 = grp:spawn("T2", function() corral.with(cm, function() error(E("body"), 0) end) end)
+      local e = H.raises(t2.join, t2)
+      assert.equals("ValueError:body", tostring(e))
+      corral.sleep(0)
+      grp:close()
+    end)
+    assert.same({ "unhandled error in task T: CleanupTimeout", "unhandled error in task T2: CleanupTimeout",
+      "unhandled error in task T2: ValueError: body" }, H.last_log)
+  end)
+
+  it("a plain CM works outside a corral run (its exit then runs without a cleanup scope)", function()
+    local log = {}
+    local cm = { enter = function() return 1 end, exit = function(_, err) log[#log + 1] = tostring(err) end }
+    assert.equals(2, corral.with(cm, function(v) return v + 1 end))
+    assert.same({ "nil" }, log)
+  end)
+
+  it("an exit error replacing Cancelled does not get Cancelled as its context (R67)", function()
+    vrun(function()
+      local cm = { enter = function() end, exit = function() error(E("exit"), 0) end }
+      local gen = corral.contextmanager(function(yield)
+        local ok, err = pcall(yield)
+        error(E("gen"), 0)
+      end)
+      local closing = corral.closing_async({ close = function() error(E("close"), 0) end })
+      for _, c in ipairs({ { cm, "ValueError:exit" }, { gen(), "ValueError:gen" }, { closing, "ValueError:close" } }) do
+        local t = corral.spawn(function() corral.with(c[1], function() corral.sleep(1) end) end)
+        corral.sleep(0.001)
+        t:cancel()
+        local e = H.raises(t.join, t)
+        assert.equals(c[2], tostring(e))
+        assert.is_nil(rawget(e, "context"))
+      end
+      corral.sleep(0)
+    end)
+  end)
 end)
 
 describe("corral.contextmanager (R68)", function()

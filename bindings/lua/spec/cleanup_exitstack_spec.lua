@@ -112,6 +112,23 @@ describe("ExitStack", function()
       H.last_log)
   end)
 
+  it("corral.with keeps the stack's own cleanup_timeout, even one longer than the group's", function()
+    vrun(function()
+      local grp = corral.Group("G")
+      grp:set_cleanup_timeout(0.002)
+      local at
+      local t = grp:spawn("T", function()
+        corral.with(corral.ExitStack({ cleanup_timeout = 0.010 }), function(st)
+          st:callback(function() corral.sleep(0.005); at = H.ms() end)
+        end)
+      end)
+      t:join()
+      assert.equals(5, at)
+      grp:close()
+    end)
+    assert.same({}, H.last_log)
+  end)
+
   it("awaits a future pushed as a callback, and one a callback returns", function()
     vrun(function()
       local f1, f2 = corral.future(), corral.future()
@@ -186,6 +203,96 @@ describe("ExitStack", function()
     st:callback(function() ran[#ran + 1] = 2 end)
     st:close()
     assert.same({ 2, 1 }, ran)
+  end)
+
+  it("a stack closed while enter_context's enter blocks: the manager is exited at once as managed cleanup, InvalidState raised, nothing pushed", function()
+    vrun(function()
+      local log = {}
+      local cm = {
+        enter = function() corral.shield(function() corral.sleep(0.005) end); return "v" end,
+        exit = function(_, err)
+          log[#log + 1] = "exit " .. corral.kind(err)
+          corral.sleep(0.003) -- managed cleanup: it may block although its task was cancelled
+          log[#log + 1] = "exited at " .. H.ms()
+          return true -- a suppressing exit does not make the enter a success
+        end,
+      }
+      local st = corral.ExitStack()
+      local e
+      local t = corral.spawn(function()
+        e = H.raises(st.enter_context, st, cm)
+        corral.checkpoint() -- the cancellation was deferred, not lost
+      end)
+      corral.sleep(0.001)
+      st:close()
+      t:cancel()
+      H.assert_error("TaskCancelled", {}, t.join, t)
+      assert.equals("InvalidState", corral.kind(e))
+      assert.truthy(tostring(e.msg):find("closed while the manager entered", 1, true))
+      assert.same({ "exit InvalidState", "exited at 8" }, log)
+      assert.equals(0, st:size())
+      assert.equals("corral.ExitStack(closed, 0)", tostring(st))
+    end)
+  end)
+
+  it("a stack closed while enter_context's enter blocks: an error the exit raises wins (InvalidState its context)", function()
+    vrun(function()
+      local cm = { enter = function() corral.sleep(0.002); return "v" end,
+                   exit = function() error(E("exit"), 0) end }
+      local st = corral.ExitStack()
+      local e
+      local t = corral.spawn(function() e = H.raises(st.enter_context, st, cm) end)
+      corral.sleep(0.001)
+      st:close()
+      t:join()
+      assert.equals("ValueError", e.kind)
+      assert.equals("exit", e.msg)
+      assert.equals("InvalidState", corral.kind(e.context))
+      assert.equals(0, st:size())
+    end)
+  end)
+
+  it("an error replacing Cancelled does not get Cancelled as its context (R67)", function()
+    vrun(function()
+      local t = corral.spawn("A", function()
+        corral.with(corral.ExitStack(), function(st)
+          st:callback(function() error(E("x"), 0) end)
+          corral.sleep(0.1)
+        end)
+      end)
+      corral.sleep(0.001)
+      t:cancel()
+      local e = H.raises(t.join, t)
+      assert.equals("ValueError:x", tostring(e))
+      assert.is_nil(rawget(e, "context"))
+      -- the same with stack:exit(Cancelled) and an exit function
+      local st = corral.ExitStack()
+      st:push(function() error(E("y"), 0) end)
+      e = H.raises(st.exit, st, corral.error("Cancelled"))
+      assert.equals("ValueError:y", tostring(e))
+      assert.is_nil(rawget(e, "context"))
+      corral.sleep(0)
+    end)
+  end)
+
+  it("a stack whose cleanup scope cannot be entered stays open", function()
+    vrun(function()
+      local core = require "corral.core"
+      local st = corral.ExitStack()
+      local ran = false
+      st:callback(function() ran = true end)
+      local orig = core.cleanup_enter
+      core.cleanup_enter = function() return core.EINVALIDSTATE end
+      local ok, e = pcall(st.close, st)
+      core.cleanup_enter = orig
+      assert.is_false(ok)
+      assert.equals("InvalidState", corral.kind(e))
+      assert.is_false(ran)
+      assert.is_false(st:closed())
+      assert.equals(1, st:size())
+      st:close()
+      assert.is_true(ran)
+    end)
   end)
 end)
 

@@ -37,6 +37,19 @@ describe("task_nursery", function()
     assert.equals("N.sentinel ValueError:first <- ValueError:last", handled)
   end)
 
+  it("a callback error replacing Cancelled (grace expiry) does not get Cancelled as its context", function()
+    local handled
+    vrun(function()
+      local n = corral.task_nursery({ name = "N", cleanup_timeout = 0.002,
+        exception_cb = function(e, t) handled = t:name() .. " " .. tostring(e) end })
+      n:push_callback(function() error(corral.error("ValueError", "after"), 0) end)
+      n:push_async_callback(function() corral.sleep(1) end)
+      n:aclose()
+      corral.checkpoint()
+    end)
+    assert.equals("N.sentinel ValueError:after", handled)
+  end)
+
   it("the registry maps names to nurseries; default names count them", function()
     vrun(function()
       local a = corral.task_nursery()
