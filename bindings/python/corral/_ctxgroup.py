@@ -13,11 +13,12 @@ from types import TracebackType
 from typing import Any, Iterable
 
 from ._core import COMPLETED, FAILED, Task, format_value
-from ._errors import ErrorGroup, InvalidState, TaskCancelled
+from ._errors import Cancelled, ErrorGroup, InvalidState, TaskCancelled
+from ._exitstack import _raise_keeping_context
 from ._group_helpers import CollectGroup
 from ._scope import cleanup_scope
 
-_NEW, _ENTERED, _EXITED = 0, 1, 2
+_NEW, _ENTERING, _ENTERED, _EXITED = 0, 1, 2, 3
 
 
 class AsyncContextGroup:
@@ -39,14 +40,17 @@ class AsyncContextGroup:
       ``cleanup_timeout``); each gets the error in flight. Every exit runs even if another
       fails. What an exit returns is ignored (the group never suppresses the body's error,
       as aiotools). When exits fail, :class:`corral.ErrorGroup` of their errors (input
-      order) is raised, its ``__context__`` the error in flight.
+      order) is raised, its ``__context__`` the error in flight (none when that is
+      ``Cancelled``: the cancellation stays pending and is raised at the next checkpoint).
     * :meth:`exit_states` — per manager, in input order, after the exit: None (exited
       cleanly, or never entered) or the exit's error (:class:`corral.TaskCancelled` when
       the cleanup grace ran out and it was cancelled; that is not raised, R66).
 
-    If the task is cancelled while entering, the pending enters are cancelled, the entered
-    managers are exited, and ``Cancelled`` propagates. A group is entered once
-    (:class:`corral.InvalidState` otherwise).
+    If the task is cancelled while entering, the pending enters are cancelled and awaited,
+    the managers whose enter completed (also while being cancelled, e.g. a shielded enter)
+    are exited, and ``Cancelled`` propagates. A group is entered once, and exited once
+    after its enter finished (:class:`corral.InvalidState` otherwise: an exit called while
+    the enter is in progress, e.g. from another task, raises it and changes nothing).
     """
 
     __slots__ = ("_cms", "_return_exceptions", "_enter_prefix", "_exit_prefix", "_entered",
@@ -84,7 +88,7 @@ class AsyncContextGroup:
     async def __aenter__(self) -> list[Any]:
         if self._state != _NEW:
             raise InvalidState("actxgroup can be entered only once")
-        self._state = _ENTERED
+        self._state = _ENTERING
         n = len(self._cms)
         self._entered = [False] * n
         self._states = [None] * n
@@ -94,6 +98,7 @@ class AsyncContextGroup:
         except BaseException as e:  # the task was cancelled (or a fatal error) meanwhile
             await self._exit_all(e)
             raise
+        self._state = _ENTERED
         if errors and not self._return_exceptions:
             eg = ErrorGroup(format_value(errors), errors)
             # the body never ran: the entered managers are exited with the enter errors in
@@ -106,7 +111,10 @@ class AsyncContextGroup:
     async def __aexit__(self, et: type[BaseException] | None, ev: BaseException | None,
                         tb: TracebackType | None) -> bool:
         if self._state != _ENTERED:
-            raise InvalidState("actxgroup exited without being entered")
+            raise InvalidState("actxgroup exited " + ("while its enter is in progress"
+                                                      if self._state == _ENTERING else
+                                                      "twice" if self._state == _EXITED else
+                                                      "without being entered"))
         await self._exit_all(ev)
         return False
 
@@ -115,20 +123,30 @@ class AsyncContextGroup:
         members = [(_enter(cm), f"{self._enter_prefix}{i + 1}")
                    for i, cm in enumerate(self._cms)]
         failed: dict[int, BaseException] = {}
-        async with CollectGroup(members) as group:
-            index = {id(t): i for i, t in enumerate(group.tasks)}
-            for _ in range(len(members)):
-                t = await group.next_done()
-                i = index[id(t)]
-                if t._state == COMPLETED:
+        group = CollectGroup(members)
+        try:
+            async with group:
+                index = {id(t): i for i, t in enumerate(group.tasks)}
+                for _ in range(len(members)):
+                    t = await group.next_done()
+                    i = index[id(t)]
+                    if t._state == COMPLETED:
+                        self._entered[i] = True
+                        self._values[i] = t._result
+                    elif t._state == FAILED:
+                        self._values[i] = failed[i] = t._exc  # type: ignore[assignment]
+                        if not self._return_exceptions and len(failed) == 1:
+                            _cancel_running(group.tasks)
+                    else:
+                        self._values[i] = TaskCancelled()
+        finally:
+            # the task was cancelled (the group's exit cancelled and awaited the enters):
+            # an enter that completed anyway (e.g. shielded) has entered, so it is exited
+            tasks: list[Any] = group.tasks
+            for i, t in enumerate(tasks):
+                if t._state == COMPLETED and not self._entered[i]:
                     self._entered[i] = True
                     self._values[i] = t._result
-                elif t._state == FAILED:
-                    self._values[i] = failed[i] = t._exc  # type: ignore[assignment]
-                    if not self._return_exceptions and len(failed) == 1:
-                        _cancel_running(group.tasks)
-                else:
-                    self._values[i] = TaskCancelled()
         return [failed[i] for i in sorted(failed)]
 
     async def _exit_all(self, ev: BaseException | None) -> None:
@@ -152,8 +170,10 @@ class AsyncContextGroup:
                 errors.append(err)
         if errors:
             eg = ErrorGroup(format_value(errors), errors)
-            eg.__context__ = ev  # the newer error wins, the older is its context (R67)
-            raise eg
+            # the newer error wins, the older is its context (R67) - but a Cancelled is never
+            # a context: it stays pending in the task (R24)
+            eg.__context__ = None if isinstance(ev, Cancelled) else ev
+            _raise_keeping_context(eg)
 
 
 actxgroup = AsyncContextGroup

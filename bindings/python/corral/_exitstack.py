@@ -39,9 +39,12 @@ class ExitStack(contextlib.AsyncExitStack):
     * ``Cancelled`` is never suppressed: an exit that returns true while ``Cancelled`` is
       in flight changes nothing (R67, R68);
     * every callback runs; one raising E makes E the current error, with the previous one
-      as its ``__context__`` (contextlib semantics, R67);
+      as its ``__context__`` (contextlib semantics, R67) — except a ``Cancelled``, which is
+      never made a context (it stays pending in the task);
     * a closed stack is closed for good: closing it again, entering it again or pushing
-      onto it raises :class:`corral.InvalidState` (contextlib silently reuses it);
+      onto it raises :class:`corral.InvalidState` (contextlib silently reuses it); a
+      manager whose enter was still blocking when the stack was closed is exited at once
+      and its enter raises ``InvalidState`` (:meth:`enter_async_context`);
     * the push methods check their argument at once (:class:`TypeError` for something
       that is not callable), not when the stack unwinds.
 
@@ -113,26 +116,77 @@ class ExitStack(contextlib.AsyncExitStack):
         return super().push_async_callback(callback, *args, **kwds)
 
     def enter_context(self, cm: Any) -> Any:
-        """Enter a plain context manager and push its ``__exit__``."""
-        self._check_open("enter_context")
-        return super().enter_context(cm)
+        """Enter a plain context manager and push its ``__exit__``. If the stack was closed
+        while the manager entered, it is exited at once and :class:`corral.InvalidState`
+        raised (see :meth:`enter_async_context`)."""
+        what = "enter_context"
+        self._check_open(what)
+        cls = type(cm)
+        try:
+            enter, exit = cls.__enter__, cls.__exit__
+        except AttributeError:
+            raise TypeError(f"'{cls.__module__}.{cls.__qualname__}' object does not support "
+                            f"the context manager protocol") from None
+        result = enter(cm)
+        if self._state != _OPEN:  # closed meanwhile: never push onto a closed stack
+            err = _closed_while_entering(what)
+            frame_exc = sys.exc_info()[1]
+            try:
+                exit(cm, type(err), err, None)  # its return value cannot suppress this
+            except BaseException as e:
+                _fix_context(e, err, frame_exc)
+                raise
+            raise err
+        self._push_cm_exit(cm, exit)  # type: ignore[attr-defined]  # contextlib's
+        return result
 
     async def enter_async_context(self, cm: Any) -> Any:
-        """Enter an async context manager and push its ``__aexit__``."""
-        self._check_open("enter_async_context")
-        return await super().enter_async_context(cm)
+        """Enter an async context manager and push its ``__aexit__``.
+
+        If the stack is closed while the enter blocks (another task closed it), nothing is
+        pushed: the manager is exited at once, as managed cleanup (with the stack's grace)
+        and with :class:`corral.InvalidState` in flight, and that ``InvalidState`` is raised
+        — or the exit's own error, which wins (with it as ``__context__``). What the exit
+        returns is ignored: the enter never turns into a success."""
+        what = "enter_async_context"
+        self._check_open(what)
+        cls = type(cm)
+        try:
+            enter, exit = cls.__aenter__, cls.__aexit__
+        except AttributeError:
+            raise TypeError(f"'{cls.__module__}.{cls.__qualname__}' object does not support "
+                            f"the asynchronous context manager protocol") from None
+        result = await enter(cm)
+        if self._state != _OPEN:  # closed while the enter blocked
+            err = _closed_while_entering(what)
+            frame_exc = sys.exc_info()[1]
+            with cleanup_scope(None if self._grace_ns < 0 else self._grace_ns) as scope:
+                try:
+                    await exit(cm, type(err), err, None)
+                except BaseException as e:
+                    if not (isinstance(e, Cancelled) and scope.cancel_called):
+                        _fix_context(e, err, frame_exc)
+                        _raise_keeping_context(e)
+                    # else the grace ran out: the scope absorbs it (R66); err is raised
+            raise err
+        self._push_async_cm_exit(cm, exit)  # type: ignore[attr-defined]  # contextlib's
+        return result
 
     # -- unwinding -------------------------------------------------------------------------
 
     async def aclose(self) -> None:
         """Unwind now, as leaving the block without an error does. A second close raises
         :class:`corral.InvalidState`."""
-        await self.__aexit__(None, None, None)
+        await self._unwind("aclose", None, sys.exc_info()[1])
 
     async def __aexit__(self, et: type[BaseException] | None, ev: BaseException | None,
                         tb: TracebackType | None) -> bool:
-        self._check_open("aclose")
-        frame_exc = sys.exc_info()[1]
+        return await self._unwind("__aexit__", ev, sys.exc_info()[1])
+
+    async def _unwind(self, what: str, ev: BaseException | None, frame_exc: Any) -> bool:
+        """Run the callbacks LIFO with ``ev`` in flight; ``frame_exc`` is the exception the
+        caller's frame was handling (Python's implicit context of a callback's error)."""
+        self._check_open(what)
         current = ev  # the error in flight, as the next callback sees it
         raised = False  # current came from a callback: it must be raised
         suppressed = False
@@ -154,12 +208,7 @@ class ExitStack(contextlib.AsyncExitStack):
                     current, raised, suppressed = None, False, True
         if raised:
             assert current is not None
-            try:
-                fixed = current.__context__  # a bare raise would replace it (contextlib)
-                raise current
-            except BaseException:
-                current.__context__ = fixed
-                raise
+            _raise_keeping_context(current)
         return ev is not None and suppressed
 
 
@@ -175,17 +224,34 @@ def _details(exc: BaseException | None) -> tuple[Any, Any, Any]:
 def _fix_context(new: BaseException, old: BaseException | None, frame_exc: Any) -> None:
     """Make ``old`` the end of ``new``'s context chain, as if the callbacks were nested
     ``with`` blocks. Python set that end to the frame's exception, or to nothing when no
-    exception was being handled (contextlib then loses the chain; R67 keeps it)."""
+    exception was being handled (contextlib then loses the chain; R67 keeps it).
+
+    A ``Cancelled`` is never attached: the newer error replaces it with no context (the
+    cancellation stays pending in the task and is raised again at its next checkpoint,
+    R24), so the chain ends there, as in the C and Rust bindings."""
     if old is None or _in_chain(old, new):
         return  # re-raising an error already in the chain must not make a cycle
     while True:
         ctx = new.__context__
-        if ctx is old:
-            return
-        if ctx is None or ctx is frame_exc:
+        if ctx is None or ctx is frame_exc or ctx is old:
             break
         new = ctx
-    new.__context__ = old
+    new.__context__ = None if isinstance(old, Cancelled) else old
+
+
+def _raise_keeping_context(exc: BaseException) -> None:
+    """Raise ``exc`` with the ``__context__`` it has: a plain ``raise`` while an exception
+    is being handled would replace it with that one (contextlib does the same)."""
+    fixed = exc.__context__
+    try:
+        raise exc
+    except BaseException:
+        exc.__context__ = fixed
+        raise
+
+
+def _closed_while_entering(what: str) -> InvalidState:
+    return InvalidState(f"ExitStack.{what}: the stack was closed while the manager entered")
 
 
 def _in_chain(exc: BaseException, target: BaseException) -> bool:

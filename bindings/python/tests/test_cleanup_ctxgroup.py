@@ -262,7 +262,7 @@ def test_an_exit_error_beats_a_cancellation_which_is_redelivered():
                 await corral.sleep(1)
         except corral.ErrorGroup as eg:
             log.append(f"caught {[str(e) for e in eg.exceptions]}")
-            assert isinstance(eg.__context__, corral.Cancelled)
+            assert eg.__context__ is None  # a Cancelled is never attached as a context
         await corral.checkpoint()  # the cancellation is still pending (R24)
         log.append("unreachable")
 
@@ -275,3 +275,85 @@ def test_an_exit_error_beats_a_cancellation_which_is_redelivered():
 
     run_v(main())
     assert log == ["caught ['exit']"]
+
+
+# -- review fixes: exit while entering, late enters, Cancelled as context ----------------------
+
+def test_an_exit_while_the_enter_is_in_progress_is_invalid_state_and_changes_nothing():
+    log = []
+    cm = CM("a", log, enter_delay=5 * MS)
+
+    async def main():
+        g = corral.actxgroup([cm])
+
+        async def other():
+            await corral.sleep(MS)
+            with pytest.raises(corral.InvalidState) as info:
+                await g.__aexit__(None, None, None)
+            log.append(f"other: {info.value} at {round(corral.now() / MS)}")
+
+        corral.spawn(other, name="B")
+        async with g as values:  # the real exit, later, works as usual
+            log.append(f"body {values} at {round(corral.now() / MS)}")
+        with pytest.raises(corral.InvalidState):  # a second exit is still refused
+            await g.__aexit__(None, None, None)
+        return g.exit_states()
+
+    assert run_v(main()) == [None]
+    assert log == ["other: actxgroup exited while its enter is in progress at 1",
+                   "enter a", "body ['a'] at 5", "exit a"]
+    assert cm.exited_with is None
+
+
+def test_an_enter_that_completes_while_the_group_is_cancelled_is_exited():
+    lines = []
+
+    class Shielded:
+        async def __aenter__(self):
+            with corral.shield():
+                await corral.sleep(3 * MS)
+            corral.log("cm1 entered")
+            return "v1"
+
+        async def __aexit__(self, et, ev, tb):
+            corral.log("cm1 exited " + type(ev).__name__)
+
+    async def body():
+        g = corral.actxgroup([Shielded(), CM("slow", [], enter_delay=10 * MS)])
+        try:
+            async with g:
+                corral.log("body")
+        finally:
+            corral.log(f"states {g.exit_states()}")
+
+    async def main():
+        a = corral.spawn(body, name="A")
+        await corral.sleep(MS)
+        a.cancel()
+        with pytest.raises(corral.TaskCancelled):
+            await a
+
+    run_v(main(), trace=lines.append)
+    assert lines[:6] == ["1 enter2 cancelled", "3 enter1 log cm1 entered", "3 enter1 done v1",
+                         "3 exit1 log cm1 exited Cancelled", "3 exit1 done",
+                         "3 A log states [None, None]"]
+
+
+def test_an_exit_error_replacing_a_cancellation_while_entering_has_no_context():
+    async def body():
+        try:
+            async with corral.actxgroup([CM("a", [], exit_error=ValueError("exit")),
+                                         CM("b", [], enter_delay=10 * MS)]):
+                pass
+        except corral.ErrorGroup as eg:
+            return eg
+
+    async def main():
+        t = corral.spawn(body)
+        await corral.sleep(MS)
+        t.cancel()
+        return await t  # body returns before its next checkpoint: the task completes
+
+    eg = run_v(main())
+    assert [str(e) for e in eg.exceptions] == ["exit"]
+    assert eg.__context__ is None  # a Cancelled is never attached as a context

@@ -415,3 +415,180 @@ def test_a_callback_error_beats_a_cancellation_which_is_redelivered():
 
     run_v(main())
     assert log == ["caught"]
+
+
+# -- review fixes: a stack closed while an enter blocks, Cancelled as context ------------------
+
+class SlowEnter:
+    """An async CM whose enter is shielded and takes 5 ms; its exit sleeps ``exit_sleep``."""
+
+    def __init__(self, log, exit_sleep=0, exit_error=None, suppress=False):
+        self.log, self.exit_sleep, self.exit_error = log, exit_sleep, exit_error
+        self.suppress = suppress
+        self.seen = "unset"
+
+    async def __aenter__(self):
+        with corral.shield():
+            await corral.sleep(5 * MS)
+        self.log.append("entered")
+        return "v"
+
+    async def __aexit__(self, et, ev, tb):
+        self.seen = ev
+        await corral.sleep(self.exit_sleep)
+        self.log.append(f"exited at {round(corral.now() / MS)}")
+        if self.exit_error is not None:
+            raise self.exit_error
+        return self.suppress
+
+
+def _close_while_entering(cm, cancel_enterer=False):
+    """Task E enters cm on a stack that main closes at 1 ms; returns (E's outcome, stack)."""
+    async def main():
+        st = corral.ExitStack()
+
+        async def enterer():
+            try:
+                return await st.enter_async_context(cm)
+            except Exception as e:
+                return e
+
+        t = corral.spawn(enterer, name="E")
+        await corral.sleep(MS)
+        await st.aclose()
+        if cancel_enterer:
+            t.cancel()
+        out = await t
+        return out, st
+
+    return run_v(main())
+
+
+def test_a_stack_closed_while_an_enter_blocks_exits_the_manager_and_raises_invalid_state():
+    log = []
+    cm = SlowEnter(log)
+    out, st = _close_while_entering(cm)
+    assert isinstance(out, corral.InvalidState)
+    assert "closed while" in str(out)
+    assert cm.seen is out  # exited at once, with the InvalidState in flight
+    assert log == ["entered", "exited at 5"]
+    assert len(st._exit_callbacks) == 0  # nothing was pushed onto the closed stack
+
+
+def test_that_exit_is_managed_cleanup_and_cannot_suppress():
+    log = []
+    cm = SlowEnter(log, exit_sleep=2 * MS, suppress=True)
+    out, st = _close_while_entering(cm, cancel_enterer=True)
+    # the task was cancelled while its (shielded) enter ran: the exit still awaits (R66)
+    assert isinstance(out, corral.InvalidState)
+    assert log == ["entered", "exited at 7"]
+
+
+def test_an_error_of_that_exit_wins_with_the_invalid_state_as_context():
+    log = []
+    boom = ValueError("exit")
+    out, st = _close_while_entering(SlowEnter(log, exit_error=boom))
+    assert out is boom
+    assert isinstance(boom.__context__, corral.InvalidState)
+
+
+def test_a_stack_closed_during_a_sync_enter_exits_the_manager_and_raises_invalid_state():
+    log = []
+
+    class Closer:
+        """A sync CM whose __enter__ closes the stack (driving aclose() to its end)."""
+
+        def __init__(self, st):
+            self.st = st
+
+        def __enter__(self):
+            coro = self.st.aclose()
+            with pytest.raises(StopIteration):
+                coro.send(None)
+            log.append("entered")
+            return "v"
+
+        def __exit__(self, et, ev, tb):
+            log.append(f"exited with {type(ev).__name__}")
+            return True  # cannot turn the InvalidState into a success
+
+    class FailingCloser(Closer):
+        def __exit__(self, et, ev, tb):
+            raise ValueError("exit")
+
+    async def main():
+        st = corral.ExitStack()
+        with pytest.raises(corral.InvalidState):
+            st.enter_context(Closer(st))
+        st2 = corral.ExitStack()
+        try:
+            raise KeyError("handled")  # an exception the caller's frame is handling
+        except KeyError:
+            with pytest.raises(ValueError) as info:
+                st2.enter_context(FailingCloser(st2))
+            inv = info.value.__context__
+            assert isinstance(inv, corral.InvalidState)  # not after the handled KeyError
+        return len(st._exit_callbacks) + len(st2._exit_callbacks)
+
+    assert run_v(main()) == 0
+    assert log == ["entered", "exited with InvalidState", "entered"]
+
+
+def test_a_callback_error_replacing_a_cancellation_has_no_cancelled_context():
+    seen = {}
+
+    def first():
+        raise KeyError("first")
+
+    def second():
+        raise ValueError("second")
+
+    async def body():
+        async with corral.ExitStack() as st:
+            st.callback(second)
+            st.callback(first)
+            await corral.sleep(1)
+
+    async def main():
+        t = corral.spawn(body, name="A")
+        await corral.sleep(MS)
+        t.cancel()
+        with pytest.raises(ValueError) as info:
+            await t
+        seen["e"] = info.value
+
+    lines = []
+    run_v(main(), trace=lines.append)
+    e = seen["e"]
+    assert isinstance(e.__context__, KeyError)
+    assert e.__context__.__context__ is None  # the Cancelled is not attached (R67)
+    assert "1 A fail ValueError:second <- KeyError:'first'" in lines
+
+
+def test_a_deferred_error_replacing_a_cancellation_has_no_cancelled_context():
+    @corral.adefer
+    async def body(defer):
+        defer(lambda: (_ for _ in ()).throw(ValueError("deferred")))
+        await corral.sleep(1)
+
+    async def main():
+        t = corral.spawn(body)
+        await corral.sleep(MS)
+        t.cancel()
+        with pytest.raises(ValueError) as info:
+            await t
+        return info.value
+
+    assert run_v(main()).__context__ is None
+
+
+def test_invalid_state_names_the_operation():
+    async def main():
+        st = corral.ExitStack()
+        await st.aclose()
+        with pytest.raises(corral.InvalidState, match=r"ExitStack\.aclose"):
+            await st.aclose()
+        with pytest.raises(corral.InvalidState, match=r"ExitStack\.__aexit__"):
+            await st.__aexit__(None, None, None)
+
+    run_v(main())
