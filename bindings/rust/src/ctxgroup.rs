@@ -37,6 +37,10 @@ pub struct CtxGroup<C> {
 /// Differences from aiotools: a manager whose enter failed is never exited, the body is
 /// skipped when an enter failed (strict mode), and exit errors are raised (an `ErrorGroup`),
 /// not only recorded. Exits never suppress the body's error.
+///
+/// An enter that ended CANCELLED on its own (it cancelled its own task; the caller was not
+/// cancelled) is no failure: it neither aborts the strict group nor is an enter error. Its
+/// value is `Err(TaskCancelled)` and its manager is not exited (it did not enter).
 pub fn actxgroup<I>(cms: I) -> CtxGroup<I::Item>
 where
     I: IntoIterator,
@@ -75,28 +79,26 @@ where
     }
 
     /// `async with actxgroup(cms) as values: body(values)` in strict mode (R69): the first
-    /// enter failure cancels the pending enters, the managers that did enter are exited, the
-    /// body is skipped and an `ErrorGroup` of the enter errors (input order; cancelled
+    /// enter that FAILED cancels the pending enters, the managers that did enter are exited,
+    /// the body is skipped and an `ErrorGroup` of the enter errors (input order; cancelled
     /// enters are not errors) is returned.
     ///
-    /// Otherwise the body's outcome, unless exits failed: then an `ErrorGroup` of the exit
-    /// errors in input order, with the body's error as its context (R67; with `Cancelled` in
-    /// flight the group is returned and the cancellation stays pending, R24). If the caller is
-    /// cancelled while entering, the entered managers are exited and `Err(Cancelled)`
-    /// returned. Errors: `InvalidState` when the group was already run.
+    /// Otherwise the body gets each manager's value in input order: `Ok(value)`, or
+    /// `Err(TaskCancelled)` for an enter that ended cancelled on its own (not exited);
+    /// `values.into_iter().collect::<Result<Vec<_>>>()?` gives the plain values. The outcome
+    /// is the body's, unless exits failed: then an `ErrorGroup` of the exit errors in input
+    /// order, with the body's error as its context (R67; with `Cancelled` in flight the group
+    /// is returned and the cancellation stays pending, R24). If the exits could not be
+    /// started, that error is returned (the body's error as its context; the exits that did
+    /// start all run, their failures are in [`exit_states`](CtxGroup::exit_states)). If the
+    /// caller is cancelled while entering, the entered managers are exited and
+    /// `Err(Cancelled)` returned. Errors: `InvalidState` when the group was already run.
     pub async fn run<B, Fut, T>(&self, body: B) -> Result<T>
     where
-        B: FnOnce(Vec<C::Value>) -> Fut,
+        B: FnOnce(Vec<Result<C::Value>>) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
-        let entered = self.enter_all(true).await?;
-        if entered.stopped.is_some() || entered.values.iter().any(Result::is_err) {
-            return self.abort(entered).await;
-        }
-        let Entered { slots, values, .. } = entered;
-        let values = values.into_iter().map(|v| v.expect("entered")).collect();
-        let out = body(values).await;
-        self.exit_body(&slots, out).await
+        self.run_mode(true, body).await
     }
 
     /// [`run`](CtxGroup::run) with aiotools' `return_exceptions=True`: every enter runs to
@@ -107,8 +109,18 @@ where
         B: FnOnce(Vec<Result<C::Value>>) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
-        let entered = self.enter_all(false).await?;
-        if entered.stopped.is_some() {
+        self.run_mode(false, body).await
+    }
+
+    /// `run` (`strict`) or `run_return_exceptions`.
+    async fn run_mode<B, Fut, T>(&self, strict: bool, body: B) -> Result<T>
+    where
+        B: FnOnce(Vec<Result<C::Value>>) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let entered = self.enter_all(strict).await?;
+        // Only a FAILED enter aborts a strict group; a CANCELLED one is no failure (R69).
+        if entered.stopped.is_some() || (strict && entered.failed.contains(&true)) {
             return self.abort(entered).await;
         }
         let Entered { slots, values, .. } = entered;
@@ -118,8 +130,10 @@ where
     }
 
     /// Per manager in input order: `None` when its exit succeeded or it was never exited
-    /// (its enter failed, or the group has not exited yet), a `TaskCancelled` error when the
-    /// cleanup grace cut its exit short (recorded, not raised), else the exit's error.
+    /// (its enter failed or was cancelled, its exit could not be started, or the group has
+    /// not exited yet), a `TaskCancelled` error when the cleanup grace cut its exit short (the
+    /// exit task ended CANCELLED: recorded, not raised), else the error its exit FAILED with
+    /// (raised, whatever its kind, even `TaskCancelled`).
     pub fn exit_states(&self) -> Vec<Option<Error>> {
         self.exit_states.borrow().clone()
     }
@@ -207,20 +221,17 @@ where
             .await
     }
 
-    /// Exit the managers left in `slots` with `out`'s error and combine (R67).
+    /// Exit the managers left in `slots` with `out`'s error and combine (R67): the error that
+    /// kept the exits from starting wins, else the `ErrorGroup` of the exits that FAILED.
     async fn exit_body<T>(&self, slots: &[Slot<C>], out: Result<T>) -> Result<T> {
         let (value, error) = split(out);
-        let states = self.exit_all(slots, error.clone()).await;
-        let failed: Vec<Error> = states
-            .iter()
-            .flatten()
-            .filter(|e| e.kind() != ErrorKind::TaskCancelled)
-            .cloned()
-            .collect();
-        *self.exit_states.borrow_mut() = states;
+        let exits = self.exit_all(slots, error.clone()).await;
+        *self.exit_states.borrow_mut() = exits.states;
         let mut unwinding = Unwinding::new(error);
-        if !failed.is_empty() {
-            unwinding.record(Err(Error::group(&failed)?));
+        if let Some(e) = exits.error {
+            unwinding.record(Err(e));
+        } else if !exits.failed.is_empty() {
+            unwinding.record(Err(Error::group(&exits.failed)?));
         }
         Ok(unwinding
             .finish(value, Ok(Some(())))?
@@ -228,10 +239,17 @@ where
     }
 
     /// Run the exits of the managers in `slots` as tasks `<exit_prefix><i>`, concurrently, in
-    /// one managed-cleanup scope (R66). Returns the exit state per slot. An exit cut short by
-    /// the grace is a TaskCancelled state (its CleanupTimeout went to the handler chain).
-    async fn exit_all(&self, slots: &[Slot<C>], error: Option<Error>) -> Vec<Option<Error>> {
-        let mut states: Vec<Option<Error>> = slots.iter().map(|_| None).collect();
+    /// one managed-cleanup scope (R66). The state of each exit is decided by its task's
+    /// state: FAILED is a failure (whatever the error's kind), CANCELLED is a cut by the
+    /// grace (a TaskCancelled state, not raised; its CleanupTimeout went to the handler
+    /// chain). If an exit cannot be started (a spawn failure), the ones that did start still
+    /// all run to their end and the spawn error is returned in `error`.
+    async fn exit_all(&self, slots: &[Slot<C>], error: Option<Error>) -> Exits {
+        let mut out = Exits {
+            states: slots.iter().map(|_| None).collect(),
+            failed: Vec::new(),
+            error: None,
+        };
         let mut indexes = Vec::new();
         let mut exits = Vec::new();
         for (i, slot) in slots.iter().enumerate() {
@@ -242,14 +260,20 @@ where
             }
         }
         if exits.is_empty() {
-            return states;
+            return out;
         }
         let names = indexes
             .iter()
             .map(|i| format!("{}{}", self.exit_prefix, i + 1));
-        let _ = CancelScope::cleanup()
+        let mut failed_at = Vec::new();
+        let mut start_error = None;
+        let ran = CancelScope::cleanup()
             .run(async {
-                let c = Collect::start("actxgroup", exits, Some(names.collect())).await?;
+                // Started exits are never cancelled for a later spawn failure: every exit
+                // that started runs (R67).
+                let (c, spawn_error) =
+                    Collect::start_partial("actxgroup", exits, Some(names.collect()))?;
+                start_error = spawn_error;
                 let (n, mut left, mut stopped) = (c.len(), c.len(), None);
                 while left > 0 {
                     match c.next_done().await {
@@ -263,12 +287,16 @@ where
                 }
                 let exited = c.exit(stop_status(stopped.as_ref())).await;
                 for (k, h) in c.members.iter().enumerate() {
+                    let i = indexes[k];
                     match state(h) {
-                        sys::CORRAL_TASK_FAILED => states[indexes[k]] = h.take_outcome().err(),
+                        sys::CORRAL_TASK_FAILED => {
+                            out.states[i] = h.take_outcome().err();
+                            failed_at.push(i);
+                        }
                         // cut short by the grace: recorded, not raised (CleanupTimeout went
                         // to the handler chain, R66)
                         sys::CORRAL_TASK_CANCELLED => {
-                            states[indexes[k]] = Some(Error::from_code(sys::CORRAL_ETASKCANCELLED))
+                            out.states[i] = Some(Error::from_code(sys::CORRAL_ETASKCANCELLED))
                         }
                         _ => {}
                     }
@@ -279,8 +307,23 @@ where
                 }
             })
             .await;
-        states
+        // Ok(None): the scope absorbed its own grace expiry (R66), the outcome goes on.
+        out.error = start_error.or(ran.err());
+        failed_at.sort_unstable();
+        out.failed = failed_at
+            .into_iter()
+            .filter_map(|i| out.states[i].clone())
+            .collect();
+        out
     }
+}
+
+/// What [`CtxGroup::exit_all`] gives: the exit state per slot, the errors of the exits that
+/// FAILED (input order; raised), and the error that kept exits from starting.
+struct Exits {
+    states: Vec<Option<Error>>,
+    failed: Vec<Error>,
+    error: Option<Error>,
 }
 
 /// The slots of the managers that entered; the others are emptied (never exited, R69).
@@ -293,17 +336,86 @@ fn only_entered<C, V>(slots: Vec<Slot<C>>, values: &[Result<V>]) -> Vec<Slot<C>>
     slots
 }
 
-/// The errors of the enters that failed, in input order; those of the cancelled ones
-/// (TaskCancelled) only when none failed (an enter that ended cancelled on its own).
+/// The errors of the enters that FAILED, in input order; a cancelled enter is not an
+/// error (R69), also when no enter failed.
 fn enter_errors<V>(values: &[Result<V>], failed: &[bool]) -> Vec<Error> {
-    let errors = values.iter().zip(failed);
-    let errors: Vec<(Error, bool)> = errors
-        .filter_map(|(v, f)| v.as_ref().err().map(|e| (e.clone(), *f)))
-        .collect();
-    let any_failed = errors.iter().any(|(_, f)| *f);
-    errors
-        .into_iter()
-        .filter(|(_, f)| *f || !any_failed)
-        .map(|(e, _)| e)
+    values
+        .iter()
+        .zip(failed)
+        .filter(|(_, f)| **f)
+        .filter_map(|(v, _)| v.as_ref().err().cloned())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::helpers_collect::test_hooks::fail_spawn_after;
+
+    /// Enters with its name; its exit sleeps 2 ms (so a cancelled exit would log nothing),
+    /// logs what it saw and fails when `exit_fails`.
+    struct Logged {
+        name: &'static str,
+        exit_fails: bool,
+        log: Rc<RefCell<Vec<String>>>,
+    }
+
+    impl AsyncContextManager for Logged {
+        type Value = &'static str;
+        async fn enter(&mut self) -> Result<&'static str> {
+            Ok(self.name)
+        }
+        async fn exit(self, error: Option<&Error>) -> Result<bool> {
+            crate::sleep_ms(2).await?;
+            let seen = error.map_or("none".into(), |e| e.to_string());
+            let (name, log) = (self.name, self.log);
+            log.borrow_mut().push(format!("exit {name} saw {seen}"));
+            if self.exit_fails {
+                return Err(Error::user("ValueError", &format!("x{name}")));
+            }
+            Ok(false)
+        }
+    }
+
+    #[test]
+    fn exits_that_fail_to_start_propagate_the_error_and_the_started_ones_all_run() {
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let cms = ["a", "b", "c"].map(|name| Logged {
+            name,
+            exit_fails: name == "b",
+            log: log.clone(),
+        });
+        let rt = crate::Runtime::builder().virtual_clock().build().unwrap();
+        let (r, states) = rt
+            .block_on(async move {
+                let g = actxgroup(cms);
+                let r = g
+                    .run(|_| async {
+                        fail_spawn_after(2); // exit1 and exit2 start, exit3 cannot
+                        Err::<(), _>(Error::user("ValueError", "body"))
+                    })
+                    .await;
+                Ok::<_, Error>((r, g.exit_states()))
+            })
+            .unwrap();
+        let e = r.unwrap_err();
+        // The spawn failure propagates, with the body's error as its context (R67).
+        assert_eq!(e.kind(), ErrorKind::Os(libc_enomem()), "{e}");
+        assert_eq!(e.context().unwrap().to_string(), "ValueError:body");
+        // The exits that started all ran to their end; the one that did not start is not
+        // exited; a started exit's failure is recorded.
+        assert_eq!(
+            *log.borrow(),
+            ["exit a saw ValueError:body", "exit b saw ValueError:body"]
+        );
+        let states: Vec<String> = states
+            .iter()
+            .map(|s| s.as_ref().map_or("none".into(), |e| e.to_string()))
+            .collect();
+        assert_eq!(states, ["none", "ValueError:xb", "none"]);
+    }
+
+    fn libc_enomem() -> i32 {
+        -sys::CORRAL_ENOMEM
+    }
 }

@@ -170,8 +170,10 @@ impl ExitStack {
 
     /// Enter `cm` and push its exit (contextlib's `enter_async_context`); returns the
     /// entered value. If `enter` fails nothing is pushed. If the stack started closing while
-    /// `enter` was running, `cm` is exited at once (as managed cleanup) and `InvalidState` is
-    /// returned. Errors: `InvalidState` when the stack is not open; `enter`'s error.
+    /// `enter` was running, nothing is pushed: `cm` is exited at once, as managed cleanup
+    /// (R66), with that `InvalidState` in flight, and the `InvalidState` is returned (its
+    /// exit cannot suppress it; an error the exit raises wins, with the `InvalidState` as its
+    /// context). Errors: `InvalidState` when the stack is not open; `enter`'s error.
     pub async fn enter_context<C>(&self, mut cm: C) -> Result<C::Value>
     where
         C: AsyncContextManager + 'static,
@@ -179,8 +181,19 @@ impl ExitStack {
         self.check_open("enter_context")?;
         let value = cm.enter().await?;
         if let Err(e) = self.check_open("enter_context") {
-            let _ = CancelScope::cleanup().run(cm.exit(None)).await;
-            return Err(e);
+            let mut unwinding = Unwinding::new(Some(e.clone()));
+            let ran = CancelScope::cleanup()
+                .run(async {
+                    // a suppression flag does not make this a success
+                    let r = cm.exit(unwinding.current()).await;
+                    unwinding.record(r.map(|_suppress| false));
+                    unwinding.scope_status()
+                })
+                .await;
+            return Err(match unwinding.finish(None::<()>, ran) {
+                Err(err) => err,
+                Ok(_) => e,
+            });
         }
         let exit = move |error: Option<Error>| -> LocalBoxFuture<Result<bool>> {
             Box::pin(async move { cm.exit(error.as_ref()).await })

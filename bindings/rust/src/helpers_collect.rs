@@ -74,6 +74,28 @@ impl<T: 'static> Collect<T> {
         F: Future + 'static,
         F::Output: TaskOutput<Ok = T>,
     {
+        let (c, spawn_error) = Collect::start_partial(helper, futs, names)?;
+        if let Some(e) = spawn_error {
+            c.g.close(true)?;
+            c.exit(0).await?;
+            return Err(e);
+        }
+        Ok(c)
+    }
+
+    /// Enter the group and spawn the members until one fails to spawn: the group with the
+    /// members that did start, and that spawn error (the futures after it are dropped
+    /// unstarted). The caller decides what the started members do; it must still leave the
+    /// group. Errors: the group could not be entered (nothing started).
+    pub(crate) fn start_partial<F>(
+        helper: &str,
+        futs: Vec<F>,
+        names: Option<Vec<String>>,
+    ) -> Result<(Self, Option<Error>)>
+    where
+        F: Future + 'static,
+        F::Output: TaskOutput<Ok = T>,
+    {
         let names = names_for(helper, futs.len(), names)?;
         let g = enter(&Settings {
             policy: sys::CORRAL_GROUP_COLLECT,
@@ -85,16 +107,16 @@ impl<T: 'static> Collect<T> {
             members: Vec::new(),
         };
         for (f, name) in futs.into_iter().zip(names) {
+            #[cfg(test)]
+            if let Some(e) = test_hooks::injected_spawn_failure() {
+                return Ok((c, Some(e)));
+            }
             match c.g.spawn(&name, f) {
                 Ok(h) => c.members.push(h),
-                Err(e) => {
-                    c.g.close(true)?;
-                    c.exit(0).await?;
-                    return Err(e);
-                }
+                Err(e) => return Ok((c, Some(e))),
             }
         }
-        Ok(c)
+        Ok((c, None))
     }
     pub(crate) fn len(&self) -> usize {
         self.members.len()
@@ -413,5 +435,36 @@ where
             (Ok(_), Err(e)) => Err(e),
             (Ok(r), Ok(_)) => Ok(r),
         }
+    }
+}
+
+/// Fault injection for the unit tests: a spawn failure (`Os(ENOMEM)`) that cannot be
+/// provoked from outside.
+#[cfg(test)]
+pub(crate) mod test_hooks {
+    use crate::error::Error;
+    use std::cell::Cell;
+
+    thread_local! {
+        static FAIL_SPAWN: Cell<Option<usize>> = const { Cell::new(None) };
+    }
+
+    /// Make the spawn after the next `skip` ones (in any helper) fail.
+    pub(crate) fn fail_spawn_after(skip: usize) {
+        FAIL_SPAWN.with(|f| f.set(Some(skip)));
+    }
+
+    pub(super) fn injected_spawn_failure() -> Option<Error> {
+        FAIL_SPAWN.with(|f| match f.get() {
+            Some(0) => {
+                f.set(None);
+                Some(Error::from_code(corral_sys::CORRAL_ENOMEM))
+            }
+            Some(n) => {
+                f.set(Some(n - 1));
+                None
+            }
+            None => None,
+        })
     }
 }

@@ -476,6 +476,47 @@ fn exit_stack_enter_context_failure_pushes_nothing() {
     r.unwrap();
 }
 
+/// Close `st` while a task enters `cm` on it (the enter blocks 5 ms); the task's outcome.
+async fn close_while_entering(cm: Member) -> Result<Error> {
+    let st = ExitStack::new();
+    let st2 = st.clone();
+    let t = spawn_named("E", async move { st2.enter_context(cm).await })?;
+    sleep_ms(1).await?;
+    st.close(Ok(())).await?;
+    let e = t.await.unwrap_err();
+    assert!(st.is_empty(), "nothing is pushed onto the closed stack");
+    Ok(e)
+}
+
+#[test]
+fn exit_stack_closed_while_enter_context_blocks_exits_the_manager_at_once() {
+    // The manager entered after the stack closed: it is exited at once, as managed cleanup,
+    // with the InvalidState in flight (its suppression flag is ignored), and enter_context
+    // raises that InvalidState.
+    let (r, trace) = traced(close_while_entering(Member {
+        enter_ms: 5,
+        ..member("m", 5)
+    }));
+    let e = r.unwrap();
+    assert_eq!(e.kind(), ErrorKind::InvalidState, "{e}");
+    assert!(trace.contains("5 E log m exit saw InvalidState"), "{trace}");
+    assert!(trace.contains("5 E fail InvalidState"), "{trace}");
+}
+
+#[test]
+fn exit_stack_closed_while_enter_context_blocks_the_exit_error_wins() {
+    let (r, _) = traced(close_while_entering(Member {
+        exit_fails: true,
+        ..member("m", 5)
+    }));
+    let e = r.unwrap();
+    assert_eq!(
+        e.to_string(),
+        "ValueError:xm <- InvalidState:ExitStack::enter_context: the exit stack is already closed"
+    );
+    assert_eq!(e.context().unwrap().kind(), ErrorKind::InvalidState);
+}
+
 #[test]
 fn exit_stack_callback_error_beats_cancelled_which_stays_pending() {
     let (r, trace) = traced(async {
@@ -605,7 +646,11 @@ impl AsyncContextManager for Member {
 fn actxgroup_default_task_names_and_values_in_input_order() {
     let (r, trace) = traced(async {
         let g = actxgroup([member("a", 2), member("b", 1)]);
-        g.run(|values| async move { Ok(values.join(",")) }).await
+        g.run(|values| async move {
+            let values = values.into_iter().collect::<Result<Vec<_>>>()?;
+            Ok(values.join(","))
+        })
+        .await
     });
     assert_eq!(r.unwrap(), "a,b");
     assert!(
@@ -750,6 +795,117 @@ fn actxgroup_caller_cancelled_while_entering_exits_the_entered_ones() {
         ),
         "{trace}"
     );
+}
+
+/// A manager whose exit fails with a TaskCancelled error of its own: it joins a task it
+/// cancelled and returns the join's error.
+struct JoinsCancelled;
+
+impl AsyncContextManager for JoinsCancelled {
+    type Value = ();
+    async fn enter(&mut self) -> Result<()> {
+        Ok(())
+    }
+    async fn exit(self, _error: Option<&Error>) -> Result<bool> {
+        let victim = spawn_named("victim", sleep_ms(100))?;
+        victim.cancel()?;
+        victim.await?; // TaskCancelled: this exit FAILED with it
+        Ok(false)
+    }
+}
+
+#[test]
+fn actxgroup_exit_failing_with_a_task_cancelled_error_is_raised() {
+    // The exit task FAILED (whatever its error's kind): raised, not taken for a grace cut.
+    let (r, trace) = traced(async {
+        let g = actxgroup([JoinsCancelled]);
+        let r = g.run(|_| async { Ok(()) }).await;
+        let states: Vec<String> = g
+            .exit_states()
+            .iter()
+            .map(|s| s.as_ref().map_or("none".into(), |e| e.to_string()))
+            .collect();
+        log(&states.join(","))?;
+        r
+    });
+    let e = r.unwrap_err();
+    assert_eq!(e.to_string(), "ErrorGroup:[TaskCancelled]", "{trace}");
+    assert!(trace.contains("0 exit1 fail TaskCancelled\n"), "{trace}");
+    assert!(trace.contains("0 main log TaskCancelled\n"), "{trace}");
+}
+
+/// A manager whose enter cancels its own task and reaches a checkpoint (when `cancels`).
+struct SelfCancels {
+    name: &'static str,
+    cancels: bool,
+}
+
+impl AsyncContextManager for SelfCancels {
+    type Value = &'static str;
+    async fn enter(&mut self) -> Result<&'static str> {
+        if self.cancels {
+            current().unwrap().cancel()?;
+            checkpoint().await?;
+        }
+        Ok(self.name)
+    }
+    async fn exit(self, error: Option<&Error>) -> Result<bool> {
+        let seen = error.map_or("none".into(), |e| e.to_string());
+        log(&format!("{} exit saw {seen}", self.name))?;
+        Ok(false)
+    }
+}
+
+#[test]
+fn actxgroup_strict_cancelled_enter_is_no_failure_the_body_runs() {
+    // R69: a CANCELLED enter neither aborts the strict group nor is an enter error; its
+    // value is TaskCancelled and it is not exited (it did not enter).
+    let (r, trace) = traced(async {
+        let g = actxgroup([
+            SelfCancels {
+                name: "a",
+                cancels: true,
+            },
+            SelfCancels {
+                name: "b",
+                cancels: false,
+            },
+        ]);
+        g.run(|values| async move {
+            let shown: Vec<String> = values
+                .iter()
+                .map(|v| match v {
+                    Ok(s) => s.to_string(),
+                    Err(e) => e.to_string(),
+                })
+                .collect();
+            log(&format!("body {}", shown.join(",")))?;
+            Ok(values.len())
+        })
+        .await
+    });
+    assert_eq!(r.unwrap(), 2, "{trace}");
+    assert!(trace.contains("0 enter1 cancelled\n"), "{trace}");
+    assert!(
+        trace.contains("0 main log body TaskCancelled,b\n"),
+        "{trace}"
+    );
+    assert!(trace.contains("0 exit2 log b exit saw none\n"), "{trace}");
+    assert!(
+        !trace.contains("exit1"),
+        "a cancelled enter is not exited: {trace}"
+    );
+}
+
+#[test]
+fn actxgroup_strict_failure_leaves_cancelled_enters_out_of_the_error_group() {
+    let (r, _) = traced(async {
+        let mut bad = member("b", 1);
+        bad.enter_fails = true;
+        let g = actxgroup([member("a", 5), bad, member("c", 5)]);
+        g.run(|_| async { log("unreachable") }).await
+    });
+    assert_eq!(r.unwrap_err().to_string(), "ErrorGroup:[ValueError:b]");
 }
 
 #[test]

@@ -58,7 +58,10 @@ fn state(s: &Option<Error>) -> String {
 pub async fn main() -> Result<()> {
     let g = actxgroup([Cm::One, Cm::Two, Cm::Three]).names("e", "x");
     let r = g
-        .run(|values| async move { log(&format!("body {}", values.join(","))) })
+        .run(|values| async move {
+            let values = values.into_iter().collect::<Result<Vec<_>>>()?;
+            log(&format!("body {}", values.join(",")))
+        })
         .await;
     match r {
         Err(eg) if eg.is_group() => log(&format!("eg={}", kinds(&eg)))?,
