@@ -76,6 +76,11 @@ static int leave_cleanup(corral_scope *scope, bool cancelled, int *status, corra
 
 int corral_acm_exit(const corral_acm *cm, void *ud, int status)
 {
+    return corral__acm_exit(cm, ud, status, -1);
+}
+
+int corral__acm_exit(const corral_acm *cm, void *ud, int status, int64_t grace)
+{
     corral_task *self = calling_fiber("acm_exit");
     if (!self)
         return CORRAL_EINVALIDSTATE;
@@ -87,7 +92,7 @@ int corral_acm_exit(const corral_acm *cm, void *ud, int status)
     corral_error *err =
         status < 0 && status != CORRAL_ECANCELLED ? corral__unwind_error(self, status) : NULL;
     corral_scope *scope;
-    if ((rc = enter_cleanup(&scope, self, -1)) < 0) {
+    if ((rc = enter_cleanup(&scope, self, grace)) < 0) {
         corral__unwind_record(self, err);
         return rc;
     }

@@ -132,7 +132,7 @@ static int enter_and_push(corral_exitstack *st, const corral_acm *cm, void *ud, 
                                                         "while the manager entered")
                    : reserve(st);
     if (rc < 0) { /* an entered manager is always exited */
-        int exit_rc = corral_acm_exit(cm, ud, rc);
+        int exit_rc = corral__acm_exit(cm, ud, rc, st->timeout); /* the stack's grace */
         corral_value_clear(value);
         return exit_rc < 0 ? exit_rc : rc; /* a suppressing exit does not make this a success */
     }

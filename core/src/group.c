@@ -478,12 +478,25 @@ static corral_error *exit_error(corral_group *g, corral_task *t, int status, cor
 }
 
 /* Leave the host's scope stack and compute what the exit raises (R49, R54, R28). */
+/* The host left the group (its exit completed, or its body was dropped): the host's scopes
+ * can go away now, so the group scope hangs from its parent group's scope from here on, as a
+ * free group's does; what is left in it (subgroups) never reaches into a dead task's scope
+ * stack. Returns the host scope the group hung from. */
+static corral_scope *leave_host(corral_group *g, corral_task *t)
+{
+    corral_scope *host_scope = g->scope.parent;
+    t->scope = host_scope;
+    t->hosted_groups--;
+    g->host = NULL;
+    g->scope.parent = g->parent ? &g->parent->scope : NULL;
+    g->rt->cancel_epoch++; /* visibility memos below g's scope may have changed */
+    return host_scope;
+}
+
 static int exit_outcome(corral_group *g, corral_task *t, corral_error **err)
 {
     *err = NULL;
-    t->scope = g->scope.parent;
-    t->hosted_groups--;
-    g->host = NULL;
+    corral_scope *host_scope = leave_host(g, t);
     corral__task_update_cancel(t);
     int status = g->body_status;
     if (g->fatal) { /* R58: raised as itself, before anything else */
@@ -496,7 +509,7 @@ static int exit_outcome(corral_group *g, corral_task *t, corral_error **err)
         return CORRAL_ENOMEM;
     }
     if (status == CORRAL_ECANCELLED && g->scope.cancel_called &&
-        !corral__scope_cancel_visible(g->scope.parent)) {
+        !corral__scope_cancel_visible(host_scope)) {
         g->scope.cancelled_caught = 1;
         status = 0; /* the group scope owned that Cancelled */
     }
@@ -570,9 +583,7 @@ void corral__group_drop_body(corral_task *t, corral_scope *group_scope)
     g->body_ended = 1;
     g->body_status = CORRAL_ECANCELLED;
     stop_collecting(g);
-    t->scope = g->scope.parent;
-    t->hosted_groups--;
-    g->host = NULL;
+    leave_host(g, t);
     corral__group_close(g, true, CORRAL_CAUSE_PARENT);
     corral_group_unref(g);
 }

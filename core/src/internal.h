@@ -49,6 +49,10 @@ enum {
 int corral__fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 corral_error *corral__error_from_code(int code, const char *msg);
 
+/* context.c: corral_acm_exit with the grace of a managed-cleanup scope in ns (-1 = the task's
+ * group chain), for an exit stack exiting a manager with its own cleanup_timeout (R66). */
+int corral__acm_exit(const corral_acm *cm, void *ud, int status, int64_t grace);
+
 /* unwind.c: the outcome a fiber carries through cleanup. */
 /* The error object behind status `code` on t (a new reference): what the body recorded
  * with corral_task_set_error, else t's last error, else one made from the code. */
@@ -174,7 +178,8 @@ struct corral_scope {
     atomic_int refs;
     corral_rt *rt;
     corral_task *task;    /* owner task; NULL for a group's scope */
-    corral_scope *parent; /* enclosing scope (task stack, then group, R25) */
+    corral_scope *parent; /* enclosing scope (task stack, then group, R25); a scoped group's
+                           * scope hangs from its host's stack while the host is inside */
     corral__timer timer;  /* timer.deadline is the scope's deadline, armed or not */
     uint8_t kind;         /* CORRAL_SCOPE_* */
     uint8_t shield;
@@ -182,10 +187,8 @@ struct corral_scope {
     uint8_t cancelled_caught;
     uint8_t cause;
     uint8_t exited;
-    uint8_t embedded;        /* lives inside a task or group: never freed on its own */
-    uint8_t pending;         /* memo: cancellation visible here, valid while epoch is current */
-    uint8_t grace_inherited; /* CLEANUP: deadline taken from an enclosing cleanup scope, whose
-                              * own expiry reports the CleanupTimeout (R66) */
+    uint8_t embedded; /* lives inside a task or group: never freed on its own */
+    uint8_t pending;  /* memo: cancellation visible here, valid while epoch is current */
     uint64_t epoch;
 };
 

@@ -79,14 +79,28 @@ void corral__scope_cancel(corral_scope *s, int cause)
     corral__abort_cancelled(s->rt, s);
 }
 
+/* The nearest cleanup scope enclosing scope s: up the task's stack, then through the groups
+ * into the scopes of the task that entered them, so a helper task spawned by cleanup code
+ * finds its caller's cleanup scope (R66). */
+static const corral_scope *enclosing_cleanup(const corral_scope *s)
+{
+    for (; s; s = s->parent)
+        if (s->kind == CORRAL_SCOPE_CLEANUP)
+            return s;
+    return NULL;
+}
+
 /* The scope's deadline passed. For a cleanup scope that is the grace running out (R66): the
  * scope absorbs its own cancellation, and the handler chain hears of it through an entry
  * queued after the tasks this wakes, so the unwinding outcome is never masked. */
 static void deadline_expired(corral_scope *s)
 {
     corral__scope_cancel(s, CORRAL_CAUSE_DEADLINE);
-    if (s->kind != CORRAL_SCOPE_CLEANUP || !s->task || s->grace_inherited)
+    if (s->kind != CORRAL_SCOPE_CLEANUP || !s->task)
         return;
+    const corral_scope *outer = enclosing_cleanup(s->parent);
+    if (outer && outer->cancel_called)
+        return; /* the enclosing cleanup expired first (the cap): one expiry, one report */
     corral_error *e = corral__error_from_code(CORRAL_ECLEANUPTIMEOUT, NULL);
     if (e) {
         corral_group *g = corral_task_current_group(s->task);
@@ -138,31 +152,18 @@ static corral_task *resolve_task(corral_task *t)
     return t ? t : corral__tls_current;
 }
 
-/* The nearest cleanup scope enclosing scope s: up the task's stack, then through the groups
- * into the scopes of the task that entered them, so a helper task spawned by cleanup code
- * finds its caller's cleanup scope (R66). */
-static const corral_scope *enclosing_cleanup(const corral_scope *s)
-{
-    for (; s; s = s->parent)
-        if (s->kind == CORRAL_SCOPE_CLEANUP)
-            return s;
-    return NULL;
-}
-
 /* A cleanup scope cannot outlive the grace of a cleanup scope around it: being a shield, it
  * would otherwise hide that grace's expiry and let the unwinding run past it. Returns the
- * deadline to use; *inherited says it is the enclosing one's. */
-static int64_t cleanup_deadline(const corral_scope *parent, corral_rt *rt, int64_t deadline,
-                                bool *inherited)
+ * deadline to use (capped once, at entry: a later change of the outer deadline does not move
+ * it). */
+static int64_t cleanup_deadline(const corral_scope *parent, corral_rt *rt, int64_t deadline)
 {
     const corral_scope *outer = enclosing_cleanup(parent);
-    *inherited = false;
     if (!outer)
         return deadline;
     int64_t limit = outer->cancel_called ? corral__now(rt) : outer->timer.deadline;
     if (limit == CORRAL__NO_DEADLINE || (deadline != CORRAL__NO_DEADLINE && deadline < limit))
         return deadline;
-    *inherited = true;
     return limit;
 }
 
@@ -186,11 +187,9 @@ int corral_scope_enter(corral_scope **out, corral_task *t, int kind, int64_t dea
     corral_scope *s = calloc(1, sizeof *s);
     if (!s)
         return CORRAL_ENOMEM;
-    bool inherited = false;
     if (kind == CORRAL_SCOPE_CLEANUP)
-        deadline = cleanup_deadline(t->scope, t->rt, deadline, &inherited);
+        deadline = cleanup_deadline(t->scope, t->rt, deadline);
     corral__scope_init(s, t->rt, t, t->scope, kind, shield, false);
-    s->grace_inherited = inherited;
     corral__rt_obj_ref(t->rt);
     atomic_store(&s->refs, 2); /* the caller's, and the task's scope stack's */
     t->scope = s;

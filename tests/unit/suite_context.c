@@ -611,6 +611,141 @@ START_TEST(test_managers_are_copied)
 }
 END_TEST
 
+/* The cap is taken at entry. When the outer deadline moves later, the capped inner scope
+ * expires alone, so it reports CleanupTimeout itself; so does an inner scope whose own
+ * deadline is set earlier than the outer's. */
+static int moved_later_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)res;
+    corral_scope *outer, *inner;
+    int64_t inner_deadline = *(int64_t *)arg;
+    FCHECK_EQ(corral_scope_enter(&outer, self, CORRAL_SCOPE_CLEANUP, cu_at_ms(3), 1), 0);
+    FCHECK_EQ(corral_cleanup_enter(&inner, self), 0);
+    FCHECK_EQ(corral_scope_deadline(inner), cu_at_ms(3)); /* capped */
+    if (inner_deadline >= 0)
+        FCHECK_EQ(corral_scope_set_deadline(inner, cu_at_ms(inner_deadline)), 0);
+    else
+        FCHECK_EQ(corral_scope_set_deadline(outer, cu_at_ms(50)), 0);
+    int rc = cu_sleep_ms(10);
+    cu_log("inner sleep rc=%d", rc);
+    FCHECK_EQ(corral_scope_exit(inner, rc), 0);
+    corral_scope_unref(inner);
+    FCHECK_EQ(corral_scope_exit(outer, 0), 0);
+    corral_scope_unref(outer);
+    return 0;
+}
+
+START_TEST(test_capped_cleanup_expiring_alone_reports)
+{
+    int64_t move_outer = -1, inner_at_2 = 2;
+    /* (the report is queued after the wake-up of main, which then runs to its end) */
+    ck_assert_int_eq(cu_run(moved_later_main, &move_outer), 0);
+    ck_assert_str_eq(cu_trace(), "3 main log inner sleep rc=-1000\n"
+                                 "3 main done\n"
+                                 "3 root handler main CleanupTimeout\n"
+                                 "3 rt run\n");
+    cu_teardown();
+    cu_setup();
+    ck_assert_int_eq(cu_run(moved_later_main, &inner_at_2), 0);
+    ck_assert_str_eq(cu_trace(), "2 main log inner sleep rc=-1000\n"
+                                 "2 main done\n"
+                                 "2 root handler main CleanupTimeout\n"
+                                 "2 rt run\n");
+}
+END_TEST
+
+/* A free subgroup of a scoped group entered inside a cleanup scope outlives both: its
+ * members' cleanup scopes hang from the group tree once the host left, never from the
+ * host's dead scopes (no cap, no use-after-free). */
+static int late_member(corral_task *self, void *arg, corral_value *res)
+{
+    (void)arg, (void)res;
+    FCHECK_EQ(cu_sleep_ms(5), 0);
+    corral_scope *s;
+    FCHECK_EQ(corral_cleanup_enter(&s, self), 0);
+    FCHECK_EQ(corral_scope_deadline(s), -1);
+    int rc = cu_sleep_ms(10);
+    cu_log("late cleanup sleep rc=%d", rc);
+    FCHECK_EQ(corral_scope_exit(s, rc), 0);
+    corral_scope_unref(s);
+    return 0;
+}
+
+static int outlived_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)arg, (void)res;
+    corral_scope *c;
+    corral_group *g, *f;
+    FCHECK_EQ(corral_scope_enter(&c, self, CORRAL_SCOPE_CLEANUP, cu_at_ms(3), 1), 0);
+    FCHECK_EQ(corral_group_enter(&g, self, "G", CORRAL_GROUP_SUPERVISE, CORRAL_GROUP_JOIN), 0);
+    FCHECK_EQ(corral_group_new(&f, cu.rt, g, "F"), 0);
+    corral_task *h = cu_spawn_in(f, "H", late_member, NULL);
+    FCHECK(h);
+    FCHECK_EQ(corral_group_exit(g, 0), 0);
+    corral_group_unref(g);
+    FCHECK_EQ(corral_scope_exit(c, 0), 0);
+    corral_scope_unref(c); /* freed: H must not reach it */
+    FCHECK_EQ(corral_join(h, NULL, -1), 0);
+    corral_group_unref(f);
+    return 0;
+}
+
+START_TEST(test_cleanup_in_a_group_that_outlived_its_host_scope)
+{
+    ck_assert_int_eq(cu_run(outlived_main, NULL), 0);
+    ck_assert(cu_trace_has("15 H log late cleanup sleep rc=0"));
+    ck_assert(!cu_trace_has("CleanupTimeout"));
+}
+END_TEST
+
+/* A manager exited because its stack closed while it entered gets the stack's grace. */
+static int slow_enter(corral_task *self, void *ud, corral_value *value)
+{
+    (void)self, (void)ud, (void)value;
+    return cu_sleep_ms(5);
+}
+
+static int slow_exit(corral_task *self, void *ud, int status, corral_error *current)
+{
+    (void)self, (void)ud, (void)status, (void)current;
+    int rc = cu_sleep_ms(10);
+    cu_log("slow exit sleep rc=%d", rc);
+    return rc;
+}
+
+static int stack_enterer(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self, (void)res;
+    static const corral_acm slow = {slow_enter, slow_exit};
+    corral_value v;
+    cu_log("enter rc=%d", corral_exitstack_enter(arg, &slow, NULL, &v));
+    return 0;
+}
+
+static int stack_grace_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self, (void)arg, (void)res;
+    corral_exitstack *st;
+    FCHECK_EQ(corral_exitstack_new(&st, cu.rt), 0);
+    FCHECK_EQ(corral_exitstack_set_cleanup_timeout(st, corral_ms(2)), 0);
+    corral_task *e = cu_spawn("E", stack_enterer, st);
+    FCHECK(e);
+    FCHECK_EQ(cu_sleep_ms(1), 0);
+    FCHECK_EQ(corral_exitstack_close(st, 0), 0);
+    FCHECK_EQ(corral_join(e, NULL, -1), 0);
+    corral_exitstack_unref(st);
+    return 0;
+}
+
+START_TEST(test_manager_exited_after_a_close_gets_the_stack_grace)
+{
+    ck_assert_int_eq(cu_run(stack_grace_main, NULL), 0);
+    ck_assert(cu_trace_has("7 E log slow exit sleep rc=-1000"));
+    ck_assert(cu_trace_has("7 E log enter rc=-1004"));
+    ck_assert(cu_trace_has("7 root handler E CleanupTimeout"));
+}
+END_TEST
+
 static int bad_group_main(corral_task *self, void *arg, corral_value *res)
 {
     (void)self, (void)arg, (void)res;
@@ -695,6 +830,9 @@ Suite *cu_suite_context(void)
     tcase_add_test(tc, test_ctxgroup_cancelled_enter_with_a_stored_value);
     tcase_add_test(tc, test_ctxgroup_exit_while_entering_is_refused);
     tcase_add_test(tc, test_managers_are_copied);
+    tcase_add_test(tc, test_capped_cleanup_expiring_alone_reports);
+    tcase_add_test(tc, test_cleanup_in_a_group_that_outlived_its_host_scope);
+    tcase_add_test(tc, test_manager_exited_after_a_close_gets_the_stack_grace);
     tcase_add_test(tc, test_bad_input);
     suite_add_tcase(s, tc);
     return s;

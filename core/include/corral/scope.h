@@ -55,9 +55,11 @@ CORRAL_API int corral_shield(corral_scope **out, corral_task *t);
  * after it. If the grace expires, the scope is cancelled and absorbs it, and a
  * CleanupTimeout error ("<task name>" as actor) is queued to the handler chain, so the
  * outcome that was unwinding is kept. A cleanup scope never outlives one it runs inside
- * (in its own task, or in the task whose cleanup spawned it through a scoped group): its
- * deadline is capped at that one's, and when the cap is what expires only the outer scope
- * reports CleanupTimeout. The same applies to corral_scope_enter with CORRAL_SCOPE_CLEANUP.
+ * (in its own task, or in the task whose cleanup spawned it through a scoped group it is
+ * still inside): its deadline is capped at that one's when it is entered (a later change of
+ * either deadline does not move the other), and when it expires after the outer one has,
+ * only the outer one reports CleanupTimeout. The same applies to corral_scope_enter with
+ * CORRAL_SCOPE_CLEANUP.
  * Exit it with corral_scope_exit. Same errors as corral_scope_enter. Thread: loop. */
 CORRAL_API int corral_cleanup_enter(corral_scope **out, corral_task *t);
 /* Exit the innermost scope `s` of its task. `status` is what the body ended with (0 or a
