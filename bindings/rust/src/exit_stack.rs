@@ -182,7 +182,8 @@ impl ExitStack {
         let value = cm.enter().await?;
         if let Err(e) = self.check_open("enter_context") {
             let mut unwinding = Unwinding::new(Some(e.clone()));
-            let ran = CancelScope::cleanup()
+            let ran = self
+                .cleanup_scope()?
                 .run(async {
                     // a suppression flag does not make this a success
                     let r = cm.exit(unwinding.current()).await;
@@ -228,6 +229,15 @@ impl ExitStack {
         self.inner.state.get() != State::Open
     }
 
+    /// The managed-cleanup scope of this stack's exits: its own `cleanup_timeout` when set,
+    /// else the group chain's (R66: the nearest ExitStack/group setting).
+    fn cleanup_scope(&self) -> Result<CancelScope> {
+        Ok(match self.cleanup_timeout() {
+            Some(grace) => CancelScope::cleanup_until(Some(Instant::now()? + grace)),
+            None => CancelScope::cleanup(),
+        })
+    }
+
     /// Unwind with the outcome the body ended with (`aclose()` is `close(Ok(()))`): run the
     /// callbacks LIFO inside one managed-cleanup scope (R66) and return the outcome that
     /// propagates (R67): `Ok(Some(v))` when nothing failed, `Ok(None)` when a context
@@ -239,10 +249,7 @@ impl ExitStack {
     /// when called outside a corral task (no callback ran; the stack stays open).
     pub async fn close<T>(&self, outcome: Result<T>) -> Result<Option<T>> {
         self.check_open("close")?;
-        let scope = match self.cleanup_timeout() {
-            Some(grace) => CancelScope::cleanup_until(Some(Instant::now()? + grace)),
-            None => CancelScope::cleanup(),
-        };
+        let scope = self.cleanup_scope()?;
         self.inner.state.set(State::Closing);
         let (value, error) = split(outcome);
         let mut unwinding = Unwinding::new(error);

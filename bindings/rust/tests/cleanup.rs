@@ -518,6 +518,27 @@ fn exit_stack_closed_while_enter_context_blocks_the_exit_error_wins() {
 }
 
 #[test]
+fn exit_stack_closed_while_enter_context_blocks_the_exit_gets_the_stack_grace() {
+    // R66: the nearest ExitStack/group setting - the stack's 2 ms, not the unlimited group's.
+    let (r, trace) = traced(async {
+        let st = ExitStack::new();
+        st.set_cleanup_timeout(Some(Duration::from_millis(2)))?;
+        let st2 = st.clone();
+        let mut slow = member("m", 5);
+        slow.exit_ms = 10;
+        let t = spawn_named("E", async move { st2.enter_context(slow).await })?;
+        sleep_ms(1).await?;
+        st.close(Ok(())).await?;
+        let e = t.await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidState, "{e}");
+        Ok(())
+    });
+    r.unwrap();
+    assert!(trace.contains("7 E fail InvalidState"), "{trace}");
+    assert!(trace.contains("7 root handler E CleanupTimeout"), "{trace}");
+}
+
+#[test]
 fn exit_stack_callback_error_beats_cancelled_which_stays_pending() {
     let (r, trace) = traced(async {
         let t = spawn_named("T", async {
