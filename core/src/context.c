@@ -115,8 +115,9 @@ enum {
 struct ctx_member {
     corral_acm cm; /* a copy: the caller's struct need not outlive add */
     void *ud;
-    corral_ctxgroup *group;  /* the enter / exit tasks' way back (borrowed) */
-    corral_task *enter_task; /* holds the entered value or the enter error */
+    corral_ctxgroup *group;        /* the enter / exit tasks' way back (borrowed) */
+    corral_task *enter_task;       /* holds the entered value or the enter error */
+    corral_error *enter_cancelled; /* TaskCancelled when the enter ended cancelled */
     corral_error *exit_state;
     bool entered;     /* its enter completed: it must be exited */
     bool exit_failed; /* exit_state is a failure to raise (not a grace cut) */
@@ -174,6 +175,7 @@ void corral_ctxgroup_unref(corral_ctxgroup *g)
         return;
     for (size_t i = 0; i < g->n; i++) {
         corral_task_unref(g->members[i].enter_task);
+        corral__error_unref(g->members[i].enter_cancelled);
         corral__error_unref(g->members[i].exit_state);
     }
     corral_rt *rt = g->rt;
@@ -426,6 +428,8 @@ static int enter_members(corral_task *self, corral_ctxgroup *g, bool strict, cor
         /* read after the group exit: an enter that completed while being cancelled entered */
         g->members[i].enter_task = tasks[i];
         g->members[i].entered = tasks[i] && corral_task_state(tasks[i]) == CORRAL_TASK_COMPLETED;
+        if (tasks[i] && corral_task_state(tasks[i]) == CORRAL_TASK_CANCELLED)
+            g->members[i].enter_cancelled = corral__error_from_code(CORRAL_ETASKCANCELLED, NULL);
         nfailed += tasks[i] && corral_task_state(tasks[i]) == CORRAL_TASK_FAILED;
     }
     free(tasks);
@@ -490,10 +494,12 @@ int corral_ctxgroup_value(const corral_ctxgroup *g, size_t i, corral_value *out)
 
 corral_error *corral_ctxgroup_enter_error(const corral_ctxgroup *g, size_t i)
 {
-    if (!g || i >= g->n || !g->members[i].enter_task ||
-        corral_task_state(g->members[i].enter_task) != CORRAL_TASK_FAILED)
+    if (!g || i >= g->n || !g->members[i].enter_task)
         return NULL;
-    return corral_task_error(g->members[i].enter_task);
+    const struct ctx_member *m = &g->members[i];
+    if (corral_task_state(m->enter_task) == CORRAL_TASK_FAILED)
+        return corral_task_error(m->enter_task);
+    return m->enter_cancelled;
 }
 
 int corral_ctxgroup_exit(corral_ctxgroup *g, int status)

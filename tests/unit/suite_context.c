@@ -528,6 +528,8 @@ static int strict_cancel_main(corral_task *self, void *arg, corral_value *res)
     corral_value v;
     FCHECK_EQ(corral_ctxgroup_value(g, 0, &v), 0);
     FCHECK_EQ(v.type, CORRAL_VALUE_NONE);
+    FCHECK_STR(cu_fmt_error(corral_ctxgroup_enter_error(g, 0)), "TaskCancelled");
+    FCHECK_STR(cu_fmt_error(corral_ctxgroup_enter_error(g, 1)), "ValueError:e2");
     FCHECK_EQ(corral_ctxgroup_exit(g, CORRAL_EERRORGROUP), CORRAL_EERRORGROUP);
     corral_ctxgroup_unref(g);
     return 0;
@@ -537,6 +539,43 @@ START_TEST(test_ctxgroup_cancelled_enter_with_a_stored_value)
 {
     ck_assert_int_eq(cu_run(strict_cancel_main, NULL), 0);
     ck_assert(cu_trace_has("1 enter1 cancelled"));
+}
+END_TEST
+
+/* An enter that ends cancelled on its own is not a failure: strict mode runs the body, the
+ * manager is not exited, and its enter error reads TaskCancelled (R69). */
+static int self_cancel_enter(corral_task *self, void *ud, corral_value *value)
+{
+    (void)ud, (void)value;
+    corral_task_cancel(self);
+    return corral_checkpoint();
+}
+
+static int self_cancel_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self, (void)arg, (void)res;
+    static const corral_acm quitter = {self_cancel_enter, mgr_exit};
+    mgr q = {.tag = "q"}, b = {.tag = "b", .value = "b"};
+    corral_ctxgroup *g;
+    FCHECK_EQ(corral_ctxgroup_new(&g, cu.rt), 0);
+    FCHECK_EQ(corral_ctxgroup_add(g, &quitter, &q), 0);
+    FCHECK_EQ(corral_ctxgroup_add(g, &scripted, &b), 0);
+    FCHECK_EQ(corral_ctxgroup_enter(g, 0), 0);
+    FCHECK_STR(cu_fmt_error(corral_ctxgroup_enter_error(g, 0)), "TaskCancelled");
+    FCHECK(corral_ctxgroup_enter_error(g, 1) == NULL);
+    cu_log("body");
+    FCHECK_EQ(corral_ctxgroup_exit(g, 0), 0);
+    corral_ctxgroup_unref(g);
+    return 0;
+}
+
+START_TEST(test_ctxgroup_self_cancelled_enter_is_no_failure)
+{
+    ck_assert_int_eq(cu_run(self_cancel_main, NULL), 0);
+    ck_assert(cu_trace_has("0 enter1 cancelled"));
+    ck_assert(cu_trace_has("0 main log body"));
+    ck_assert(cu_trace_has("0 exit2 log b exit st=0 cur=-"));
+    ck_assert(!cu_trace_has("exit1"));
 }
 END_TEST
 
@@ -828,6 +867,7 @@ Suite *cu_suite_context(void)
     tcase_add_test(tc, test_nested_cleanup_cannot_outlive_the_outer_grace);
     tcase_add_test(tc, test_ctxgroup_failed_exit_and_cut_exit);
     tcase_add_test(tc, test_ctxgroup_cancelled_enter_with_a_stored_value);
+    tcase_add_test(tc, test_ctxgroup_self_cancelled_enter_is_no_failure);
     tcase_add_test(tc, test_ctxgroup_exit_while_entering_is_refused);
     tcase_add_test(tc, test_managers_are_copied);
     tcase_add_test(tc, test_capped_cleanup_expiring_alone_reports);

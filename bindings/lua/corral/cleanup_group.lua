@@ -123,7 +123,8 @@ return function(M, I)
   end
 
   --- g:enter() -> values: enters every CM concurrently, CM i in a task named
-  -- enter_prefix..i; values[i] is cm i's enter value (values.n = #cms). Strict (default):
+  -- enter_prefix..i; values[i] is cm i's enter value, or a TaskCancelled error when its enter
+  -- ended cancelled (values.n = #cms). Strict (default):
   -- the first enter failure cancels the pending enters, the CMs already entered are exited
   -- (concurrently, as managed cleanup), and an ErrorGroup of the enter errors (input order;
   -- cancelled enters are not errors) is raised. return_exceptions: every enter runs to its
@@ -155,6 +156,8 @@ return function(M, I)
           failed = true
           cancel_pending(tasks, n)
         end
+      elseif st == CANCELLED then -- not a failure; the body sees TaskCancelled (as in Python)
+        values[i] = M.error("TaskCancelled")
       end
     end)
     if cancel_err ~= nil then -- enters that completed while being cancelled need their exit

@@ -205,6 +205,22 @@ describe("actxgroup", function()
     end)
   end)
 
+  it("an enter that ends cancelled on its own is no failure: the body runs and sees TaskCancelled (R69)", function()
+    vrun(function()
+      local log = {}
+      local quitter = {
+        enter = function() corral.current():cancel(); corral.checkpoint() end,
+        exit = function() log[#log + 1] = "quitter exited" end,
+      }
+      local g = corral.actxgroup({ quitter, cm(log, "b", { value = "b" }) })
+      local seen = corral.with(g, function(values)
+        return corral.kind(values[1]) .. "," .. values[2]
+      end)
+      assert.equals("TaskCancelled,b", seen)
+      assert.same({ "b entered", "b exited nil" }, log) -- the cancelled one is never exited
+    end)
+  end)
+
   it("exit called while the enter is in progress raises InvalidState and changes nothing", function()
     vrun(function()
       local log = {}

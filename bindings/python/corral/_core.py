@@ -621,7 +621,10 @@ class Runner:
     def _new_error_alone(self, e: BaseException) -> int:
         code = code_of(e)
         try:
-            msg = str(e) if e.args else ""
+            if isinstance(e, BaseExceptionGroup):
+                msg = e.message  # str() adds " (N sub-exceptions)", which no other language prints
+            else:
+                msg = str(e) if e.args else ""
         except Exception:
             msg = "<unprintable>"
         kind = kind_of(e).encode("utf-8", "replace") if code == _ffi.EUSER else None

@@ -30,9 +30,11 @@ class AsyncContextGroup:
     * Enter: one child task per manager (``enter1``, ``enter2``, ...); the block gets the
       entered values in input order.
     * Strict (default): the first enter that fails cancels the enters still running; the
-      managers already entered are exited (concurrently, as managed cleanup, with no error
-      in flight: the body never ran), the body is skipped and :class:`corral.ErrorGroup` of the enter errors (input order; a cancelled
-      enter is not an error) is raised.
+      managers already entered are exited (concurrently, as managed cleanup, with the
+      :class:`corral.ErrorGroup` of the enter errors in flight), the body is skipped and
+      that group (input order; a cancelled enter is not an error) is raised. An enter that
+      ends cancelled is no failure: its place in the value list holds a
+      :class:`corral.TaskCancelled` and it is never exited.
     * ``return_exceptions=True`` (aiotools' behaviour): every enter runs to completion and
       the body runs with each failed enter's error object in its place in the value list.
     * Exit: the managers that entered — and only those (R69) — are exited concurrently in

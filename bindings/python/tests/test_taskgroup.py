@@ -314,3 +314,27 @@ def test_spawn_with_group_argument_uses_the_groups_spawn():
         return t.result(), t.name
 
     assert run_v(main()) == (1, "in-tg")
+
+
+def test_a_task_failing_with_an_error_group_traces_it_as_every_language_does():
+    # str(ExceptionGroup) appends " (1 sub-exception)"; the trace carries the group's
+    # message only: "ErrorGroup:[ValueError:v]", as C, Lua and Rust print it (R74, R77).
+    lines = []
+
+    async def bad():
+        raise ValueError("v")
+
+    async def a():
+        async with corral.TaskGroup() as tg:
+            tg.spawn(bad, name="m")
+
+    async def main():
+        t = corral.spawn(a, name="A")
+        try:
+            await t
+        except corral.ErrorGroup:
+            pass
+
+    run_v(main(), trace=lines.append)
+    assert "0 A fail ErrorGroup:[ValueError:v]" in lines
+    assert "0 root handler A ErrorGroup:[ValueError:v]" in lines

@@ -113,8 +113,9 @@ CORRAL_API int corral_ctxgroup_enter(corral_ctxgroup *g, int flags);
  * enter). Errors: CORRAL_EINVALIDARG (NULL, i out of range), CORRAL_EINVALIDSTATE (not
  * entered). Thread: loop. */
 CORRAL_API int corral_ctxgroup_value(const corral_ctxgroup *g, size_t i, corral_value *out);
-/* Manager i's enter error (borrowed), or NULL when it entered, was cancelled, or i is out of
- * range. Thread: loop. */
+/* Manager i's enter error (borrowed): its error when the enter failed, a TaskCancelled error
+ * when it ended cancelled (not a failure: strict mode runs the body, which sees this, as the
+ * bindings' value lists do), NULL when it entered or i is out of range. Thread: loop. */
 CORRAL_API corral_error *corral_ctxgroup_enter_error(const corral_ctxgroup *g, size_t i);
 
 /* Fiber only. Exit the entered managers concurrently, one child task each, inside one
