@@ -155,6 +155,8 @@ mod s68;
 mod s69;
 #[path = "../../../tests/conformance/S70_cleanup_error_replaces_cancel/rs.rs"]
 mod s70;
+#[path = "../../../tests/conformance/S71_task_fails_with_error_group/rs.rs"]
+mod s71;
 
 fn scenario<F>(want: Option<ErrorKind>, main: F) -> i32
 where
@@ -250,6 +252,7 @@ fn main() {
         "S68" => scenario(s68::OUTCOME, s68::main()),
         "S69" => scenario(s69::OUTCOME, s69::main()),
         "S70" => scenario(s70::OUTCOME, s70::main()),
+        "S71" => scenario(s71::OUTCOME, s71::main()),
         _ => {
             eprintln!("usage: conformance <scenario id>; unknown id {id:?}");
             2
