@@ -215,10 +215,16 @@ int corral__drive(corral_rt *rt, corral_record *recs, size_t cap, size_t *n)
             }
             if (*n == cap)
                 break;
+            /* A host exception callback is a batch of its own. It starts one: its handler
+             * line is traced when its record is made, and must follow what the host does
+             * with the records before it (a task finishing there traces its end when the
+             * host submits that, R56: the line is emitted when the entry runs). And it ends
+             * one: what it raises goes on next, and later entries' trace lines follow the
+             * callback's own. */
+            if (e->kind == CORRAL__ENTRY_HOST_HANDLER && *n)
+                break;
             corral__fifo_pop(&rt->batch);
             corral__host_record(rt, e, &recs[(*n)++]);
-            /* A host exception callback ends the batch: what it raises goes on next (R56),
-             * and later entries' trace lines follow the callback's own. */
             if (e->kind == CORRAL__ENTRY_HOST_HANDLER)
                 break;
             continue;

@@ -1111,6 +1111,8 @@ class Runner:
          _dt) = _ffi.RECORD_FMT.unpack_from(self._rbytes, off)
         entry = self._handlers.get(token)
         task = self._task_of_error(errp) if taskp and errp else None
+        if task is None and taskp:  # an error the core made (CleanupTimeout...) names it too
+            task = self._task_of_ptr(taskp)
         exc = self._exc_of_error(errp) if errp else from_code(_ffi.EUSER, "")
         if entry is None:  # the callback was removed meanwhile: do not lose the error
             self._report(task.name if task is not None and task.name else "handler", exc)
@@ -1122,6 +1124,28 @@ class Runner:
             if e.__context__ is None and e is not exc:
                 e.__context__ = exc  # as the core does for the error it passes on (R56)
             self._handler_raised(off, actor, e, task)
+
+    def _task_of_ptr(self, taskp: int) -> "Task":
+        """The handle of the task at taskp: the running one, or (it has ended and was
+        retired) a detached handle that knows its name, id and final state. Only for rare
+        records (an exception callback for an error the core made), so a scan is fine."""
+        for t in self._tasks.values():
+            if t._ptr == taskp:
+                return t
+        t = _object_new(Task)
+        t._runner = self
+        t._ptr = 0  # no reference kept: the handle only answers queries
+        t._token = 0
+        t._id = L.corral_task_id(taskp)
+        name = L.corral_task_name(taskp)
+        t._name = name.decode("utf-8", "replace") if name else None
+        t._coro = t._ctx = t._flag = t._head = None
+        st = L.corral_task_state(taskp)
+        t._state = {_ffi.TASK_COMPLETED: COMPLETED, _ffi.TASK_FAILED: FAILED,
+                    _ffi.TASK_CANCELLED: CANCELLED}.get(st, RUNNING)
+        t._result = None
+        t._exc = None
+        return t
 
     def _task_of_error(self, errp: int) -> "Task | None":
         hp = L.corral_error_host(errp)

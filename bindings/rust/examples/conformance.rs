@@ -157,6 +157,8 @@ mod s69;
 mod s70;
 #[path = "../../../tests/conformance/S71_task_fails_with_error_group/rs.rs"]
 mod s71;
+#[path = "../../../tests/conformance/S72_cleanup_timeout_to_exception_cb/rs.rs"]
+mod s72;
 
 fn scenario<F>(want: Option<ErrorKind>, main: F) -> i32
 where
@@ -253,6 +255,7 @@ fn main() {
         "S69" => scenario(s69::OUTCOME, s69::main()),
         "S70" => scenario(s70::OUTCOME, s70::main()),
         "S71" => scenario(s71::OUTCOME, s71::main()),
+        "S72" => scenario(s72::OUTCOME, s72::main()),
         _ => {
             eprintln!("usage: conformance <scenario id>; unknown id {id:?}");
             2
