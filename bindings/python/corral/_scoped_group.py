@@ -19,7 +19,7 @@ from typing import Any, Generator
 from . import _ffi
 from ._core import (L, _OP, Runner, Task, _coroutine_of, _own, _runner, mark_unsafe,
                     seconds_to_ns)
-from ._errors import Cancelled, GroupClosed, InvalidState, code_of, from_code
+from ._errors import Cancelled, ErrorGroup, GroupClosed, InvalidState, code_of, from_code
 from ._group import (ExceptionCb, check_callable, check_name, grace_to_ns, reject_closed,
                      set_group_handler)
 from ._scope import _ABS, CancelScope
@@ -133,6 +133,10 @@ class ScopedGroup:
         except BaseException as e:
             if e is ev or (isinstance(e, Cancelled) and isinstance(ev, Cancelled)):
                 return False  # the body's own exception goes on (same object, traceback)
+            if isinstance(e, ErrorGroup) and ev is not None:
+                # the body's error is one of the group's members (R54) or a Cancelled, not
+                # its context: as in C, Lua and Rust, the group travels without one
+                raise e from None
             raise
         finally:
             self._finish()

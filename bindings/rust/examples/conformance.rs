@@ -159,6 +159,8 @@ mod s70;
 mod s71;
 #[path = "../../../tests/conformance/S72_cleanup_timeout_to_exception_cb/rs.rs"]
 mod s72;
+#[path = "../../../tests/conformance/S73_body_error_joins_error_group/rs.rs"]
+mod s73;
 
 fn scenario<F>(want: Option<ErrorKind>, main: F) -> i32
 where
@@ -256,6 +258,7 @@ fn main() {
         "S70" => scenario(s70::OUTCOME, s70::main()),
         "S71" => scenario(s71::OUTCOME, s71::main()),
         "S72" => scenario(s72::OUTCOME, s72::main()),
+        "S73" => scenario(s73::OUTCOME, s73::main()),
         _ => {
             eprintln!("usage: conformance <scenario id>; unknown id {id:?}");
             2
