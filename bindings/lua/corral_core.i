@@ -601,7 +601,10 @@ static const char *lcorral_to_value(lua_State *L, lcorral_host *h, int idx, corr
 #else
         {
             lua_Number d = lua_tonumber(L, idx);
-            if (d == floor(d) && d > -9007199254740992.0 && d < 9007199254740992.0) {
+            /* an integral double crosses as an integer (LuaJIT has no integer subtype),
+             * except -0, whose sign the canonical text keeps ("-0") */
+            if (d == floor(d) && d > -9007199254740992.0 && d < 9007199254740992.0 &&
+                !(d == 0 && signbit(d))) {
                 v->type = CORRAL_VALUE_INT;
                 v->as.i = (int64_t)d;
             } else {

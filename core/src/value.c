@@ -1,5 +1,6 @@
 /* value.c - the values that cross languages, and time helpers. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +66,11 @@ int corral__value_format(const corral_value *v, char *buf, size_t cap)
     case CORRAL_VALUE_INT:
         return snprintf(buf, cap, "%" PRId64, v->as.i);
     case CORRAL_VALUE_DOUBLE: {
-        /* The shortest text that reads back as the same double, like Python's repr. */
+        /* The canonical float text every binding prints (tests/conformance/README.md): the
+         * shortest %g form that reads back as the same double ("1", "0.5", "1e+20",
+         * "-0", "inf"), and "nan" whatever the NaN's sign bit. */
+        if (isnan(v->as.d))
+            return snprintf(buf, cap, "nan");
         for (int prec = 1; prec <= 17; prec++) {
             char tmp[64];
             snprintf(tmp, sizeof tmp, "%.*g", prec, v->as.d);

@@ -2,6 +2,9 @@
  * objects and corral_error_format. No runtime needed. */
 #include "cu.h"
 
+#include <math.h>
+#include <stdio.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -199,6 +202,44 @@ START_TEST(test_value_layout)
     ck_assert_uint_eq(offsetof(corral_value, as), 8);
     ck_assert_uint_eq(offsetof(corral_value, len), 16);
     ck_assert_uint_eq(offsetof(corral_value, dtor), 24);
+}
+END_TEST
+
+/* The canonical float text of trace lines, the same in every binding: shortest %g that
+ * reads back, "nan" whatever its sign bit. */
+static int double_body(corral_task *self, void *arg, corral_value *result)
+{
+    (void)self;
+    *result = (corral_value){.type = CORRAL_VALUE_DOUBLE, .as.d = *(const double *)arg};
+    return 0;
+}
+
+static int doubles_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self, (void)arg, (void)res;
+    static const double xs[] = {1.0, 0.5, -0.0, 1e20, 1e-7, 123456789.0, 1e16};
+    static double nan_neg;
+    nan_neg = -NAN;
+    char name[16];
+    for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) {
+        snprintf(name, sizeof name, "d%zu", i);
+        FCHECK(cu_spawn(name, double_body, (void *)&xs[i]));
+    }
+    FCHECK(cu_spawn("dnan", double_body, &nan_neg));
+    return 0;
+}
+
+START_TEST(test_double_trace_text)
+{
+    ck_assert_int_eq(cu_run(doubles_main, NULL), 0);
+    ck_assert(cu_trace_has("0 d0 done 1"));
+    ck_assert(cu_trace_has("0 d1 done 0.5"));
+    ck_assert(cu_trace_has("0 d2 done -0"));
+    ck_assert(cu_trace_has("0 d3 done 1e+20"));
+    ck_assert(cu_trace_has("0 d4 done 1e-07"));
+    ck_assert(cu_trace_has("0 d5 done 123456789"));
+    ck_assert(cu_trace_has("0 d6 done 1e+16"));
+    ck_assert(cu_trace_has("0 dnan done nan"));
 }
 END_TEST
 
@@ -465,6 +506,12 @@ Suite *cu_suite_errors_values(void)
     tcase_set_timeout(tc, 10);
     tcase_add_test(tc, test_value_layout);
     tcase_add_test(tc, test_value_clear);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("value_text");
+    tcase_add_checked_fixture(tc, cu_setup, cu_teardown);
+    tcase_set_timeout(tc, 10);
+    tcase_add_test(tc, test_double_trace_text);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("error_objects");

@@ -215,8 +215,8 @@ local function repr(v, depth)
   if t == "number" then
     if math_type then
       if math_type(v) == "integer" then return tostring(v) end
-    elseif v == floor(v) and v > -2 ^ 53 and v < 2 ^ 53 then
-      return sformat("%d", v)
+    elseif v == floor(v) and v > -2 ^ 53 and v < 2 ^ 53 and not (v == 0 and 1 / v < 0) then
+      return sformat("%d", v) -- (-0 keeps its sign: float_text prints "-0")
     end
     return float_text(v)
   end

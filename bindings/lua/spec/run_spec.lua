@@ -172,6 +172,19 @@ describe("corral.run", function()
     assert.equals("0 main log spawned\n5 A done [1, two, true]\n5 main done 42\n5 rt run 42\n", out)
   end)
 
+  it("prints floats in the canonical form of every language (shortest %g, nan, -0)", function()
+    local out = H.child([[
+      local corral = require "corral"
+      corral.run({ clock = "virtual", trace = true }, function()
+        local xs = { 1.0, 0.5, -0.0, 1e20, 1e-7, 0 / 0, 1 / 0 }
+        for i, x in ipairs(xs) do corral.spawn("d" .. i, function() return x end):join() end
+        corral.spawn("list", function() return { 0.5, -0.0, 0 / 0 } end):join()
+      end)
+    ]])
+    assert.equals("0 d1 done 1\n0 d2 done 0.5\n0 d3 done -0\n0 d4 done 1e+20\n0 d5 done 1e-07\n" ..
+      "0 d6 done nan\n0 d7 done inf\n0 list done [0.5, -0, nan]\n0 main done\n0 rt run\n", out)
+  end)
+
   it("can run again after a run ended, also after an error", function()
     pcall(vrun, function() error("x") end)
     assert.equals(1, vrun(function() return 1 end))

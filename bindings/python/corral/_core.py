@@ -227,6 +227,18 @@ def runtime_handle() -> int:
     return r._rt
 
 
+def float_text(x: float) -> str:
+    """The canonical text of a float in traces, the same in every language: the shortest
+    ``%g`` form that reads back as ``x`` ("1", "0.5", "1e+20", "-0", "inf"), and "nan"."""
+    if x != x:
+        return "nan"
+    for prec in range(1, 18):
+        s = "%.*g" % (prec, x)
+        if float(s) == x:
+            return s
+    return "%.17g" % x
+
+
 def format_value(v: object) -> str:
     """The canonical text of a value in traces (R77): integers, strings without quotes,
     lists ``[a, b]``, ``true``/``false``, errors ``Kind:msg``; None prints nothing."""
@@ -243,7 +255,7 @@ def format_value(v: object) -> str:
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(format_value(x) for x in v) + "]"
     if isinstance(v, float):
-        return repr(v)
+        return float_text(v)
     if isinstance(v, BaseException):
         kind = kind_of(v)
         msg = str(v) if v.args else ""

@@ -389,3 +389,14 @@ def test_spawn_into_group_kwarg():
         return t.name
 
     assert run_v(main()) == "x"
+
+
+@pytest.mark.parametrize("x, text", [
+    (1.0, "1"), (0.5, "0.5"), (-0.0, "-0"), (1e20, "1e+20"), (1e-7, "1e-07"),
+    (123456789.0, "123456789"), (1e16, "1e+16"), (1 / 3, "0.3333333333333333"),
+    (float("nan"), "nan"), (-float("nan"), "nan"), (float("inf"), "inf"),
+    (float("-inf"), "-inf")])
+def test_floats_print_the_canonical_form_of_every_language(x, text):
+    # shortest %g that reads back (as C, Lua and Rust print it), not Python's repr ("1.0")
+    assert corral.format_value(x) == text
+    assert corral.format_value([x]) == f"[{text}]"

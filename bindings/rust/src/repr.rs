@@ -40,9 +40,49 @@ fn scalar(v: &dyn Any) -> Option<String> {
     None
 }
 
-fn float(x: f64) -> String {
-    // Shortest text that reads back as the same double (the core's form).
-    format!("{x:?}").trim_end_matches(".0").to_string()
+/// The canonical text of a float in traces, the same in every language: the shortest C
+/// `%g` form that reads back as `x` ("1", "0.5", "1e+20", "-0", "inf"), and "nan".
+pub(crate) fn float(x: f64) -> String {
+    if x.is_nan() {
+        return "nan".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf" } else { "-inf" }.into();
+    }
+    for prec in 1..=17 {
+        let s = c_g(x, prec);
+        if s.parse::<f64>() == Ok(x) {
+            return s;
+        }
+    }
+    c_g(x, 17)
+}
+
+/// C's `%.{prec}g` for a finite `x`: scientific notation when the decimal exponent is below
+/// -4 or at least `prec`, fixed otherwise; trailing zeros (and a bare point) dropped; the
+/// exponent signed, with at least two digits.
+fn c_g(x: f64, prec: usize) -> String {
+    if x == 0.0 {
+        return if x.is_sign_negative() { "-0" } else { "0" }.into();
+    }
+    let sci = format!("{:.*e}", prec - 1, x); // correctly rounded, like printf
+    let (mantissa, exp) = sci.split_once('e').expect("{:e} has an exponent");
+    let exp: i32 = exp.parse().expect("{:e} exponent is an integer");
+    if exp < -4 || exp >= prec as i32 {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{}e{sign}{:02}", strip_zeros(mantissa), exp.abs())
+    } else {
+        let decimals = (prec as i32 - 1 - exp) as usize;
+        strip_zeros(&format!("{x:.decimals$}")).to_string()
+    }
+}
+
+fn strip_zeros(s: &str) -> &str {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        s
+    }
 }
 
 macro_rules! try_vec {
@@ -54,8 +94,25 @@ macro_rules! try_vec {
     )*};
 }
 
+/// Lists of lists of the common element types: `[[1, 2], [3]]`.
+macro_rules! try_vec_vec {
+    ($v:expr, $($t:ty),*) => {$(
+        if let Some(xss) = $v.downcast_ref::<Vec<Vec<$t>>>() {
+            let rows: Vec<String> = xss
+                .iter()
+                .map(|xs| {
+                    let items: Vec<String> =
+                        xs.iter().map(|x| scalar(x).unwrap_or_default()).collect();
+                    format!("[{}]", items.join(", "))
+                })
+                .collect();
+            return Some(format!("[{}]", rows.join(", ")));
+        }
+    )*};
+}
+
 /// The canonical text of a task's value, or None to print nothing (unit and types this
-/// crate cannot format).
+/// crate cannot format: a value is `dyn Any` here, so only the types listed can be seen).
 pub fn repr_of(v: &dyn Any) -> Option<String> {
     if v.is::<()>() {
         return None;
@@ -82,8 +139,44 @@ pub fn repr_of(v: &dyn Any) -> Option<String> {
         f64,
         crate::Error
     );
+    try_vec_vec!(v, i32, i64, u32, u64, usize, String, &'static str, bool, f64);
     if let Some(o) = v.downcast_ref::<Option<String>>() {
         return o.clone();
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{float, repr_of};
+
+    #[test]
+    fn floats_print_the_canonical_g_form_of_every_language() {
+        let cases: [(f64, &str); 14] = [
+            (1.0, "1"),
+            (0.5, "0.5"),
+            (-0.0, "-0"),
+            (0.1, "0.1"),
+            (123456789.0, "123456789"),
+            (9007199254740992.0, "9007199254740992"),
+            (1e16, "1e+16"),
+            (1e20, "1e+20"),
+            (1e-7, "1e-07"),
+            (0.0001, "0.0001"),
+            (1.0 / 3.0, "0.3333333333333333"),
+            (f64::NAN, "nan"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+        ];
+        for (x, want) in cases {
+            assert_eq!(float(x), want, "{x:?}");
+        }
+        assert_eq!(float(-f64::NAN), "nan");
+    }
+
+    #[test]
+    fn nested_lists_print_as_lists_of_lists() {
+        let v: Vec<Vec<i64>> = vec![vec![1, 2], vec![3]];
+        assert_eq!(repr_of(&v).as_deref(), Some("[[1, 2], [3]]"));
+    }
 }
