@@ -139,7 +139,18 @@ pub fn repr_of(v: &dyn Any) -> Option<String> {
         f64,
         crate::Error
     );
-    try_vec_vec!(v, i32, i64, u32, u64, usize, String, &'static str, bool, f64);
+    try_vec_vec!(
+        v,
+        i32,
+        i64,
+        u32,
+        u64,
+        usize,
+        String,
+        &'static str,
+        bool,
+        f64
+    );
     if let Some(o) = v.downcast_ref::<Option<String>>() {
         return o.clone();
     }
