@@ -1,6 +1,7 @@
 /* trace.c - trace lines "<t_ms> <actor> <event>" (R77) and diagnostics. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -16,8 +17,31 @@ static void write_all(int fd, const char *p, size_t n)
     }
 }
 
+/* One event, one line: a newline or carriage return inside a detail (an error message, a
+ * logged text) is written as the two characters \n or \r, so a trace reader can split on
+ * lines. Returns the length of the escaped line in out (at most cap - 1). */
+static size_t escape_line(const char *line, size_t len, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len && o + 2 < cap; i++) {
+        char c = line[i];
+        if (c == '\n' || c == '\r') {
+            out[o++] = '\\';
+            out[o++] = c == '\n' ? 'n' : 'r';
+        } else {
+            out[o++] = c;
+        }
+    }
+    return o;
+}
+
 static void emit_line(corral_rt *rt, const char *line, size_t len)
 {
+    char escaped[2048];
+    if (memchr(line, '\n', len) || memchr(line, '\r', len)) {
+        len = escape_line(line, len, escaped, sizeof escaped);
+        line = escaped;
+    }
     if (rt->trace_fn)
         rt->trace_fn(line, len, rt->trace_ud);
     if (rt->trace_fd >= 0) {
@@ -52,10 +76,16 @@ void corral__log_diag(corral_rt *rt, const char *fmt, ...)
     int n = vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     size_t len = n < 0 ? 0 : ((size_t)n >= sizeof line ? sizeof line - 1 : (size_t)n);
+    char escaped[2048];
+    const char *text = line;
+    if (memchr(line, '\n', len) || memchr(line, '\r', len)) { /* one diagnostic, one line */
+        len = escape_line(line, len, escaped, sizeof escaped);
+        text = escaped;
+    }
     if (rt->log_fn) {
-        rt->log_fn(line, len, rt->log_ud);
+        rt->log_fn(text, len, rt->log_ud);
     } else {
-        fprintf(stderr, "corral: %.*s\n", (int)len, line);
+        fprintf(stderr, "corral: %.*s\n", (int)len, text);
     }
 }
 

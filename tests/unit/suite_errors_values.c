@@ -243,6 +243,22 @@ START_TEST(test_double_trace_text)
 }
 END_TEST
 
+/* One event, one line: newlines inside a detail are escaped. */
+static int newline_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)arg, (void)res;
+    FCHECK_EQ(corral_log(cu.rt, "main", "two\nlines\r"), 0);
+    return corral_task_raise(self, "ValueError", "multi\nline");
+}
+
+START_TEST(test_trace_lines_escape_newlines)
+{
+    cu_run(newline_main, NULL);
+    ck_assert(cu_trace_has("0 main log two\\nlines\\r"));
+    ck_assert(cu_trace_has("0 main fail ValueError:multi\\nline"));
+}
+END_TEST
+
 START_TEST(test_value_clear)
 {
     corral_value_clear(NULL); /* NULL-safe */
@@ -512,6 +528,7 @@ Suite *cu_suite_errors_values(void)
     tcase_add_checked_fixture(tc, cu_setup, cu_teardown);
     tcase_set_timeout(tc, 10);
     tcase_add_test(tc, test_double_trace_text);
+    tcase_add_test(tc, test_trace_lines_escape_newlines);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("error_objects");

@@ -123,7 +123,9 @@ CORRAL_API int corral_rt_hold_threadsafe(corral_rt *rt, int delta);
 
 /* ---- Traces (R77) ---------------------------------------------------------------------- */
 
-/* Receives one complete trace line, without the trailing newline. */
+/* Receives one complete trace line, without the trailing newline. A line never contains a
+ * newline: one inside a detail (an error message, a logged text) is written as "\n" (and a
+ * carriage return as "\r"). */
 typedef void (*corral_trace_fn)(const char *line, size_t len, void *ud);
 
 /* Write trace lines ("<t_ms> <actor> <event> [detail]\n") to fd; -1 turns file tracing off.
