@@ -16,6 +16,12 @@ static void set_resume(corral_task *t, int status, const corral_value *v, bool o
     t->resume_value = v ? *v : (corral_value){0};
     t->resume_owned = owned;
     t->resume_error = corral__error_ref(err);
+    if (err && t->pending_error) {
+        /* an error recorded with corral_task_set_error before this await is stale now: a
+         * fiber returning this outcome's code fails with this error, not that one */
+        corral__error_unref(t->pending_error);
+        t->pending_error = NULL;
+    }
 }
 
 /* (b): outcome fixed now, delivered after one pass through the ready queue. */

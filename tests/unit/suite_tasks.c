@@ -933,6 +933,49 @@ START_TEST(test_bad_ops_in_fiber)
 }
 END_TEST
 
+/* An error recorded with corral_task_set_error is replaced by a newer error outcome: a fiber
+ * that records E1, then gets a group's ErrorGroup from its exit and returns that code, fails
+ * with the group - also when E1 has the same code (differential test: it used to end with
+ * the stale E1). */
+static int failing_member(corral_task *self, void *arg, corral_value *res)
+{
+    (void)arg, (void)res;
+    return corral_task_raise(self, "ValueError", "member");
+}
+
+static int stale_body(corral_task *self, void *arg, corral_value *res)
+{
+    (void)arg, (void)res;
+    corral_error *inner = NULL, *stale = NULL;
+    FCHECK_EQ(corral_error_new(&inner, CORRAL_EUSER, "KeyError", "old"), 0);
+    FCHECK_EQ(corral_error_new_group(&stale, &inner, 1), 0);
+    corral_error_unref(inner);
+    corral_group *g;
+    FCHECK_EQ(corral_group_enter(&g, self, NULL, CORRAL_GROUP_FAIL_FAST, CORRAL_GROUP_JOIN), 0);
+    FCHECK(cu_spawn_in(g, "m", failing_member, NULL));
+    corral_task_set_error(self, stale); /* recorded, then superseded */
+    corral_error_unref(stale);
+    int rc = corral_group_exit(g, 0);
+    corral_group_unref(g);
+    return rc;
+}
+
+static int stale_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self, (void)arg, (void)res;
+    corral_task *a = cu_spawn("A", stale_body, NULL);
+    FCHECK(a);
+    FCHECK_EQ(corral_join(a, NULL, -1), CORRAL_EERRORGROUP);
+    return 0;
+}
+
+START_TEST(test_newer_error_outcome_replaces_a_recorded_error)
+{
+    ck_assert_int_eq(cu_run(stale_main, NULL), 0);
+    ck_assert(cu_trace_has("0 A fail ErrorGroup:[ValueError:member]"));
+}
+END_TEST
+
 Suite *cu_suite_tasks(void)
 {
     Suite *s = suite_create("tasks");
@@ -940,6 +983,7 @@ Suite *cu_suite_tasks(void)
     tcase_add_checked_fixture(tc, cu_setup, cu_teardown);
     tcase_set_timeout(tc, 10);
     tcase_add_test(tc, test_lazy_spawn_S01);
+    tcase_add_test(tc, test_newer_error_outcome_replaces_a_recorded_error);
     tcase_add_test(tc, test_fair_interleaving_S47);
     tcase_add_test(tc, test_states);
     tcase_add_test(tc, test_ids_names);

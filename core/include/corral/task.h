@@ -94,7 +94,9 @@ CORRAL_API corral_error *corral_task_error(const corral_task *t);
 CORRAL_API corral_error *corral_task_last_error(const corral_task *t);
 
 /* Record the error a task body is about to end with (takes a reference) and return its code,
- * so a fiber can write `return corral_task_set_error(self, e);`. Thread: loop. */
+ * so a fiber can write `return corral_task_set_error(self, e);`. The record lasts until an
+ * await delivers an error outcome (which replaces it: returning that outcome's code fails
+ * with the newer error) or a cleanup operation takes it as its status's error. Thread: loop. */
 CORRAL_API int corral_task_set_error(corral_task *self, corral_error *e);
 /* Shorthand: make a User(kind, msg) error, record it, return CORRAL_EUSER. Thread: loop. */
 CORRAL_API int corral_task_raise(corral_task *self, const char *kind, const char *msg);
