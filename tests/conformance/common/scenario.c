@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -252,6 +253,17 @@ const char *scn_text(const corral_value *v)
         break;
     case CORRAL_VALUE_BYTES:
         snprintf(buf, sizeof buf, "%.*s", (int)v->len, (const char *)v->as.p);
+        break;
+    case CORRAL_VALUE_DOUBLE: /* the canonical float text (README, "Value text") */
+        if (isnan(v->as.d)) {
+            snprintf(buf, sizeof buf, "nan");
+            break;
+        }
+        for (int prec = 1; prec <= 17; prec++) {
+            snprintf(buf, sizeof buf, "%.*g", prec, v->as.d);
+            if (strtod(buf, NULL) == v->as.d)
+                break;
+        }
         break;
     default:
         snprintf(buf, sizeof buf, "<value type %u>", (unsigned)v->type);

@@ -76,7 +76,7 @@ void slog_as(const char *actor, const char *fmt, ...) __attribute__((format(prin
 corral_value scn_int(int64_t i);
 corral_value scn_str(const char *s); /* BYTES; the core copies them when it takes the value */
 /* Canonical text of a value for log lines (integers, strings); static buffer. */
-const char *scn_text(const corral_value *v);
+const char *scn_text(const corral_value *v); /* canonical text: ints, bytes, doubles */
 /* "true" / "false" (negative codes are API errors: the program stops). */
 const char *scn_bool(int flag);
 
