@@ -67,7 +67,8 @@ return function(M, I)
   -- * obj a closable corral object (a __close metamethod: Group, Resource, Queue, Future,
   --   Task, Lock, Semaphore, Condition, ...): fn(obj, ...), then obj is closed the way a
   --   <close> variable would close it (Group: async_close(true) as managed cleanup), also
-  --   when fn raised; a Lock, Semaphore or Condition is acquired first.
+  --   when fn raised; a Lock, Semaphore or Condition is acquired first. A Group or Resource
+  --   that is already closing or closed raises GroupClosed: fn does not run (R50).
   -- Raises InvalidArgument when obj is neither, or fn is not callable.
   function M.with(obj, fn, ...)
     local enter, exit = cm_enter_of(obj), cm_exit_of(obj)
@@ -90,7 +91,7 @@ return function(M, I)
       return
     end
     local corral_enter = rawget(mt, "__corral_enter")
-    if corral_enter then corral_enter(obj) end
+    if corral_enter then corral_enter(obj, "corral.with") end
     local res = pack(pcall(fn, obj, ...))
     if res[1] then
       close(obj, nil)
@@ -102,12 +103,23 @@ return function(M, I)
 
   --- corral.enter(cm) -> cm, value: enters cm and returns it with its value, for Lua 5.4's
   -- `local cm <close>, v = corral.enter(x)` (the variable closes cm at scope exit; if enter
-  -- raises, nothing is closed). cm must have a __close metamethod (ExitStack,
-  -- corral.contextmanager CMs, closing_async, actxgroup). Raises InvalidArgument otherwise.
+  -- raises, nothing is closed). cm is a context manager with a __close metamethod
+  -- (ExitStack, corral.contextmanager CMs, closing_async, actxgroup), or a closable corral
+  -- object that corral.with enters (Group, Resource, the free presets: GroupClosed once
+  -- closing, R50; Lock, Semaphore, Condition: acquired); then the value is cm itself.
+  -- Raises InvalidArgument otherwise.
   function M.enter(cm)
     local enter = cm_enter_of(cm)
     local mt = getmetatable(cm)
-    if not enter or type(mt) ~= "table" or not rawget(mt, "__close") then
+    local close = type(mt) == "table" and rawget(mt, "__close")
+    if close and not enter then
+      local corral_enter = rawget(mt, "__corral_enter")
+      if corral_enter then
+        corral_enter(cm, "corral.enter")
+        return cm, cm
+      end
+    end
+    if not enter or not close then
       argerr("corral.enter", 1, "cm", "a context manager with a __close metamethod", cm)
     end
     return cm, enter(cm)

@@ -399,6 +399,19 @@ return function(M, I)
   I.managed_close = managed_close
 
   Group.__close = function(g, err) managed_close(g, err) end
+
+  -- Entering a group (corral.with, corral.enter; R50, as Python's async with and Rust's
+  -- using): GroupClosed once it is closing or closed, and no body runs.
+  local function enter_group(g, fname)
+    fname = fname or "corral.with"
+    check_any(g, fname)
+    if core.group_is_closing(g.ud) == 1 then
+      error(M.error("GroupClosed", fname .. ": the group " .. (g.name_ and (g.name_ .. " ") or "") ..
+        "is closing or closed"), 0)
+    end
+  end
+  I.enter_group = enter_group
+  Group.__corral_enter = enter_group
   Group.__tostring = function(g) return "corral.Group(" .. tostring(g.name_) .. ")" end
 
   --- The runtime's root group (named "root" in handler lines).
@@ -443,6 +456,10 @@ return function(M, I)
     return Group.async_close(group_of(self, "Resource:async_close"), cancel)
   end
   Resource.__close = function(self, err) managed_close(group_of(self, "Resource:__close"), err) end
+  Resource.__corral_enter = function(self, fname)
+    fname = fname or "corral.with"
+    enter_group(group_of(self, fname), fname)
+  end
 
   --- corral.resource(class) -> class: gives a class (a metatable for its objects) the
   -- Resource methods it does not define itself, plus __close (Lua 5.4 <close>, corral.with)

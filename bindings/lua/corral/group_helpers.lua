@@ -90,9 +90,18 @@ return function(M, I)
     else
       ok, e = pcall(f)
     end
+    -- f's outcome is ignored whatever its kind (R73); only errors of the wait itself
+    -- propagate: the caller's Cancelled, and for a future or task an error raised while f
+    -- is still not done (a closed handle, a self-join, ...). A fatal error (R58) raised by a
+    -- function f propagates too (hat's suppress(Exception) lets BaseException through).
     if not ok then
-      local k = M.kind(e)
-      if k == "Cancelled" or k == "InvalidState" or k == "Closed" then error(e, 0) end
+      if M.kind(e) == "Cancelled" then error(e, 0) end
+      if mt == Future or mt == TaskMT then
+        local dok, done = pcall(f.done, f)
+        if not (dok and done) then error(e, 0) end
+      elseif M.is_fatal(e) then
+        error(e, 0)
+      end
     end
     return M.call(fn, ...)
   end

@@ -28,6 +28,7 @@ return function(M, I)
     C.__free_group = true
     C.__group = true
     C.__close = Group.__close
+    C.__corral_enter = Group.__corral_enter
     C.__tostring = function(g) return tname .. "(" .. tostring(g.name_) .. ")" end
     C.spawn = I.make_spawn(C, "Group:spawn", tname)
     return C
@@ -65,16 +66,67 @@ return function(M, I)
     self:async_close(true)
   end
 
-  -- The entered form: a scoped SUPERVISE group (JOIN exit).
+  -- The entered form: a scoped SUPERVISE group (JOIN exit). It remembers its members (the
+  -- ones not known to be done) for shutdown().
   local ScopedPTG = I.scoped_class("PersistentTaskGroup", "corral.PersistentTaskGroup")
+  local scoped_spawn = ScopedPTG.spawn
+  function ScopedPTG:spawn(...)
+    local t = scoped_spawn(self, ...)
+    local list = self.members
+    if not list then
+      list = { n = 0, keep = 8 }
+      self.members = list
+    end
+    local n = list.n + 1
+    list[n] = t
+    list.n = n
+    if n > list.keep then -- forget the members that are done (amortized)
+      local m = 0
+      for i = 1, n do
+        local u = list[i]
+        list[i] = nil
+        if core.task_done(u) ~= 1 then
+          m = m + 1
+          list[m] = u
+        end
+      end
+      list.n = m
+      list.keep = 2 * m + 8
+    end
+    return t
+  end
   ScopedPTG.create_task = ScopedPTG.spawn
-  --- pg:shutdown() of an entered group: close it with cancellation, which cancels its
-  -- members and the body (at its next checkpoint); the group's exit waits for them.
+
+  --- pg:shutdown() of an entered group (aiotools): cancel the members alive now and wait
+  -- until each has ended (again for members spawned meanwhile), then return. The body is
+  -- not cancelled and the group is not closed: it stays OPEN (spawn still works) until its
+  -- exit, which waits for the members spawned later. The members' outcomes are not raised
+  -- (their failures went to the handler chain). If the caller is cancelled while waiting,
+  -- Cancelled propagates and the members stay cancelled. After the exit it does nothing.
   function ScopedPTG:shutdown()
     I.check_any_group(self, "PersistentTaskGroup:shutdown")
-    if self.exited then return end
-    local rc = core.group_close(self.ud, 1)
-    if rc < 0 then raise(rc, "PersistentTaskGroup:shutdown") end
+    while not self.exited do
+      local list, live = self.members, {}
+      if list then
+        for i = 1, list.n do
+          local t = list[i]
+          if core.task_done(t) ~= 1 then live[#live + 1] = t end
+        end
+        for i = 1, #live do list[i] = live[i] end
+        for i = #live + 1, list.n do list[i] = nil end
+        list.n = #live
+      end
+      if #live == 0 then return end
+      need_task("PersistentTaskGroup:shutdown")
+      for i = 1, #live do core.task_cancel(live[i]) end
+      for i = 1, #live do
+        local t = live[i]
+        local ok, e = pcall(I.Task.join, t)
+        -- the join's own errors (the caller cancelled, the run over) propagate; the
+        -- member's outcome does not
+        if not ok and (M.kind(e) == "Cancelled" or core.task_done(t) ~= 1) then error(e, 0) end
+      end
+    end
   end
 
   local function remember(run, pg)

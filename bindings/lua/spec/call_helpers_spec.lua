@@ -106,6 +106,32 @@ describe("call_on_done", function()
     end)
   end)
 
+  it("ignores f's error whatever its kind (InvalidState, Closed); errors of the await itself propagate", function()
+    vrun(function()
+      local f = corral.future()
+      local d = corral.spawn(corral.call_on_done, f, function() return "a" end)
+      corral.sleep(0.001)
+      f:set_error(corral.error("InvalidState", "x"))
+      assert.equals("a", d:join())
+      local t = corral.spawn(function() error(corral.error("Closed", "y"), 0) end)
+      assert.equals("b", corral.call_on_done(t, function() return "b" end))
+      local f2 = corral.future()
+      f2:set_error(corral.error("Closed", "z"))
+      assert.equals("c", corral.call_on_done(f2, function() return "c" end))
+      assert.equals("d", corral.call_on_done(function() error(corral.error("InvalidState", "w"), 0) end,
+        function() return "d" end))
+      -- joining itself is an error of the join (R17), not an outcome of f: fn is not called
+      local called = false
+      H.assert_error("InvalidState", {}, corral.call_on_done, corral.current(), function() called = true end)
+      assert.is_false(called)
+      -- a fatal error (R58) raised by an inline f is not an ordinary error: it propagates
+      local fe = H.raises(corral.call_on_done, function() error(corral.fatal("Interrupt", "i"), 0) end,
+        function() called = true end)
+      assert.is_true(corral.is_fatal(fe))
+      assert.is_false(called)
+    end)
+  end)
+
   it("a cancelled caller does not call fn and leaves f pending (R21)", function()
     vrun(function()
       local g = corral.future()

@@ -1,6 +1,6 @@
 -- The hat Group preset beyond the spine: both hat surfaces (exception_cb, log_exceptions),
 -- subgroup inheritance (R47), cleanup_timeout and the managed exit (R49, R66), using a
--- group after close, a closed group used with corral.with twice.
+-- group after close, a closed group used with corral.with again.
 local corral = require "corral"
 local H = require "spec.helper"
 local vrun = H.vrun
@@ -138,14 +138,31 @@ describe("hat Group", function()
     end)
   end)
 
-  it("a closed group used with corral.with twice: the body's spawn raises GroupClosed", function()
+  it("a closed group used with corral.with again: GroupClosed, no body (R50)", function()
     vrun(function()
       local g = corral.group("G")
       corral.with(g, function(x) x:spawn(corral.checkpoint) end)
       assert.is_true(g:is_closed())
-      local e = H.raises(corral.with, g, function(x) x:spawn(corral.checkpoint) end)
+      local ran = false
+      local e = H.raises(corral.with, g, function(x) ran = true end)
       assert.equals("GroupClosed", e.kind)
+      assert.is_false(ran)
       assert.is_true(g:is_closed())
+      H.assert_error("GroupClosed", { "corral.enter" }, corral.enter, g)
+      -- a closing one too, and the free presets
+      local c = corral.group("C")
+      c:spawn(function() corral.shield(function() corral.sleep(0.001) end) end)
+      c:close()
+      H.assert_error("GroupClosed", {}, corral.with, c, function() ran = true end)
+      local pg = corral.persistent_task_group("P")
+      pg:shutdown()
+      H.assert_error("GroupClosed", {}, corral.with, pg, function() ran = true end)
+      local n = corral.task_nursery("N")
+      n:close()
+      H.assert_error("GroupClosed", {}, corral.with, n, function() ran = true end)
+      assert.is_false(ran)
+      c:wait_closed()
+      n:wait_closed()
     end)
   end)
 
