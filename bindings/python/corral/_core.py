@@ -1294,6 +1294,13 @@ class Runner:
             return
         self._pt.clear()
         self._po.clear()
+        # The run's final line ("rt run ...") is the last one of the trace (R77, R10): detach
+        # the trace before leftover coroutines and async generators are closed, so that
+        # their finally blocks' log() calls are dropped (no-ops) rather than traced after it.
+        if self._tracing:
+            self._tracing = False
+            L.corral_rt_set_trace_fn(self._rtp, _ffi.TRACE_FN(), None)
+            L.corral_rt_set_trace_fd(self._rtp, -1)
         for agen in list(self._agens):
             _close_agen_now(agen)
         a = self._deferred_agens

@@ -130,9 +130,9 @@ class PersistentTaskGroup:
 
     async def shutdown(self) -> None:
         """Cancel every member and wait until none is left (aiotools). The free form is
-        closed for good (CLOSING, then CLOSED); the entered form stays open until its
-        exit. If the caller is cancelled meanwhile, the members still end and the caller
-        gets ``Cancelled``."""
+        closed for good (CLOSING, then CLOSED, also when it never had a member); the entered
+        form stays open until its exit. If the caller is cancelled meanwhile, the members
+        still end and the caller gets ``Cancelled``."""
         if self._scoped is not None:
             while True:
                 live = [t for t in self._members if not t.done()]
@@ -146,6 +146,10 @@ class PersistentTaskGroup:
                         await t
                     except Exception:
                         pass  # reported through the handler chain already
+        if self._free is None and not self._over:
+            # never used: make the free group now, so that it goes through every state and a
+            # named one traces CLOSING/CLOSED like any other (R43)
+            self._group()
         _LIVE.pop(self._key, None)
         self._over = True
         if self._free is not None:

@@ -156,6 +156,56 @@ def test_closed_group_as_context_manager_twice_raises_group_closed():
     run_v(main())
 
 
+def test_entering_a_closing_or_closed_group_or_resource_raises_group_closed_and_runs_no_body():
+    # decision (4): async with on a group/resource that is CLOSING or CLOSED raises
+    # GroupClosed at entry; the body does not run and the exit does nothing more
+    lines, ran = [], []
+
+    async def slow_cleanup():
+        try:
+            await corral.sleep(1)
+        except corral.Cancelled:
+            with corral.shield():
+                await corral.sleep(0.002)
+            raise
+
+    class Srv(corral.Resource):
+        def __init__(self, name):
+            self._g = corral.Group(name)
+            self._g.spawn(slow_cleanup, name=name + ".loop")
+
+        @property
+        def async_group(self):
+            return self._g
+
+    async def main():
+        g = corral.Group("G")
+        g.spawn(slow_cleanup, name="A")
+        r = Srv("R")
+        await corral.sleep(0.001)
+        g.close()
+        r.close()
+        assert g.is_closing and not g.is_closed and r.is_closing and not r.is_closed
+        for obj in (g, r):
+            with pytest.raises(corral.GroupClosed):
+                async with obj:
+                    ran.append(obj)
+        corral.log("entries rejected")
+        await g.wait_closed()
+        await r.wait_closed()
+        for obj in (g, r):
+            with pytest.raises(corral.GroupClosed):
+                async with obj:
+                    ran.append(obj)
+        corral.log("done")
+
+    run_v(main(), trace=lines.append)
+    assert ran == []
+    assert lines == ["1 G CLOSING", "1 R CLOSING", "1 main log entries rejected",
+                     "3 A cancelled", "3 G CLOSED", "3 R.loop cancelled", "3 R CLOSED",
+                     "3 main log done", "3 main done", "3 rt run"]
+
+
 def test_subgroup_inherits_exception_cb_unless_overridden():
     seen = []
 

@@ -221,6 +221,49 @@ def test_leftover_tasks_are_discarded_after_persistent_deadlock():
     assert log == ["closed"]
 
 
+def test_nothing_reaches_the_trace_after_the_run_line(tmp_path):
+    # decision (5), R77: the "rt run ..." line is the trace's last line. Leftover tasks of a
+    # persistent deadlock and abandoned async generators are closed after it: their finally
+    # blocks run, and their log() calls are dropped (no-ops, not errors).
+    log = []
+
+    async def numbers():
+        try:
+            yield 1
+            await corral.Future()
+        finally:
+            corral.log("agen finally")
+            log.append("agen closed")
+
+    async def stuck(gen):
+        try:
+            with corral.shield():
+                assert await gen.__anext__() == 1
+                await corral.Future()
+        finally:
+            corral.log("S finally")
+            log.append("S closed")
+
+    async def main():
+        corral.spawn(stuck, numbers(), name="S")
+        await corral.Future()
+
+    lines = []
+    with pytest.raises(corral.Deadlock):
+        run_v(main(), trace=lines.append)
+    assert lines == ["0 rt deadlock [main, S]", "0 main cancelled", "0 rt deadlock [S]",
+                     "0 rt run Deadlock"]
+    assert sorted(log) == ["S closed", "agen closed"]
+
+    # the same with the trace on a file (corral_rt_set_trace_fd)
+    log.clear()
+    path = tmp_path / "trace.txt"
+    with open(path, "w") as f, pytest.raises(corral.Deadlock):
+        run_v(main(), trace=f)
+    assert path.read_text().splitlines() == lines
+    assert sorted(log) == ["S closed", "agen closed"]
+
+
 # ---- threads, signals ------------------------------------------------------------------------
 
 def test_gil_released_while_loop_blocks():

@@ -101,6 +101,30 @@ def test_spawn_after_shutdown_raises_group_closed():
     run_v(main())
 
 
+def test_shutdown_of_a_named_group_that_never_had_a_member_traces_closing_and_closed():
+    # R43, decision (3): no state is skipped, members or not (C, Lua and Rust make the free
+    # group at construction); a second shutdown adds nothing
+    lines = []
+
+    async def main():
+        pg = corral.PersistentTaskGroup(name="P")
+        await corral.sleep(2 * MS)
+        await pg.shutdown()
+        assert not pg.is_open and pg.size == 0
+        assert corral.all_persistent_groups() == []
+        with pytest.raises(corral.GroupClosed):
+            pg.spawn(_sleep, 1)
+        with pytest.raises(corral.InvalidState):  # shut down: cannot be entered
+            async with pg:
+                pass
+        await pg.shutdown()
+        corral.log("after")
+
+    run_v(main(), trace=lines.append)
+    assert lines == ["2 P CLOSING", "2 P CLOSED", "2 main log after", "2 main done",
+                     "2 rt run"]
+
+
 def test_entered_form_is_scoped_and_shutdown_keeps_it_open():
     log = []
 
@@ -122,6 +146,45 @@ def test_entered_form_is_scoped_and_shutdown_keeps_it_open():
 
     assert run_v(main()) == "C"
     assert log == ["A cancelled", "B cancelled"]
+
+
+def test_entered_shutdown_cancels_and_joins_members_and_the_group_stays_open():
+    # decision (1): the body is not cancelled, no CLOSING before the exit, spawn still works,
+    # the exit waits for a member spawned after; a caller cancelled while shutdown() waits
+    # gets the cancellation, and the members it cancelled stay cancelled
+    lines = []
+
+    async def slow(tag):
+        try:
+            await corral.sleep(1)
+        except corral.Cancelled:
+            with corral.shield():
+                await corral.sleep(3 * MS)
+            corral.log(tag + " cleanup")
+            raise
+
+    async def main():
+        async with corral.PersistentTaskGroup(name="P") as pg:
+            w = pg.spawn(slow, "W", name="W")
+            await corral.sleep(MS)
+            with corral.move_on_after(MS) as sc:
+                await pg.shutdown()
+            assert sc.cancelled_caught
+            assert pg.is_open and not w.done()
+            await pg.shutdown()  # joins W, which stays cancelled
+            assert w.cancelled() and pg.is_open and pg.size == 0
+            v = pg.spawn(slow, "V", name="V")
+            await pg.shutdown()
+            corral.log(f"after shutdowns open={pg.is_open}")
+            x = pg.spawn(_sleep, 2 * MS, None, "X", name="X")
+            corral.log("body end")
+        corral.log(f"after exit {x.result()} {v.cancelled()}")
+
+    run_v(main(), trace=lines.append)
+    assert lines == ["4 W log W cleanup", "4 W cancelled", "7 V log V cleanup", "7 V cancelled",
+                     "7 main log after shutdowns open=True", "7 main log body end", "9 X done X",
+                     "9 P CLOSING", "9 P CLOSED", "9 main log after exit X True", "9 main done",
+                     "9 rt run"]
 
 
 def test_entered_form_cancelled_with_its_task():
