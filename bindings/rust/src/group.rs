@@ -6,7 +6,7 @@ use crate::driver::{
     BINDING_HANDLER,
 };
 use crate::error::{check, cstring, Error, Result};
-use crate::ops::{nanos, Op};
+use crate::ops::{nanos, per_call_deadline, Op};
 use crate::sync::Future;
 use corral_sys as sys;
 use std::ffi::CStr;
@@ -258,11 +258,13 @@ impl Group {
         self.raw
     }
     /// Wait until CLOSING (a checkpoint; cancelling the waiter never affects the group, R21).
+    /// `.deadline(t)` / `.timeout(d)`: a per-call deadline (R41), `Err(Timeout)` when it
+    /// passes first; a past one does not block (`Ok` if the group is CLOSING already).
     pub fn wait_closing(&self) -> GroupWait {
         self.wait(sys::CORRAL_OP_GROUP_WAIT_CLOSING)
     }
     /// Wait until CLOSED. A shielded wait on the task's own group fails with InvalidState
-    /// (R17).
+    /// (R17). `.deadline(t)` / `.timeout(d)` as for [`Group::wait_closing`].
     pub fn wait_closed(&self) -> GroupWait {
         self.wait(sys::CORRAL_OP_GROUP_WAIT_CLOSED)
     }
@@ -307,6 +309,8 @@ pub struct GroupWait {
     _g: Group,
     op: Op,
 }
+
+per_call_deadline!(GroupWait);
 
 impl StdFuture for GroupWait {
     type Output = Result<()>;

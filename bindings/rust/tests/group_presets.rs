@@ -235,6 +235,158 @@ fn an_entered_persistent_group_joins_its_members_and_is_listed_meanwhile() {
     assert!(trace.contains("1 root handler B ValueError:b\n3 A done 1\n3 E CLOSING\n3 E CLOSED\n3 main log after\n"), "{trace}");
 }
 
+/// W1 ends at its cancellation; W2 needs 2 ms of shielded cleanup.
+async fn slow_cleanup(tag: &'static str) -> Result<()> {
+    if let Err(e) = sleep_ms(100).await {
+        shield(async { sleep_ms(2).await }).await?;
+        log(&format!("{tag} cleanup"))?;
+        return Err(e);
+    }
+    Ok(())
+}
+
+#[test]
+fn shutdown_of_an_entered_persistent_group_cancels_and_joins_the_members_and_keeps_it_open() {
+    // Decision (1) of the differential test g05: as aiotools / the Python binding.
+    let (r, trace) = traced(async {
+        let out = persistent_task_group("P", |pg| async move {
+            pg.spawn("W1", logs_cancel(100, "W1"))?;
+            pg.spawn("W2", slow_cleanup("W2"))?;
+            sleep_ms(5).await?;
+            log("shutdown")?;
+            pg.shutdown().await?;
+            log("shutdown returned")?;
+            assert!(pg.is_open(), "the entered group stays open until its exit");
+            assert_eq!(pg.size(), 0);
+            assert_eq!(live(), ["P"]);
+            pg.spawn("X", async { log("X ran") })?;
+            // X has not run yet: cancelled before its first step, it still runs to its first
+            // checkpoint (it has none) and completes.
+            pg.shutdown().await?;
+            pg.spawn("Y", value_after(1, 7))?;
+            log("body end")?;
+            Ok(5)
+        })
+        .await?;
+        assert_eq!(out, Some(5));
+        log("after")
+    });
+    r.unwrap();
+    let want = "5 main log shutdown\n\
+                5 W1 log W1 cancelled\n5 W1 cancelled\n\
+                7 W2 log W2 cleanup\n7 W2 cancelled\n\
+                7 main log shutdown returned\n\
+                7 X log X ran\n7 X done\n\
+                7 main log body end\n\
+                8 Y done 7\n8 P CLOSING\n8 P CLOSED\n8 main log after\n";
+    assert!(trace.contains(want), "{trace}");
+}
+
+#[test]
+fn a_caller_cancelled_during_an_entered_shutdown_gets_cancelled_and_the_members_stay_cancelled() {
+    let (r, trace) = traced(async {
+        let out = persistent_task_group("P", |pg| async move {
+            pg.spawn("W", slow_cleanup("W"))?;
+            sleep_ms(1).await?;
+            let s = CancelScope::fail_after(std::time::Duration::from_millis(1));
+            let r = s.run(pg.shutdown()).await;
+            log(&format!("shutdown: {r:?} caught={}", s.cancelled_caught()))?;
+            assert!(pg.is_open());
+            Ok(1)
+        })
+        .await?;
+        log(&format!("exit: {out:?}"))
+    });
+    r.unwrap();
+    assert!(
+        trace.contains("2 main log shutdown: Err(corral::Error(Timeout)) caught=true\n3 W log W cleanup\n3 W cancelled\n3 P CLOSING\n3 P CLOSED\n3 main log exit: Some(1)\n"),
+        "{trace}"
+    );
+}
+
+#[test]
+fn a_member_shutting_down_its_entered_persistent_group_is_cancelled_too() {
+    let (r, trace) = traced(async {
+        let out = persistent_task_group("P", |pg| async move {
+            pg.spawn("W", logs_cancel(100, "W"))?;
+            let pg2 = pg.clone();
+            pg.spawn("M", async move {
+                sleep_ms(1).await?;
+                let r = pg2.shutdown().await;
+                log(&format!("M shutdown: {r:?}"))?;
+                r
+            })?;
+            sleep_ms(2).await?;
+            Ok(pg.size())
+        })
+        .await?;
+        log(&format!("exit: {out:?}"))?;
+        let out = persistent_task_group("Q", |pg| async move {
+            pg.spawn("V", logs_cancel(100, "V"))?;
+            let pg2 = pg.clone();
+            pg.spawn("S", async move {
+                sleep_ms(1).await?;
+                // Shielded: its own cancellation stays pending; the others are joined.
+                let r = shield(pg2.shutdown()).await;
+                log(&format!("S shutdown: {r:?}"))?;
+                checkpoint().await
+            })?;
+            sleep_ms(2).await?;
+            Ok(pg.size())
+        })
+        .await?;
+        log(&format!("exit: {out:?}"))
+    });
+    r.unwrap();
+    assert!(
+        trace.contains(
+            "1 M log M shutdown: Err(corral::Error(Cancelled))\n1 M cancelled\n\
+             1 W log W cancelled\n1 W cancelled\n"
+        ),
+        "{trace}"
+    );
+    assert!(trace.contains("2 main log exit: Some(0)\n"), "{trace}");
+    assert!(
+        trace.contains(
+            "3 V log V cancelled\n3 V cancelled\n3 S log S shutdown: Ok(())\n3 S cancelled\n"
+        ),
+        "{trace}"
+    );
+    assert!(trace.contains("4 main log exit: Some(0)\n"), "{trace}");
+}
+
+#[test]
+fn an_entered_persistent_group_whose_own_scope_cancelled_the_body_gives_ok() {
+    // R28/R49: the exit absorbs a cancellation its scope owns, as open_nursery's Ok(None).
+    let (r, trace) = traced(async {
+        let out = persistent_task_group("P", |pg| async move {
+            pg.spawn("W", logs_cancel(100, "W"))?;
+            sleep_ms(1).await?;
+            pg.async_group().cancel_scope().cancel();
+            sleep_ms(1).await?;
+            log("not reached")?;
+            Ok(1)
+        })
+        .await;
+        log(&format!("first: {out:?}"))?;
+        // close(cancel) + wait_closed from the body: an unshielded self-wait (R17).
+        let out = persistent_task_group("Q", |pg| async move {
+            pg.async_close().await?;
+            log("not reached")?;
+            Ok(2)
+        })
+        .await;
+        log(&format!("second: {out:?}"))
+    });
+    r.unwrap();
+    assert!(
+        trace.contains("1 W log W cancelled\n1 W cancelled\n1 P CLOSING\n1 P CLOSED\n1 main log first: Ok(None)\n"),
+        "{trace}"
+    );
+    assert!(trace.contains("1 main log second: Ok(None)\n"), "{trace}");
+    assert!(!trace.contains("not reached"), "{trace}");
+}
+
 // ---- TaskNursery --------------------------------------------------------------------------------------
 
 #[test]

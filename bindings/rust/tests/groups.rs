@@ -332,3 +332,37 @@ fn error_group_holds_its_members_as_the_same_objects() {
     });
     r.unwrap();
 }
+
+#[test]
+fn group_waits_take_a_per_call_deadline_and_a_past_one_does_not_block() {
+    // R41; differential test g07: a past deadline means "try without blocking".
+    let (r, trace) = traced(async {
+        let g = Group::new("G")?;
+        g.spawn("M", logs_cancel(100, "M"))?;
+        assert_kind(
+            g.wait_closing().timeout(Duration::from_millis(2)).await,
+            ErrorKind::Timeout,
+        );
+        log("wait_closing Timeout")?;
+        assert_kind(g.wait_closing().deadline(now()?).await, ErrorKind::Timeout);
+        assert_kind(g.wait_closed().deadline(now()?).await, ErrorKind::Timeout);
+        assert!(g.is_open(), "a timed-out wait has no effect");
+        g.close(true)?;
+        g.wait_closing().deadline(now()?).await?; // already CLOSING: succeeds at once
+        g.wait_closed()
+            .deadline(now()? + Duration::from_millis(5))
+            .await?;
+        log("wait_closed")?;
+        g.wait_closed().deadline(Instant::from_nanos(0)).await?; // far past, satisfied
+        g.wait_closing().timeout(Duration::ZERO).await?;
+        log("past deadline ok")
+    });
+    r.unwrap();
+    assert!(
+        trace.contains(
+            "2 main log wait_closing Timeout\n2 G CLOSING\n2 M log M cancelled\n2 M cancelled\n\
+             2 G CLOSED\n2 main log wait_closed\n2 main log past deadline ok\n"
+        ),
+        "{trace}"
+    );
+}

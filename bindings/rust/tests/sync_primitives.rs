@@ -474,3 +474,22 @@ fn primitives_of_a_closed_runtime_answer_closed() {
     assert_kind(lock.try_acquire(), ErrorKind::InvalidState);
     assert_kind(lock.release(), ErrorKind::InvalidState);
 }
+
+#[test]
+fn a_watch_put_with_a_past_deadline_writes_only_to_a_waiting_reader() {
+    // R41: a past deadline means "try without blocking".
+    run(async {
+        let w = Watch::new(0i64)?;
+        assert_kind(w.put(1).deadline(now()?).await, ErrorKind::Timeout);
+        assert_eq!(w.get_versioned()?, (0, 0), "nothing written");
+        let w2 = w.clone();
+        let reader = spawn(async move { w2.next().await })?;
+        checkpoint().await?;
+        assert_eq!(w.readers(), 1);
+        w.put(2).deadline(Instant::from_nanos(0)).await?; // a reader waits: written
+        assert_eq!(reader.await?, 2);
+        assert_kind(w.put(3).timeout(Duration::ZERO).await, ErrorKind::Timeout);
+        assert_eq!(w.get_versioned()?, (2, 1));
+        Ok(())
+    })
+}
