@@ -161,6 +161,8 @@ mod s71;
 mod s72;
 #[path = "../../../tests/conformance/S73_body_error_joins_error_group/rs.rs"]
 mod s73;
+#[path = "../../../tests/conformance/S74_ptg_entered_shutdown/rs.rs"]
+mod s74;
 
 fn scenario<F>(want: Option<ErrorKind>, main: F) -> i32
 where
@@ -259,6 +261,7 @@ fn main() {
         "S71" => scenario(s71::OUTCOME, s71::main()),
         "S72" => scenario(s72::OUTCOME, s72::main()),
         "S73" => scenario(s73::OUTCOME, s73::main()),
+        "S74" => scenario(s74::OUTCOME, s74::main()),
         _ => {
             eprintln!("usage: conformance <scenario id>; unknown id {id:?}");
             2
