@@ -41,14 +41,20 @@ return function(M, I)
   -- err; raises err, or the exit's own error (with err as its context).
   local function exit_with(cm, exit, err)
     local ok, suppress
-    if I.self_managed[getmetatable(cm)] then -- corral's own CMs: their exit does it itself
+    local own = I.self_managed[getmetatable(cm)]
+    if own then -- corral's own CMs: their exit does it itself
       ok, suppress = pcall(exit, cm, err)
       if not ok and suppress == nil then suppress = M.error("LuaError", "nil") end
     else
       ok, suppress = I.managed_exit("corral.with", cm, exit, err, nil)
     end
     if not ok then error(chain(suppress, err), 0) end
-    if err == nil or (suppress == true and not is_cancelled(err)) then return end
+    if err == nil or suppress == true and (own or not is_cancelled(err)) then
+      -- (corral's own CMs apply R68 themselves: true means nothing is left to raise, e.g. an
+      -- exit stack whose callback error replaced Cancelled and was then suppressed - the
+      -- cancellation stays pending and comes back at the next checkpoint, R24)
+      return
+    end
     error(err, 0)
   end
 
@@ -144,7 +150,8 @@ return function(M, I)
     if getmetatable(self) ~= GenCM then argerr(fname, 1, "self", "corral.ContextManager", self) end
   end
 
-  local function invalid(fname, what) return M.error("InvalidState", fname .. ": generator " .. what) end
+  -- (the messages are R68's own, as in every language; the Lua traceback names the call)
+  local function invalid(fname, what) return M.error("InvalidState", what) end
 
   -- Leave a generator that misbehaved: Lua 5.4 closes its pending <close> variables.
   local function abandon(self)

@@ -13,6 +13,29 @@ end
 local function E(msg) return corral.error("ValueError", msg) end
 
 describe("ExitStack", function()
+  it("a suppressed callback error that had replaced Cancelled ends the block; the cancel comes back later (R67, R24)", function()
+    vrun(function()
+      local log = {}
+      local t = corral.spawn("T", function()
+        corral.with(corral.ExitStack(), function(st)
+          st:enter_context({ enter = function() end, exit = function(_, e)
+            log[#log + 1] = "suppress " .. corral.kind(e)
+            return true
+          end })
+          st:callback(function() error(corral.error("TypeError", "cb"), 0) end)
+          corral.sleep(1)
+        end)
+        log[#log + 1] = "block ended"
+        corral.checkpoint() -- the pending cancellation is delivered here
+        log[#log + 1] = "unreachable"
+      end)
+      corral.sleep(0.001)
+      t:cancel()
+      H.assert_error("TaskCancelled", {}, t.join, t)
+      assert.same({ "suppress TypeError", "block ended" }, log)
+    end)
+  end)
+
   it("runs the callbacks LIFO with their arguments when closed", function()
     vrun(function()
       local order = {}
