@@ -179,12 +179,23 @@ where
         match (error, r) {
             (None, None) => Err(invalid("didn't stop")),
             (None, Some(r)) => r.map(|()| false),
-            (Some(_), None) => Err(invalid("didn't stop after throw")),
+            (Some(thrown), None) => Err(replacing(invalid("didn't stop after throw"), thrown)),
             (Some(_), Some(Ok(()))) => Ok(true), // suppress (Unwinding refuses for Cancelled)
             (Some(thrown), Some(Err(e))) if same_error(thrown, &e) => Ok(false), // re-raised
-            (Some(_), Some(Err(e))) => Err(e),
+            (Some(thrown), Some(Err(e))) => Err(replacing(e, thrown)),
         }
     }
+}
+
+/// R68: an error the generator raises instead of the one thrown in has that one as its
+/// context ("context = original") - by itself, not only under `with` (an actxgroup exit
+/// task reports it too). A Cancelled is never made a context, and an error that already
+/// has its own context keeps it.
+fn replacing(e: Error, thrown: &Error) -> Error {
+    if thrown.is_cancelled() || e.context().is_some() {
+        return e;
+    }
+    e.with_context(thrown)
 }
 
 /// True when `e` is `thrown` re-raised: the same core object, or the same code for errors

@@ -308,10 +308,11 @@ impl Instant {
             Ok(Instant(t))
         }
     }
-    /// An instant from raw nanoseconds (negative values are rejected by the calls that take
-    /// them, with InvalidArgument).
+    /// An instant from raw nanoseconds. A negative value is a time before the clock's start:
+    /// it becomes 0, which as a deadline is past - "try without blocking" (R40, R41), as
+    /// Python and Lua treat any past deadline.
     pub const fn from_nanos(ns: i64) -> Instant {
-        Instant(ns)
+        Instant(if ns < 0 { 0 } else { ns })
     }
     /// Nanoseconds on the runtime's clock.
     pub const fn as_nanos(self) -> i64 {
@@ -331,6 +332,14 @@ impl std::ops::Add<Duration> for Instant {
     type Output = Instant;
     fn add(self, d: Duration) -> Instant {
         self.saturating_add(d)
+    }
+}
+
+impl std::ops::Sub<Duration> for Instant {
+    type Output = Instant;
+    /// `self - d`, stopping at the clock's start (0: a past deadline, R40).
+    fn sub(self, d: Duration) -> Instant {
+        Instant::from_nanos(self.0.saturating_sub(nanos(d)))
     }
 }
 

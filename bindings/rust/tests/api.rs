@@ -393,19 +393,18 @@ fn awaiting_or_spawning_outside_a_task_is_an_error() {
 }
 
 #[test]
-fn negative_durations_and_deadlines_are_rejected() {
+fn negative_durations_are_rejected_and_instants_before_the_start_are_past() {
     vrt()
         .block_on(async {
             assert_eq!(
                 sleep_ms(-1).await.unwrap_err().kind(),
                 ErrorKind::InvalidArgument
             );
-            let e = sleep_until(Instant::from_nanos(-5)).await.unwrap_err();
-            assert_eq!(e.kind(), ErrorKind::InvalidArgument);
-            assert!(e.message().contains("negative"), "{}", e.message());
+            // an instant before the clock's start is a past deadline (R40, R41)
+            sleep_until(Instant::from_nanos(-5)).await?;
             let q = Queue::<i32>::new()?;
             let e = q.get_until(Instant::from_nanos(-7)).await.unwrap_err();
-            assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+            assert_eq!(e.kind(), ErrorKind::Timeout);
             // Huge durations saturate instead of overflowing.
             let r = move_on_after(Duration::MAX, checkpoint()).await?;
             assert_eq!(r, Some(()));
@@ -1043,4 +1042,20 @@ fn exception_cb_gets_reported_errors_and_can_be_removed() {
     );
     assert!(trace.contains("1 root handler A ValueError:z\n"), "{trace}");
     assert!(!trace.contains("second"), "{trace}");
+}
+
+#[test]
+fn instants_before_the_clock_start_are_past_deadlines() {
+    // R40/R41: any past deadline means "try without blocking" - also one before t = 0.
+    assert_eq!(Instant::from_nanos(-5).as_nanos(), 0);
+    let r = vrt().block_on(async {
+        let t0 = now()?;
+        let past = t0 - std::time::Duration::from_millis(1);
+        assert_eq!(past.as_nanos(), 0);
+        let s = CancelScope::move_on_at(past);
+        s.run(sleep_ms(10)).await?;
+        assert!(s.cancelled_caught());
+        Ok::<_, Error>(())
+    });
+    r.unwrap();
 }

@@ -251,6 +251,29 @@ fn context_manager_raising_another_error_propagates_it_with_the_original_as_cont
 }
 
 #[test]
+fn context_manager_exited_directly_chains_the_thrown_error_too() {
+    // R68's "context = original" holds for exit itself, not only under with() (an actxgroup
+    // exit task reports what exit returns; differential test, round 3).
+    let (r, _) = traced(async {
+        let mut cm = context_manager(|y| async move {
+            y.yield_(()).await.map_err(|_| value_error("translated"))
+        });
+        cm.enter().await?;
+        let e = cm.exit(Some(&value_error("body"))).await.unwrap_err();
+        assert_eq!(e.to_string(), "ValueError:translated <- ValueError:body");
+        let mut again = context_manager(|y| async move {
+            let _ = y.yield_(()).await;
+            y.yield_(()).await
+        });
+        again.enter().await?;
+        let e = again.exit(Some(&value_error("b2"))).await.unwrap_err();
+        assert_eq!(e.context().unwrap().to_string(), "ValueError:b2");
+        Ok(())
+    });
+    r.unwrap();
+}
+
+#[test]
 fn context_manager_reraising_the_thrown_error_keeps_it_unchanged() {
     let (r, _) = traced(async {
         let body_err = value_error("body");
