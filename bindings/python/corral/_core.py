@@ -303,6 +303,21 @@ def _predecessor(e: BaseException) -> BaseException | None:
     return prev
 
 
+def errors_text(errors: "list[BaseException]") -> str:
+    """An ErrorGroup's message as the core writes it for its own groups, so a group built in
+    Python traces like one from C, Lua or Rust: ``[Kind:msg <- Ctx:msg, ...]``, each member
+    with the chain Python shows before it (stopping at a Cancelled, as the core does)."""
+    parts = []
+    for e in errors:
+        chain, seen = [], 0
+        x: BaseException | None = e
+        while x is not None and seen < 20:
+            chain.append(format_value(x))
+            x, seen = _predecessor(x), seen + 1
+        parts.append(" <- ".join(chain))
+    return "[" + ", ".join(parts) + "]"
+
+
 class Task:
     """A handle of a corral task (a spawned coroutine).
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any, Iterable
 
-from ._core import COMPLETED, FAILED, Task, format_value
+from ._core import COMPLETED, FAILED, Task, errors_text
 from ._errors import Cancelled, ErrorGroup, InvalidState, TaskCancelled
 from ._exitstack import _raise_keeping_context
 from ._group_helpers import CollectGroup
@@ -102,7 +102,7 @@ class AsyncContextGroup:
             raise
         self._state = _ENTERED
         if errors and not self._return_exceptions:
-            eg = ErrorGroup(format_value(errors), errors)
+            eg = ErrorGroup(errors_text(errors), errors)
             # the body never ran: the entered managers are exited with the enter errors in
             # flight, as contextlib's AsyncExitStack exits the managers entered before a
             # failing one (an exit ErrorGroup gets eg as its context, R67)
@@ -171,7 +171,7 @@ class AsyncContextGroup:
                 self._states[i] = err
                 errors.append(err)
         if errors:
-            eg = ErrorGroup(format_value(errors), errors)
+            eg = ErrorGroup(errors_text(errors), errors)
             # the newer error wins, the older is its context (R67) - but a Cancelled is never
             # a context: it stays pending in the task (R24)
             eg.__context__ = None if isinstance(ev, Cancelled) else ev

@@ -16,7 +16,7 @@ import types
 from typing import Any, Generator, Iterable, Sequence
 
 from . import _ffi
-from ._core import (COMPLETED, FAILED, _OP, L, Runner, Task, _coroutine_of, format_value,
+from ._core import (COMPLETED, FAILED, _OP, L, Runner, Task, _coroutine_of, errors_text,
                     mark_unsafe)
 from ._errors import ErrorGroup, InvalidArgument, InvalidState, TaskCancelled
 from ._scoped_group import ScopedGroup, current_taskgroup
@@ -147,7 +147,7 @@ async def race(aws: Iterable[Any], continue_on_error: bool = False,
         return winner._result, errors
     if first_error is not None:
         raise first_error
-    raise ErrorGroup(format_value(errors), errors)
+    raise ErrorGroup(errors_text(errors), errors)
 
 
 async def gather_safe(aws: Iterable[Any], names: Sequence[str] | None = None) -> list[Any]:

@@ -357,3 +357,30 @@ def test_an_exit_error_replacing_a_cancellation_while_entering_has_no_context():
     eg = run_v(main())
     assert [str(e) for e in eg.exceptions] == ["exit"]
     assert eg.__context__ is None  # a Cancelled is never attached as a context
+
+
+def test_an_exit_error_group_traces_its_members_contexts_as_the_core_does():
+    # differential test, round 3: the group's text is "[Kind:msg <- Ctx:msg]" in every
+    # language (the core builds it so for its own groups)
+    lines = []
+
+    @corral.asynccontextmanager
+    async def translating():
+        try:
+            yield 1
+        except ValueError:
+            raise KeyError("x")  # R68: another error, the thrown one as its context
+
+    async def body():
+        async with corral.actxgroup([translating()]):
+            raise ValueError("b")
+
+    async def main():
+        t = corral.spawn(body, name="A")
+        try:
+            await t
+        except corral.ErrorGroup:
+            pass
+
+    run_v(main(), trace=lines.append)
+    assert "0 A fail ErrorGroup:[KeyError:'x' <- ValueError:b] <- ValueError:b" in lines
