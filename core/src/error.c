@@ -32,6 +32,12 @@ int corral__fail(int code, const char *fmt, ...)
     return code;
 }
 
+int corral__fail_plain(int code)
+{
+    last_message[0] = '\0';
+    return code;
+}
+
 const char *corral_last_error_message(void)
 {
     return last_message;

@@ -47,6 +47,9 @@ enum {
 /* ---- errors (error.c) ---- */
 /* Record a thread-local detail message and return `code`. */
 int corral__fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Return code with no message (an ordinary outcome such as QueueEmpty, whose kind says it
+ * all): clears corral_last_error_message, so no older failure's text is picked up. */
+int corral__fail_plain(int code);
 corral_error *corral__error_from_code(int code, const char *msg);
 
 /* context.c: corral_acm_exit with the grace of a managed-cleanup scope in ns (-1 = the task's

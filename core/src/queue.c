@@ -280,7 +280,8 @@ int corral_queue_put_nowait(corral_queue *q, const corral_value *v)
         return rc;
     if (!v || v->type > CORRAL_VALUE_HOST)
         return corral__fail(CORRAL_EINVALIDARG, "queue_put_nowait: bad value");
-    return corral__queue_try_put(q, v, 0);
+    rc = corral__queue_try_put(q, v, 0);
+    return rc < 0 ? corral__fail_plain(rc) : rc;
 }
 
 int corral_queue_put_nowait_priority(corral_queue *q, const corral_value *v, int32_t priority)
@@ -290,7 +291,8 @@ int corral_queue_put_nowait_priority(corral_queue *q, const corral_value *v, int
         return rc;
     if (!v || v->type > CORRAL_VALUE_HOST)
         return corral__fail(CORRAL_EINVALIDARG, "queue_put_nowait: bad value");
-    return corral__queue_try_put(q, v, priority);
+    rc = corral__queue_try_put(q, v, priority);
+    return rc < 0 ? corral__fail_plain(rc) : rc;
 }
 
 static int queue_get_nowait(corral_queue *q, corral_value *out)
@@ -301,7 +303,9 @@ static int queue_get_nowait(corral_queue *q, corral_value *out)
     if (!out)
         return corral__fail(CORRAL_EINVALIDARG, "queue_get_nowait: out is NULL");
     rc = corral__queue_try_get(q, out);
-    return rc == CORRAL_EQUEUECLOSED ? CORRAL_EQUEUEEMPTY : rc; /* R62: hat semantics */
+    if (rc < 0) /* R62: hat semantics - closed and drained reads as empty */
+        return corral__fail_plain(rc == CORRAL_EQUEUECLOSED ? CORRAL_EQUEUEEMPTY : rc);
+    return rc;
 }
 
 int corral_queue_get_nowait(corral_queue *q, corral_value *out)

@@ -1545,6 +1545,30 @@ START_TEST(test_stress_random_cancellations)
 }
 END_TEST
 
+/* A nowait failure is an ordinary outcome with no message of its own: it must not leave an
+ * older, unrelated failure's text in corral_last_error_message (bindings copy that text into
+ * their errors; differential test, round 3). */
+START_TEST(test_nowait_failures_clear_the_last_message)
+{
+    corral_queue *q;
+    corral_value v = cu_int(1), out;
+    ck_assert_int_eq(corral_queue_new(&q, cu.rt, 1), 0);
+    ck_assert_int_eq(corral_queue_new(NULL, cu.rt, 1), CORRAL_EINVALIDARG); /* sets a message */
+    ck_assert_str_ne(corral_last_error_message(), "");
+    ck_assert_int_eq(corral_queue_get_nowait(q, &out), CORRAL_EQUEUEEMPTY);
+    ck_assert_str_eq(corral_last_error_message(), "");
+    ck_assert_int_eq(corral_queue_put_nowait(q, &v), 0);
+    ck_assert_int_eq(corral_queue_new(NULL, cu.rt, 1), CORRAL_EINVALIDARG);
+    ck_assert_int_eq(corral_queue_put_nowait(q, &v), CORRAL_EQUEUEFULL);
+    ck_assert_str_eq(corral_last_error_message(), "");
+    ck_assert_int_eq(corral_queue_close(q), 0);
+    ck_assert_int_eq(corral_queue_new(NULL, cu.rt, 1), CORRAL_EINVALIDARG);
+    ck_assert_int_eq(corral_queue_put_nowait_priority(q, &v, 3), CORRAL_EQUEUECLOSED);
+    ck_assert_str_eq(corral_last_error_message(), "");
+    corral_queue_unref(q);
+}
+END_TEST
+
 Suite *cu_suite_queues(void)
 {
     Suite *s = suite_create("queues");
@@ -1552,6 +1576,7 @@ Suite *cu_suite_queues(void)
     tcase_add_checked_fixture(tc, cu_setup, cu_teardown);
     tcase_set_timeout(tc, 10);
     tcase_add_test(tc, test_queue_nowait_fifo);
+    tcase_add_test(tc, test_nowait_failures_clear_the_last_message);
     tcase_add_test(tc, test_queue_full_and_closed);
     tcase_add_test(tc, test_queue_value_ownership);
     tcase_add_test(tc, test_queue_bad_args);
