@@ -1145,12 +1145,16 @@ class Runner:
             self._report(task.name if task is not None and task.name else "handler", exc)
             return
         fn, ctx, actor = entry
+        self._actor = actor  # log() with no actor names the callback, as done callbacks do
         try:
             ctx.run(fn, exc, task)
         except BaseException as e:
             if e.__context__ is None and e is not exc:
                 e.__context__ = exc  # as the core does for the error it passes on (R56)
+            self._actor = None
             self._handler_raised(off, actor, e, task)
+        finally:
+            self._actor = None
 
     def _task_of_ptr(self, taskp: int) -> "Task":
         """The handle of the task at taskp: the running one, or (it has ended and was

@@ -43,7 +43,7 @@ def set_group_handler(obj: Any, ptr: int, cb: ExceptionCb | None) -> None:
     keeps the token in ``_cbtok``); None removes it (the parent's chain applies)."""
     r = obj._runner
     name = obj.name
-    actor = getattr(cb, "__qualname__", None) or f"{name or 'group'}.cb"
+    actor = f"{name or 'group'}.cb"  # log() in the callback: "<group>.cb", as in Lua
     tok = r.set_group_handler(ptr, cb, actor)
     if obj._cbtok:  # records name the group's current token: the old one is done
         r._handlers.pop(obj._cbtok, None)

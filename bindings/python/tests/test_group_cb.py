@@ -164,3 +164,24 @@ def test_failed_task_map_does_not_grow():
         await g.async_close()
 
     _run(main)
+
+
+def test_log_in_an_exception_callback_names_the_callback_group_dot_cb():
+    # differential test, round 3: log() with no actor inside an exception callback is
+    # "<group>.cb" (it used to be "rt")
+    lines = []
+
+    def cb(exc, task):
+        corral.log("seen " + type(exc).__name__)
+
+    async def bad():
+        raise ValueError("x")
+
+    async def main():
+        g = corral.Group("G", exception_cb=cb)
+        g.spawn(bad, name="A")
+        await corral.sleep(0.001)
+        await g.async_close()
+
+    _run(main, trace=lines.append)
+    assert "0 G.cb log seen ValueError" in lines
