@@ -212,6 +212,9 @@ pub(crate) struct Driver {
     /// The current handler token of each group that has one (key: the corral_group*).
     pub(crate) group_handlers: RefCell<std::collections::HashMap<usize, u64>>,
     pub(crate) cur: Cell<Cur>,
+    /// The actor of the callback running now (a done callback: "callback"; a group's
+    /// exception callback: its actor), for log() outside a task, as Python and Lua do.
+    cb_actor: RefCell<Option<String>>,
     pub(crate) resume: Cell<Option<Outcome>>,
     ran: Cell<bool>,
     next_gen: Cell<u32>,
@@ -617,7 +620,10 @@ impl Driver {
             sys::CORRAL_RECORD_CALLBACK => {
                 let cb = self.callbacks.borrow_mut().remove(r.token as usize);
                 if let Some(cb) = cb {
-                    if let Err(p) = panic::catch_unwind(AssertUnwindSafe(cb)) {
+                    *self.cb_actor.borrow_mut() = Some("callback".into());
+                    let ran = panic::catch_unwind(AssertUnwindSafe(cb));
+                    *self.cb_actor.borrow_mut() = None;
+                    if let Err(p) = ran {
                         // R20/R76(d): nobody can receive it, so it goes to the root group's
                         // handler chain as a `Panic:<msg>` error of actor "callback".
                         let e = Error::user("Panic", &panic_message(&*p));
@@ -714,7 +720,10 @@ impl Driver {
             self.report(&who, &err);
             return;
         };
-        let raised = match panic::catch_unwind(AssertUnwindSafe(|| cb(&err, task.as_ref()))) {
+        *self.cb_actor.borrow_mut() = Some(actor.clone());
+        let ran = panic::catch_unwind(AssertUnwindSafe(|| cb(&err, task.as_ref())));
+        *self.cb_actor.borrow_mut() = None;
+        let raised = match ran {
             Ok(Ok(())) => return,
             Ok(Err(e)) => e,
             Err(p) => Error::user("Panic", &panic_message(&*p)),
@@ -1211,6 +1220,7 @@ impl RuntimeBuilder {
             handlers: RefCell::new(Slab::new()),
             group_handlers: RefCell::new(std::collections::HashMap::new()),
             cur: Cell::new(NO_CUR),
+            cb_actor: RefCell::new(None),
             resume: Cell::new(None),
             ran: Cell::new(false),
             next_gen: Cell::new(0),
@@ -1413,15 +1423,23 @@ pub(crate) fn current_rt() -> Result<*mut sys::corral_rt> {
     with_driver(|d| d.rt).ok_or_else(no_runtime)
 }
 
-/// Emit `<t> <actor> log <text>` where the actor is the current task's name (R77).
-/// Errors: `InvalidState` outside a task (use [`log_as`] in callbacks).
+/// Emit `<t> <actor> log <text>` where the actor is the current task's name (R77), or in a
+/// callback the callback's actor (a future's done callback: `callback`; a group's exception
+/// callback: `<group>.cb`), as in Python and Lua. Errors: `InvalidState` outside a task or
+/// callback (use [`log_as`]).
 pub fn log(text: &str) -> Result<()> {
-    let (rt, task) = with_driver(|d| (d.rt, d.cur.get().task)).ok_or_else(no_runtime)?;
+    let (rt, task, cb_actor) =
+        with_driver(|d| (d.rt, d.cur.get().task, d.cb_actor.borrow().clone()))
+            .ok_or_else(no_runtime)?;
     if task.is_null() {
-        return Err(Error::new(
-            ErrorKind::InvalidState,
-            "log outside a task: use log_as(actor, text)",
-        ));
+        return match cb_actor {
+            // in a callback: the callback is the actor ("callback", "<group>.cb")
+            Some(actor) => log_as(&actor, text),
+            None => Err(Error::new(
+                ErrorKind::InvalidState,
+                "log outside a task: use log_as(actor, text)",
+            )),
+        };
     }
     let t = cstring(text);
     // SAFETY: loop thread; name borrowed during the call.

@@ -159,7 +159,8 @@ impl Group {
     }
     /// Make `cb(err, task)` this group's exception callback (R55, R56; replaces an earlier
     /// one). It runs on the loop thread, outside any task
-    /// (log with [`crate::log_as`]; the actor of an error it raises is `"<group>.cb"`), when
+    /// (its actor is `"<group>.cb"`: [`crate::log`] there logs as that actor, and so is the
+    /// actor of an error it raises), when
     /// a member FAILED (`task` is the member; never for Cancelled) or for an error reported
     /// to this group (`task` is None), after the `<group> handler <task> <err>` trace line.
     /// Subgroups without a callback of their own use it. Returning `Err(e)` (or panicking:

@@ -366,3 +366,26 @@ fn group_waits_take_a_per_call_deadline_and_a_past_one_does_not_block() {
         "{trace}"
     );
 }
+
+#[test]
+fn log_in_callbacks_names_the_callback() {
+    // differential test, round 3: log() in a callback has the callback as its actor, as in
+    // Python and Lua ("callback" for a done callback, "<group>.cb" for an exception callback)
+    let (r, trace) = traced(async {
+        let g = Group::builder()
+            .name("G")
+            .exception_cb(|e, _t| log(&format!("seen {}", e.kind_name())))
+            .build()?;
+        g.spawn("A", async { Err::<(), _>(Error::user("ValueError", "x")) })?;
+        let f = Future::<i32>::new()?;
+        f.add_done_callback(|| {
+            log("done cb").unwrap();
+        })?;
+        f.set_result(1)?;
+        sleep_ms(1).await?;
+        g.async_close(true).await
+    });
+    r.unwrap();
+    assert!(trace.contains("0 G.cb log seen ValueError\n"), "{trace}");
+    assert!(trace.contains("0 callback log done cb\n"), "{trace}");
+}
