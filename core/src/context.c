@@ -7,16 +7,6 @@
 
 #include "internal.h"
 
-static corral_task *calling_fiber(const char *who)
-{
-    corral_task *self = corral__tls_current;
-    if (!self || self->driver != CORRAL__DRIVER_FIBER) {
-        corral__fail(CORRAL_EINVALIDSTATE, "%s: must be called from a fiber task", who);
-        return NULL;
-    }
-    return self;
-}
-
 static int check_acm(const corral_acm *cm, const char *who)
 {
     if (!cm || !cm->enter || !cm->exit)
@@ -29,7 +19,7 @@ int corral_acm_enter(const corral_acm *cm, void *ud, corral_value *value)
 {
     if (value)
         *value = (corral_value){0};
-    corral_task *self = calling_fiber("acm_enter");
+    corral_task *self = corral__calling_fiber("acm_enter");
     if (!self)
         return CORRAL_EINVALIDSTATE;
     int rc = check_acm(cm, "acm_enter");
@@ -49,31 +39,6 @@ int corral_acm_enter(const corral_acm *cm, void *ud, corral_value *value)
     return rc;
 }
 
-/* Enter the managed-cleanup scope of an exit: a fixed grace when `timeout` >= 0, else the
- * task's group chain (R66). */
-static int enter_cleanup(corral_scope **scope, corral_task *self, int64_t timeout)
-{
-    if (timeout >= 0)
-        return corral_scope_enter(scope, self, CORRAL_SCOPE_CLEANUP,
-                                  corral_rt_now(self->rt) + timeout, 1);
-    return corral_cleanup_enter(scope, self);
-}
-
-/* Leave it; `cancelled` says an exit saw the scope's own cancellation (grace expiry). */
-static int leave_cleanup(corral_scope *scope, bool cancelled, int *status, corral_error *err,
-                         corral_task *self)
-{
-    int rc = corral_scope_exit(scope, cancelled ? CORRAL_ECANCELLED : 0);
-    corral_scope_unref(scope);
-    if (rc < 0 && *status == 0)
-        *status = rc; /* a stray Cancelled the cleanup scope does not own */
-    if (*status < 0 && *status != CORRAL_ECANCELLED)
-        corral__unwind_record(self, err);
-    else
-        corral__error_unref(err);
-    return *status;
-}
-
 int corral_acm_exit(const corral_acm *cm, void *ud, int status)
 {
     return corral__acm_exit(cm, ud, status, -1);
@@ -81,7 +46,7 @@ int corral_acm_exit(const corral_acm *cm, void *ud, int status)
 
 int corral__acm_exit(const corral_acm *cm, void *ud, int status, int64_t grace)
 {
-    corral_task *self = calling_fiber("acm_exit");
+    corral_task *self = corral__calling_fiber("acm_exit");
     if (!self)
         return CORRAL_EINVALIDSTATE;
     int rc = check_acm(cm, "acm_exit");
@@ -92,13 +57,13 @@ int corral__acm_exit(const corral_acm *cm, void *ud, int status, int64_t grace)
     corral_error *err =
         status < 0 && status != CORRAL_ECANCELLED ? corral__unwind_error(self, status) : NULL;
     corral_scope *scope;
-    if ((rc = enter_cleanup(&scope, self, grace)) < 0) {
+    if ((rc = corral__unwind_begin(&scope, self, grace)) < 0) {
         corral__unwind_record(self, err);
         return rc;
     }
     int r = cm->exit(self, ud, status, err);
     bool cancelled = corral__unwind_apply_exit(self, r, 1, &status, &err);
-    return leave_cleanup(scope, cancelled, &status, err, self);
+    return corral__unwind_end(scope, cancelled, &status, err, self);
 }
 
 /* ---- Context group ---------------------------------------------------------------------- */
@@ -377,7 +342,7 @@ static int exit_members(corral_task *self, corral_ctxgroup *g, int status)
         status < 0 && status != CORRAL_ECANCELLED ? corral__unwind_error(self, status) : NULL;
     corral_task **tasks = calloc(g->n ? g->n : 1, sizeof *tasks);
     corral_scope *scope = NULL;
-    int rc = tasks ? enter_cleanup(&scope, self, -1) : CORRAL_ENOMEM;
+    int rc = tasks ? corral__unwind_begin(&scope, self, -1) : CORRAL_ENOMEM;
     if (rc < 0) {
         free(tasks);
         corral__unwind_record(self, err);
@@ -416,7 +381,7 @@ static int exit_members(corral_task *self, corral_ctxgroup *g, int status)
         raise_group(errs, nfailed, &err, &status);
         free(errs);
     }
-    return leave_cleanup(scope, cancelled, &status, err, self);
+    return corral__unwind_end(scope, cancelled, &status, err, self);
 }
 
 /* corral_ctxgroup_enter past its checks. */
@@ -457,7 +422,7 @@ static int enter_members(corral_task *self, corral_ctxgroup *g, bool strict, cor
 
 int corral_ctxgroup_enter(corral_ctxgroup *g, int flags)
 {
-    corral_task *self = calling_fiber("ctxgroup_enter");
+    corral_task *self = corral__calling_fiber("ctxgroup_enter");
     if (!self)
         return CORRAL_EINVALIDSTATE;
     int rc = check_group(g, "ctxgroup_enter");
@@ -504,7 +469,7 @@ corral_error *corral_ctxgroup_enter_error(const corral_ctxgroup *g, size_t i)
 
 int corral_ctxgroup_exit(corral_ctxgroup *g, int status)
 {
-    corral_task *self = calling_fiber("ctxgroup_exit");
+    corral_task *self = corral__calling_fiber("ctxgroup_exit");
     if (!self)
         return CORRAL_EINVALIDSTATE;
     int rc = check_group(g, "ctxgroup_exit");

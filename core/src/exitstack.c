@@ -197,20 +197,15 @@ int corral_exitstack_close(corral_exitstack *st, int status)
     int rc = check(st, "exitstack_close");
     if (rc < 0)
         return rc;
-    corral_task *self = corral__tls_current;
-    if (!self || self->driver != CORRAL__DRIVER_FIBER)
-        return corral__fail(CORRAL_EINVALIDSTATE, "exitstack_close: must be called from a fiber");
+    corral_task *self = corral__calling_fiber("exitstack_close");
+    if (!self)
+        return CORRAL_EINVALIDSTATE;
     if (st->state)
         return corral__fail(CORRAL_EINVALIDSTATE, "exitstack_close: already closed");
     if (status > 0)
         return corral__fail(CORRAL_EINVALIDARG, "exitstack_close: status must be 0 or a code");
     corral_scope *scope;
-    if (st->timeout >= 0)
-        rc = corral_scope_enter(&scope, self, CORRAL_SCOPE_CLEANUP,
-                                corral_rt_now(st->rt) + st->timeout, 1);
-    else
-        rc = corral_cleanup_enter(&scope, self);
-    if (rc < 0)
+    if ((rc = corral__unwind_begin(&scope, self, st->timeout)) < 0)
         return rc;
     corral_exitstack_ref(st);
     st->state = 1;
@@ -229,14 +224,7 @@ int corral_exitstack_close(corral_exitstack *st, int status)
         if (corral__unwind_apply_exit(self, r, e.cm.exit != NULL, &current, &cur_err))
             cancelled = true;
     }
-    rc = corral_scope_exit(scope, cancelled ? CORRAL_ECANCELLED : 0);
-    corral_scope_unref(scope);
-    if (rc < 0 && current == 0)
-        current = rc; /* a stray Cancelled the cleanup scope does not own */
-    if (current < 0 && current != CORRAL_ECANCELLED)
-        corral__unwind_record(self, cur_err);
-    else
-        corral__error_unref(cur_err);
+    corral__unwind_end(scope, cancelled, &current, cur_err, self);
     free(st->entries);
     st->entries = NULL;
     st->cap = 0;

@@ -7,16 +7,6 @@
 
 #include "internal.h"
 
-static corral_task *calling_fiber(const char *who)
-{
-    corral_task *self = corral__tls_current;
-    if (!self || self->driver != CORRAL__DRIVER_FIBER) {
-        corral__fail(CORRAL_EINVALIDSTATE, "%s: must be called from a fiber task", who);
-        return NULL;
-    }
-    return self;
-}
-
 /* Make err the outcome the calling fiber reports with its code (corral_task_last_error; a
  * body returning that code fails with this error). Takes the reference. */
 static int raise_error(corral_task *self, corral_error *err)
@@ -75,7 +65,7 @@ static int start_members(corral_task *self, const corral_member *m, size_t n, co
 
 int corral_gather_safe(const corral_member *members, size_t n, corral_task **tasks)
 {
-    corral_task *self = calling_fiber("gather_safe");
+    corral_task *self = corral__calling_fiber("gather_safe");
     if (!self)
         return CORRAL_EINVALIDSTATE;
     int rc = check_members(members, n, "gather_safe");
@@ -110,7 +100,7 @@ int corral_race(const corral_member *members, size_t n, int continue_on_error, c
         *out = (corral_value){0};
     if (errors)
         *errors = NULL;
-    corral_task *self = calling_fiber("race");
+    corral_task *self = corral__calling_fiber("race");
     if (!self)
         return CORRAL_EINVALIDSTATE;
     int rc = check_members(members, n, "race");
@@ -181,7 +171,7 @@ int corral_race(const corral_member *members, size_t n, int continue_on_error, c
 
 int corral_call_on_cancel(corral_fiber_fn fn, void *arg, corral_value *out)
 {
-    corral_task *self = calling_fiber("call_on_cancel");
+    corral_task *self = corral__calling_fiber("call_on_cancel");
     if (!self)
         return CORRAL_EINVALIDSTATE;
     if (!fn || !out)
@@ -203,7 +193,7 @@ int corral_call_on_cancel(corral_fiber_fn fn, void *arg, corral_value *out)
 
 int corral_call_on_done(corral_future *f, corral_fiber_fn fn, void *arg, corral_value *out)
 {
-    corral_task *self = calling_fiber("call_on_done");
+    corral_task *self = corral__calling_fiber("call_on_done");
     if (!self)
         return CORRAL_EINVALIDSTATE;
     if (!f || !fn || !out)
@@ -224,7 +214,7 @@ int corral_cancel_and_join(corral_task *t, corral_value *out)
 {
     if (out)
         *out = (corral_value){0};
-    corral_task *self = calling_fiber("cancel_and_join");
+    corral_task *self = corral__calling_fiber("cancel_and_join");
     if (!self)
         return CORRAL_EINVALIDSTATE;
     if (t == self) /* the join would be refused (R17): do not cancel ourselves either */

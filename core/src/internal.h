@@ -71,6 +71,17 @@ void corral__unwind_record(corral_task *t, corral_error *err);
  * cleanup scope's grace expired: the scope's exit absorbs it), else 0. */
 int corral__unwind_apply_exit(corral_task *t, int r, int suppressible, int *status,
                               corral_error **err);
+/* Enter the managed-cleanup scope of an unwinding (R66): a fixed grace in ns when grace >= 0,
+ * else the task's group chain. Same errors as corral_scope_enter. */
+int corral__unwind_begin(corral_scope **scope, corral_task *self, int64_t grace);
+/* Leave it and settle the outcome: `cancelled` says an exit saw the scope's own cancellation
+ * (grace expiry, absorbed); a stray Cancelled becomes the status when nothing else is; an
+ * error status gets err (consumed) as the fiber's outcome. Returns *status. */
+int corral__unwind_end(corral_scope *scope, bool cancelled, int *status, corral_error *err,
+                       corral_task *self);
+/* The calling task if it is a fiber, else NULL with InvalidState "<who>: must be called from
+ * a fiber task" as the last error message. */
+corral_task *corral__calling_fiber(const char *who);
 
 /* ---- values (value.c) ---- */
 /* Deep-copy a value the core takes (BYTES are duplicated). Returns 0 or CORRAL_ENOMEM. */

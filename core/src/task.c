@@ -571,3 +571,13 @@ int corral_task_take_value(corral_task *t, corral_value *out)
     *rt->step_owned = false;
     return 1;
 }
+
+corral_task *corral__calling_fiber(const char *who)
+{
+    corral_task *self = corral__tls_current;
+    if (!self || self->driver != CORRAL__DRIVER_FIBER) {
+        corral__fail(CORRAL_EINVALIDSTATE, "%s: must be called from a fiber task", who);
+        return NULL;
+    }
+    return self;
+}

@@ -59,3 +59,25 @@ int corral__unwind_apply_exit(corral_task *t, int r, int suppressible, int *stat
     *status = r;
     return 0;
 }
+
+int corral__unwind_begin(corral_scope **scope, corral_task *self, int64_t grace)
+{
+    if (grace >= 0)
+        return corral_scope_enter(scope, self, CORRAL_SCOPE_CLEANUP,
+                                  corral_rt_now(self->rt) + grace, 1);
+    return corral_cleanup_enter(scope, self);
+}
+
+int corral__unwind_end(corral_scope *scope, bool cancelled, int *status, corral_error *err,
+                       corral_task *self)
+{
+    int rc = corral_scope_exit(scope, cancelled ? CORRAL_ECANCELLED : 0);
+    corral_scope_unref(scope);
+    if (rc < 0 && *status == 0)
+        *status = rc; /* a stray Cancelled the cleanup scope does not own */
+    if (*status < 0 && *status != CORRAL_ECANCELLED)
+        corral__unwind_record(self, err);
+    else
+        corral__error_unref(err);
+    return *status;
+}
