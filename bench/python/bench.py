@@ -45,6 +45,11 @@ Workloads (the spine's, mirroring bench/README.md):
                   drops. One run per implementation; prints RSS at the start, after the first
                   batch and at the end (it must not grow: no error may be kept, aiotools#54)
 
+floor (floor.py) is no runtime: the least a Python coroutine scheduler does (a FIFO of
+coroutines resumed with send() in their own contextvars.Context, join lists, one-shot
+futures; no FFI, no cancellation, no timers, no I/O), for the spine workloads. It shows
+what the interpreter alone costs: a target below it cannot be met by any Python runner.
+
 Each (implementation, workload) sample runs in a fresh child process; a row shows the
 median of --runs samples (min and max beside it) and the ratio peer / corral (above 1
 means corral is faster; for memory, above 1 means corral uses less). Timing starts inside
@@ -95,7 +100,7 @@ WORKLOADS = {
     # its own section, one run per implementation; 200k keeps the default run under 2 minutes
     "flat_memory": (200_000, "RSS"),
 }
-IMPLS = ["corral", "asyncio", "uvloop", "trio", "aiotools", "hat"]
+IMPLS = ["corral", "asyncio", "uvloop", "trio", "aiotools", "hat", "floor"]
 # aiotools has groups, not a loop of its own: it runs on asyncio's loop and only takes part
 # in the group workloads. flat_memory needs a supervising group (failures do not cancel the
 # siblings), which only corral and aiotools have.
@@ -103,7 +108,9 @@ QUEUE_WORKLOADS = {"queue_1", "queue_1024", "queue_1024_batch"}
 CLEANUP_WORKLOADS = {"exitstack", "ctxgroup"}
 ONLY = {"aiotools": {"spawn_many", "flat_memory", "ctxgroup"}, "hat": QUEUE_WORKLOADS,
         "asyncio": set(WORKLOADS) - {"ctxgroup"}, "uvloop": set(WORKLOADS) - {"ctxgroup"},
-        "trio": set(WORKLOADS) - {"ctxgroup"}}
+        "trio": set(WORKLOADS) - {"ctxgroup"},
+        "floor": {"spawn_join", "spawn_batch", "spawn_many", "switch", "switch_100",
+                  "pingpong", "parked"}}
 FLAT_IMPLS = ("corral", "aiotools")
 PIP_NAME = {"uvloop": "uvloop", "trio": "trio", "aiotools": "aiotools", "hat": "hat-aio"}
 FLAT_BATCH = 10_000  # at most this many flat_memory tasks are alive at once
@@ -803,6 +810,9 @@ def child_main(impl: str, workload: str, n: int) -> None:
         v = trio_bench(workload, n)
     elif impl == "aiotools":
         v = aiotools_bench(workload, n)
+    elif impl == "floor":
+        from floor import floor_bench
+        v = floor_bench(workload, n)
     else:
         raise SystemExit(f"unknown impl {impl}")
     print(json.dumps(v))
@@ -810,7 +820,8 @@ def child_main(impl: str, workload: str, n: int) -> None:
 
 def available(impl: str) -> bool:
     mod = {"corral": "corral", "corral-unbatched": "corral", "asyncio": "asyncio",
-           "uvloop": "uvloop", "trio": "trio", "aiotools": "aiotools", "hat": "hat.aio"}[impl]
+           "uvloop": "uvloop", "trio": "trio", "aiotools": "aiotools", "hat": "hat.aio",
+           "floor": "contextvars"}[impl]
     r = subprocess.run([sys.executable, "-c", f"import {mod}"], capture_output=True)
     return r.returncode == 0
 
