@@ -1120,28 +1120,60 @@ impl std::fmt::Debug for TaskRef {
     }
 }
 
+impl<T: 'static> JoinHandle<T> {
+    /// Join without giving up the handle: `handle.join().timeout(d).await` (or
+    /// `.deadline(at)`, R41) ends with `Err(Timeout)` when the time passes first and leaves
+    /// the task running and the handle usable; awaiting the handle itself is the same join
+    /// without a deadline. The value is taken by the first join that succeeds.
+    pub fn join(&mut self) -> JoinWait<'_, T> {
+        let op = crate::ops::Op::join(self.task.raw);
+        JoinWait { handle: self, op }
+    }
+
+    /// A join's outcome: the value, the task's error or `TaskCancelled`; a panic of the task
+    /// resumes here.
+    fn joined(&self, o: Result<Outcome>) -> Result<T> {
+        let o = o?;
+        if let Some(p) = self.cell.take_panic() {
+            panic::resume_unwind(p);
+        }
+        if o.status != 0 {
+            return Err(Error::from_outcome(o.status, o.error));
+        }
+        self.cell.take_value().ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidState,
+                "the task's value was already taken by an earlier join",
+            )
+        })
+    }
+}
+
 impl<T: 'static> Future for JoinHandle<T> {
     type Output = Result<T>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
         let this = &mut *self;
-        match this.op.poll_op(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-            Poll::Ready(Ok(o)) => {
-                if let Some(p) = this.cell.take_panic() {
-                    panic::resume_unwind(p);
-                }
-                if o.status != 0 {
-                    return Poll::Ready(Err(Error::from_outcome(o.status, o.error)));
-                }
-                Poll::Ready(this.cell.take_value().ok_or_else(|| {
-                    Error::new(
-                        ErrorKind::InvalidState,
-                        "the task's value was already taken by an earlier join",
-                    )
-                }))
-            }
-        }
+        this.op.poll_op(cx).map(|o| this.joined(o))
+    }
+}
+
+/// [`JoinHandle::join`]'s future: a join that borrows the handle, with an optional per-call
+/// deadline.
+#[must_use = "futures do nothing unless awaited"]
+pub struct JoinWait<'a, T> {
+    handle: &'a mut JoinHandle<T>,
+    op: crate::ops::Op,
+}
+
+crate::ops::per_call_deadline!(JoinWait<'a, T>);
+
+impl<T> Unpin for JoinWait<'_, T> {}
+
+impl<T: 'static> Future for JoinWait<'_, T> {
+    type Output = Result<T>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
+        let this = &mut *self;
+        this.op.poll_op(cx).map(|o| this.handle.joined(o))
     }
 }
 

@@ -119,7 +119,7 @@ pub use ctxgroup::{actxgroup, CtxGroup};
 pub use defer::{adefer, defer, Defer, DeferGuard};
 pub use driver::{
     current, inject_signal, log, log_as, run, shutdown, spawn, spawn_named, unhandled_count,
-    Builder, JoinHandle, Runtime, RuntimeBuilder, TaskOutput, TaskRef,
+    Builder, JoinHandle, JoinWait, Runtime, RuntimeBuilder, TaskOutput, TaskRef,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use exit_stack::ExitStack;

@@ -283,6 +283,8 @@ impl Future for Join {
     }
 }
 
+per_call_deadline!(Join);
+
 /// A schedule point and a cancel point (R23): yields once through the ready queue; returns
 /// `Err(Cancelled)` at once when cancellation is pending.
 pub fn checkpoint() -> Checkpoint {

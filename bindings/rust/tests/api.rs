@@ -77,6 +77,41 @@ fn traces_print_canonical_values() {
 }
 
 #[test]
+fn join_with_a_per_call_deadline_times_out_and_keeps_the_handle() {
+    vrt()
+        .block_on(async {
+            let mut h = spawn(async {
+                sleep(Duration::from_millis(10)).await?;
+                Ok::<i64, Error>(7)
+            })?;
+            // R41: the deadline ends the join with Timeout; the task keeps running
+            let e = h
+                .join()
+                .timeout(Duration::from_millis(4))
+                .await
+                .unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Timeout);
+            assert_eq!(now()?.as_millis(), 4);
+            assert!(!h.is_done());
+            let at = Instant::from_nanos(6_000_000);
+            let e = h.join().deadline(at).await.unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Timeout);
+            // TaskRef::join has the same deadline: a past one does not block
+            let e = h.task().join().deadline(at).await.unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Timeout);
+            assert_eq!(now()?.as_millis(), 6);
+            assert_eq!(h.join().timeout(Duration::from_millis(100)).await?, 7);
+            assert_eq!(now()?.as_millis(), 10);
+            // the value went to the join that succeeded
+            let e = h.join().await.unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidState);
+            h.task().join().timeout(Duration::from_millis(1)).await?;
+            Ok::<_, Error>(())
+        })
+        .unwrap();
+}
+
+#[test]
 fn real_clock_sleeps() {
     let t0 = std::time::Instant::now();
     run(async { sleep(Duration::from_millis(20)).await }).unwrap();
