@@ -69,6 +69,7 @@ assert(OP_CHECKPOINT == 0 and OP_FUTURE == 2 and OP_JOIN == 3 and OP_QUEUE_GET =
   "corral: corral.core constants changed")
 local NS = 1000000000
 local INT64_MAX = math.maxinteger or 9223372036854775807
+local FINITE_MAX = 9223372036854774784 -- 2^63 - 1024 (see to_ns)
 local POOL_MAX = 1024 -- idle coroutines kept for reuse
 
 -- ---------------------------------------------------------------------------------------
@@ -179,8 +180,11 @@ local function to_ns(fname, i, name, s, allow_negative)
     error(M.error("InvalidArgument", sformat("%s: bad argument #%d '%s' (must not be negative)",
       fname, i, name)), 0)
   end
+  if s == math.huge then return INT64_MAX end -- none / forever (callers test for INT64_MAX)
   local ns = s * NS
-  if ns >= 9.2233720368547758e18 then return INT64_MAX end
+  -- a finite time past the int64 range saturates (R3) to a finite value: 2^63 - 1024, the
+  -- largest that Lua 5.4 integers and LuaJIT doubles both hold exactly
+  if ns >= 9.2233720368547758e18 then return FINITE_MAX end
   if ns <= -9.2233720368547758e18 then return -INT64_MAX end
   return floor(ns + 0.5)
 end

@@ -87,6 +87,27 @@ describe("corral.run", function()
     H.assert_error("Deadlock", {}, vrun, function() corral.future():await(math.huge) end)
   end)
 
+  it("saturates a finite time past the int64 range to a finite deadline (R3): it wakes", function()
+    local t = vrun(function()
+      corral.sleep(1e10) -- 1e19 ns
+      return corral.now()
+    end)
+    assert.is_true(t > 9.2e9)
+    local caught = vrun(function()
+      local s = corral.move_on_after(1e10, function() corral.sleep(2e10) end)
+      return s.cancelled_caught
+    end)
+    assert.is_true(caught) -- the scope's (saturated) deadline came: moved on
+  end)
+
+  it("rounds half a nanosecond up, as every binding does", function()
+    local t = vrun(function()
+      corral.sleep(0.0010000005)
+      return corral.now()
+    end)
+    assert.is_true(math.abs(t * 1e9 - 1000001) < 0.01)
+  end)
+
   it("raises Cancelled with cause EXPLICIT when main is cancelled by a task", function()
     local e = H.raises(vrun, function()
       local main = corral.current()
