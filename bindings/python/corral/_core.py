@@ -166,8 +166,14 @@ def seconds_to_ns(seconds: float, what: str) -> int:
         return -1
     if seconds < 0:
         raise InvalidArgument(f"{what}: negative duration")
-    ns = round(seconds * 1e9)
+    ns = _to_ns(seconds)
     return ns if ns < _INT_MAX else _INT_MAX
+
+
+def _to_ns(seconds: float) -> int:
+    """Seconds (>= 0) to ns, the way every binding converts: floor(s * 1e9 + 0.5) in double
+    arithmetic (half a nanosecond rounds up; Python's round() would round half to even)."""
+    return math.floor(seconds * 1e9 + 0.5)
 
 
 def deadline_to_ns(deadline: float | None, what: str) -> int:
@@ -184,7 +190,7 @@ def deadline_to_ns(deadline: float | None, what: str) -> int:
         return -1
     if deadline <= 0:
         return 0
-    ns = round(deadline * 1e9)
+    ns = _to_ns(deadline)
     return ns if ns < _INT_MAX else _INT_MAX
 
 

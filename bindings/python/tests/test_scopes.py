@@ -210,3 +210,20 @@ def test_scope_misuse():
     with pytest.raises(RuntimeError):
         with corral.move_on_after(1):
             pass
+
+
+def test_half_a_nanosecond_rounds_up_as_in_every_binding():
+    # seconds -> ns is floor(s * 1e9 + 0.5) in every binding (round() would give 1000000)
+    async def main():
+        await corral.sleep(0.0010000005)
+        return corral.now()
+
+    assert run_v(main()) * 1e9 == pytest.approx(1000001, abs=0.01)
+
+
+def test_a_finite_sleep_past_the_int64_range_saturates_and_wakes():
+    async def main():
+        await corral.sleep(1e10)  # 1e19 ns: saturates to the largest time, still a timer
+        return corral.now()
+
+    assert run_v(main()) == pytest.approx(9223372036.854776)
