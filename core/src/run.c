@@ -34,10 +34,25 @@ static void remove_signals(corral_rt *rt)
     }
 }
 
+/* The second signal with CORRAL_RT_ESCALATE_SIGNALS (R51): every shield of every live task
+ * (explicit shields, uncancellable sections, managed cleanup) is cancelled, so cleanup that
+ * waits is cut short. Each shield absorbs its own cancellation at its exit (R28); the
+ * cancellation outside it is still there and goes on unwinding the task. */
+static void escalate(corral_rt *rt)
+{
+    for (corral_task *t = rt->live_head; t; t = t->live_next)
+        for (corral_scope *s = t->scope; s; s = s->parent)
+            if (s->shield)
+                corral__scope_cancel(s, CORRAL_CAUSE_SIGNAL);
+}
+
 void corral__run_signal(corral_rt *rt, int signo)
 {
     (void)signo;
-    if (rt->signals_seen++ > 0)
+    int seen = rt->signals_seen++;
+    if (seen == 1 && (rt->flags & CORRAL_RT_ESCALATE_SIGNALS))
+        escalate(rt);
+    if (seen > 0)
         return; /* later signals are ignored */
     if (rt->main && !corral__task_terminal(rt->main))
         corral__scope_cancel(&rt->main->root_scope, CORRAL_CAUSE_SIGNAL);

@@ -100,7 +100,8 @@ int corral_rt_new(corral_rt **out, uint32_t flags)
 {
     if (!out)
         return corral__fail(CORRAL_EINVALIDARG, "rt_new: out is NULL");
-    if (flags & ~(CORRAL_RT_VIRTUAL_CLOCK | CORRAL_RT_SIGNALS | CORRAL_RT_STRICT))
+    if (flags & ~(CORRAL_RT_VIRTUAL_CLOCK | CORRAL_RT_SIGNALS | CORRAL_RT_STRICT |
+                  CORRAL_RT_ESCALATE_SIGNALS))
         return corral__fail(CORRAL_EINVALIDARG, "rt_new: unknown flags 0x%x", flags);
     corral_rt *rt = calloc(1, sizeof *rt);
     if (!rt)

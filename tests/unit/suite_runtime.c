@@ -27,7 +27,8 @@ START_TEST(test_rt_new_flags)
         CORRAL_RT_VIRTUAL_CLOCK,
         CORRAL_RT_SIGNALS,
         CORRAL_RT_STRICT,
-        CORRAL_RT_VIRTUAL_CLOCK | CORRAL_RT_SIGNALS | CORRAL_RT_STRICT,
+        CORRAL_RT_ESCALATE_SIGNALS,
+        CORRAL_RT_VIRTUAL_CLOCK | CORRAL_RT_SIGNALS | CORRAL_RT_STRICT | CORRAL_RT_ESCALATE_SIGNALS,
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         corral_rt *rt = NULL;
@@ -38,7 +39,7 @@ START_TEST(test_rt_new_flags)
     corral_rt *rt = NULL;
     ck_assert_int_eq(corral_rt_new(&rt, 0x80u), CORRAL_EINVALIDARG);
     ck_assert_ptr_null(rt);
-    ck_assert_int_eq(corral_rt_new(&rt, 0x8u), CORRAL_EINVALIDARG);
+    ck_assert_int_eq(corral_rt_new(&rt, 0x10u), CORRAL_EINVALIDARG);
     ck_assert_ptr_null(rt);
     ck_assert_int_eq(corral_rt_new(NULL, 0), CORRAL_EINVALIDARG);
 }
@@ -862,6 +863,73 @@ START_TEST(test_shutdown_cancels_main_and_root)
 }
 END_TEST
 
+/* CORRAL_RT_ESCALATE_SIGNALS (R51): the second signal cancels every shield of every live
+ * task - an explicit shield in another task and main's managed cleanup - with cause SIGNAL;
+ * each shield absorbs it at its exit and the first cancellation goes on; a third signal is
+ * ignored. */
+static corral_scope *esc_shield, *esc_cleanup;
+
+static int esc_b(corral_task *self, void *arg, corral_value *res)
+{
+    (void)arg;
+    (void)res;
+    FCHECK_EQ(corral_shield(&esc_shield, self), 0);
+    int rc = cu_sleep_ms(30);
+    cu_log("b slept %s", corral_error_name(rc));
+    return corral_scope_exit(esc_shield, rc);
+}
+
+static int esc_h(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self;
+    (void)arg;
+    (void)res;
+    FCHECK_EQ(cu_sleep_ms(10), 0);
+    FCHECK_EQ(corral_rt_inject_signal(cu.rt, SIGINT), 0); /* cancels main */
+    FCHECK_EQ(cu_sleep_ms(2), 0);
+    FCHECK_EQ(corral_rt_inject_signal(cu.rt, SIGTERM), 0); /* escalates */
+    FCHECK_EQ(corral_rt_inject_signal(cu.rt, SIGINT), 0);  /* ignored */
+    return 0;
+}
+
+static int esc_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)arg;
+    (void)res;
+    int rc = cu_sleep_ms(100);
+    FCHECK_EQ(rc, CORRAL_ECANCELLED);
+    FCHECK_EQ(corral_scope_enter(&esc_cleanup, self, CORRAL_SCOPE_CLEANUP, -1, 1), 0);
+    int rc2 = cu_sleep_ms(20);
+    cu_log("cleanup slept %s", corral_error_name(rc2));
+    FCHECK_EQ(corral_scope_exit(esc_cleanup, rc2), 0); /* absorbed */
+    FCHECK_EQ(cu_sleep_ms(1), CORRAL_ECANCELLED);      /* the signal's cancellation remains */
+    return rc;
+}
+
+START_TEST(test_escalate_signals_cancels_every_shield)
+{
+    cu_replace_rt(CORRAL_RT_VIRTUAL_CLOCK | CORRAL_RT_ESCALATE_SIGNALS);
+    ck_assert_int_eq(corral_spawn_fiber(&cu.main, cu.rt, NULL, "main", esc_main, NULL, NULL), 0);
+    ck_assert_ptr_nonnull(cu_spawn("B", esc_b, NULL));
+    ck_assert_ptr_nonnull(cu_spawn("H", esc_h, NULL));
+    ck_assert_int_eq(corral_rt_run(cu.rt, cu.main), CORRAL_ECANCELLED);
+    cu_assert_no_failure();
+    ck_assert_int_eq(corral_scope_cause(esc_shield), CORRAL_CAUSE_SIGNAL);
+    ck_assert_int_eq(corral_scope_cancelled_caught(esc_shield), 1);
+    ck_assert_int_eq(corral_scope_cause(esc_cleanup), CORRAL_CAUSE_SIGNAL);
+    ck_assert_int_eq(corral_scope_cancelled_caught(esc_cleanup), 1);
+    corral_scope_unref(esc_shield);
+    corral_scope_unref(esc_cleanup);
+    /* the shields are cancelled walking the live tasks in spawn order: main wakes first */
+    ck_assert_str_eq(cu_trace(), "12 H done\n"
+                                 "12 main log cleanup slept Cancelled\n"
+                                 "12 main cancelled\n"
+                                 "12 B log b slept Cancelled\n"
+                                 "12 B done\n"
+                                 "12 rt run Cancelled(SIGNAL)\n");
+}
+END_TEST
+
 START_TEST(test_inject_signal_bad)
 {
     ck_assert_int_eq(corral_rt_inject_signal(cu.rt, SIGUSR1), CORRAL_EINVALIDARG);
@@ -1195,6 +1263,7 @@ Suite *cu_suite_runtime(void)
     tcase_set_timeout(tc, 20);
     tcase_add_test(tc, test_inject_signal_S45);
     tcase_add_test(tc, test_inject_signal_bad);
+    tcase_add_test(tc, test_escalate_signals_cancels_every_shield);
     tcase_add_test(tc, test_real_sigint_raise);
     tcase_add_test(tc, test_real_sigterm_kill_from_thread);
     tcase_add_test(tc, test_no_signal_flag_keeps_handlers);

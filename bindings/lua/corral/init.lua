@@ -553,7 +553,9 @@ local SIGNALS = { SIGINT = 2, SIGTERM = 15, [2] = 2, [15] = 15 }
 -- {kind="Cancelled", cause=...} error if main was cancelled, or a Deadlock error.
 -- opts: clock = "real" | "virtual"; trace = true (standard output) | a file descriptor;
 --       signals = false to leave SIGINT/SIGTERM alone (default: the first one cancels
---       main); strict = true (the first unhandled error cancels main); name = "main";
+--       main; escalate_signals = true: the second one cancels every shield of every task,
+--       cutting waiting cleanup short, R51); strict = true (the first unhandled error
+--       cancels main); name = "main";
 --       log = false (drop the runtime's diagnostics, such as "unhandled error in task A:
 --       ...") or a table (they are appended to it, one line each, when the run ends);
 --       default: standard error.
@@ -578,6 +580,7 @@ function M.run_opts(opts, fn, ...)
   end
   if opts.signals ~= false then flags = flags + core.RT_SIGNALS end
   if opts.strict then flags = flags + core.RT_STRICT end
+  if opts.escalate_signals then flags = flags + core.RT_ESCALATE_SIGNALS end
   local name = opts.name or "main"
   if type(name) ~= "string" then argerr("corral.run", 1, "opts.name", "string", name) end
   local trace = opts.trace

@@ -144,6 +144,31 @@ describe("corral.run", function()
     assert.equals("SIGNAL", e.cause)
   end)
 
+  it("escalates the second signal only with escalate_signals: managed cleanup is cut (R51)", function()
+    for _, escalate in ipairs({ false, true }) do
+      local log = {}
+      local e = H.raises(corral.run, { clock = "virtual", signals = false, escalate_signals = escalate },
+        function()
+          corral.spawn(function()
+            corral.sleep(0.010)
+            corral.inject_signal("SIGINT") -- cancels main
+            corral.sleep(0.002)
+            corral.inject_signal("SIGINT") -- escalates, or is ignored
+          end)
+          corral.with(corral.ExitStack(), function(st)
+            st:callback(function()
+              local ok, err = pcall(corral.sleep, 1)
+              log[#log + 1] = (ok and "closed " or "cut ") .. string.format("%.3f", corral.now())
+              if not ok then error(err, 0) end
+            end)
+            corral.sleep(100)
+          end)
+        end)
+      assert.equals("SIGNAL", e.cause)
+      assert.same({ escalate and "cut 0.012" or "closed 1.010" }, log)
+    end
+  end)
+
   it("runs on the virtual clock: time jumps, starts at 0", function()
     vrun(function()
       assert.equals(0, corral.now())

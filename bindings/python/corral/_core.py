@@ -439,9 +439,11 @@ class Task:
 class Runner:
     """One corral runtime driven from Python (one per ``corral.run()``)."""
 
-    def __init__(self, *, virtual: bool, trace: Any, signals: bool, strict: bool = False) -> None:
+    def __init__(self, *, virtual: bool, trace: Any, signals: bool, strict: bool = False,
+                 escalate_signals: bool = False) -> None:
         flags = ((_ffi.RT_VIRTUAL_CLOCK if virtual else 0) | (_ffi.RT_SIGNALS if signals else 0)
-                 | (_ffi.RT_STRICT if strict else 0))
+                 | (_ffi.RT_STRICT if strict else 0)
+                 | (_ffi.RT_ESCALATE_SIGNALS if escalate_signals else 0))
         out = ctypes.c_void_p()
         rc = L.corral_rt_new(ctypes.addressof(out), flags)
         if rc < 0:
@@ -1412,7 +1414,7 @@ class VirtualClock:
 
 
 def run(main: Any, *args: Any, clock: Any = None, trace: Any = None, signals: bool | None = None,
-        name: str = "main", strict: bool = False) -> Any:
+        name: str = "main", strict: bool = False, escalate_signals: bool = False) -> Any:
     """Run ``main`` (a coroutine, or an async function and its arguments) as task ``main``
     (id 1) and return its value.
 
@@ -1421,7 +1423,9 @@ def run(main: Any, *args: Any, clock: Any = None, trace: Any = None, signals: bo
     if main was cancelled, :class:`Deadlock` if no task could make progress, or
     ``KeyboardInterrupt`` if a SIGINT/SIGTERM cancelled main: the first signal cancels main,
     which unwinds through its ``finally`` blocks; later signals are ignored while cleanup
-    runs.
+    runs, unless ``escalate_signals=True``: then the second signal cancels every shield of
+    every task (``shield()``, ``uncancellable``, managed cleanup), cutting waiting cleanup
+    short ("press Ctrl-C again to force", R51).
 
     Options: ``clock="virtual"`` (or :class:`VirtualClock`) for the test clock;
     ``trace`` = a file descriptor, a file object or a callable receiving each trace line
@@ -1439,7 +1443,8 @@ def run(main: Any, *args: Any, clock: Any = None, trace: Any = None, signals: bo
     if signals is None:
         signals = threading.current_thread() is threading.main_thread()
     try:
-        r = Runner(virtual=virtual, trace=trace, signals=bool(signals), strict=bool(strict))
+        r = Runner(virtual=virtual, trace=trace, signals=bool(signals), strict=bool(strict),
+                   escalate_signals=bool(escalate_signals))
     except BaseException:
         coro.close()
         raise

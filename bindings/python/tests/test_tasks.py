@@ -380,6 +380,37 @@ def test_inject_signal_raises_keyboard_interrupt():
     assert log == ["finally"]
 
 
+@pytest.mark.parametrize("escalate", [False, True])
+def test_second_signal_cuts_managed_cleanup_only_when_escalating(escalate):
+    """R51: with escalate_signals the second signal cancels every shield, here the managed
+    cleanup of an ExitStack callback that waits; without it the signal is ignored."""
+    log = []
+
+    async def signals():
+        await corral.sleep(0.010)
+        corral.inject_signal()  # cancels main
+        await corral.sleep(0.002)
+        corral.inject_signal()  # escalates, or is ignored
+
+    async def slow_close():
+        try:
+            await corral.sleep(1)
+            log.append(("closed", round(corral.now(), 3)))
+        except corral.Cancelled:
+            log.append(("cut", round(corral.now(), 3)))
+            raise
+
+    async def main():
+        corral.spawn(signals)
+        async with corral.ExitStack() as stack:
+            stack.push_async_callback(slow_close)
+            await corral.sleep(100)
+
+    with pytest.raises(KeyboardInterrupt):
+        corral.run(main(), clock="virtual", escalate_signals=escalate)
+    assert log == ([("cut", 0.012)] if escalate else [("closed", 1.01)])
+
+
 def test_sequential_runs_are_independent():
     for i in range(3):
         assert run_v(_value(i)) == i

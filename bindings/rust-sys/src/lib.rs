@@ -229,6 +229,9 @@ pub const CORRAL_RT_VIRTUAL_CLOCK: u32 = 0x1;
 pub const CORRAL_RT_SIGNALS: u32 = 0x2;
 /// `CORRAL_RT_STRICT` (corral/runtime.h): first unhandled error cancels main and is raised (R57).
 pub const CORRAL_RT_STRICT: u32 = 0x4;
+/// `CORRAL_RT_ESCALATE_SIGNALS` (corral/runtime.h): the second SIGINT/SIGTERM cancels every
+/// shield of every live task (R51, R66).
+pub const CORRAL_RT_ESCALATE_SIGNALS: u32 = 0x8;
 
 /// `corral_trace_fn` (corral/runtime.h): receives one complete trace line, without the
 /// trailing newline.
@@ -650,7 +653,7 @@ extern "C" {
     pub fn corral_rt_unhandled_count(rt: *mut corral_rt) -> i64;
     /// `corral_rt_set_fiber_stack_size` (corral/runtime.h). C doc comment: Stack size for fibers spawned later (rounded up to pages, at least 16 KiB; default 256 KiB). Errors: CORRAL_EINVALIDARG. Thread: loop.
     pub fn corral_rt_set_fiber_stack_size(rt: *mut corral_rt, bytes: usize) -> c_int;
-    /// `corral_rt_run` (corral/runtime.h). C doc comment: Run `main` (a task of this runtime, normally the first spawned, id 1) as in R51: drive the loop until main ends, then close the root group with cancellation and wait for it, then emit "rt run <outcome>" and return main's outcome: 0 (value via corral_task_value), main's error code, CORRAL_ECANCELLED, or CORRAL_EDEADLOCK. With CORRAL_RT_SIGNALS the first SIGINT/SIGTERM cancels main (cause SIGNAL), later ones are ignored, and the previous handlers are restored on return. Only C-driven tasks (fibers, step callbacks) may exist; a runtime with host tasks is driven by corral_host_poll instead. Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (already running / already ran / host tasks present), CORRAL_ECLOSED. Thread: loop (this call makes it so).
+    /// `corral_rt_run` (corral/runtime.h). C doc comment: Run `main` (a task of this runtime, normally the first spawned, id 1) as in R51: drive the loop until main ends, then close the root group with cancellation and wait for it, then emit "rt run <outcome>" and return main's outcome: 0 (value via corral_task_value), main's error code, CORRAL_ECANCELLED, or CORRAL_EDEADLOCK. With CORRAL_RT_SIGNALS the first SIGINT/SIGTERM cancels main (cause SIGNAL), the second escalates with CORRAL_RT_ESCALATE_SIGNALS, later ones are ignored, and the previous handlers are restored on return. Only C-driven tasks (fibers, step callbacks) may exist; a runtime with host tasks is driven by corral_host_poll instead. Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (already running / already ran / host tasks present), CORRAL_ECLOSED. Thread: loop (this call makes it so).
     pub fn corral_rt_run(rt: *mut corral_rt, main: *mut corral_task) -> c_int;
     /// `corral_rt_run_until_future` (corral/runtime.h). C doc comment: Drive the loop until future f is done, or task t is terminal, without the run() shutdown of R51: no root-group close, no "rt run" line, other tasks stay as they are. Returns 0 when the target is done (read it with corral_future_result / corral_task_result), CORRAL_ESTOPPED after corral_rt_stop, or CORRAL_EDEADLOCK when nothing can make progress (after emitting "rt deadlock [...]"); the call may be repeated. Not while a main run is underway. Errors: CORRAL_EINVALIDARG, CORRAL_EINVALIDSTATE (inside the loop, or a main run underway), CORRAL_ECLOSED. Thread: loop (this call makes it so).
     pub fn corral_rt_run_until_future(rt: *mut corral_rt, f: *mut corral_future) -> c_int;
@@ -671,7 +674,7 @@ extern "C" {
         actor: *const c_char,
         e: *mut corral_error,
     ) -> c_int;
-    /// `corral_rt_inject_signal` (corral/runtime.h). C doc comment: Deliver a (simulated or real) SIGINT/SIGTERM to the run exactly as the signal handler would: the first one cancels main's root scope (cause SIGNAL), later ones are ignored. Works with or without CORRAL_RT_SIGNALS (that flag only installs the real handlers). Errors: CORRAL_EINVALIDARG (other signal numbers). Thread: loop.
+    /// `corral_rt_inject_signal` (corral/runtime.h). C doc comment: Deliver a (simulated or real) SIGINT/SIGTERM to the run exactly as the signal handler would: the first one cancels main's root scope (cause SIGNAL); with CORRAL_RT_ESCALATE_SIGNALS the second cancels every shield (cause SIGNAL); later ones are ignored. Works with or without CORRAL_RT_SIGNALS (that flag only installs the real handlers). Errors: CORRAL_EINVALIDARG (other signal numbers). Thread: loop.
     pub fn corral_rt_inject_signal(rt: *mut corral_rt, signo: c_int) -> c_int;
     /// `corral_rt_shutdown` (corral/runtime.h): cancel main with cause SHUTDOWN (R52's
     /// escalation); 1 if this call cancelled it, 0 otherwise. Thread: loop.

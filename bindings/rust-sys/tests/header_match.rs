@@ -349,6 +349,7 @@ fn every_constant_matches_the_header() {
         CORRAL_RT_VIRTUAL_CLOCK,
         CORRAL_RT_SIGNALS,
         CORRAL_RT_STRICT,
+        CORRAL_RT_ESCALATE_SIGNALS,
         CORRAL_TASK_CREATED,
         CORRAL_TASK_RUNNING,
         CORRAL_TASK_READY,

@@ -12,7 +12,7 @@
 //! completes). The program runs it on a fresh VIRTUAL-clock runtime whose trace goes to
 //! standard output (semantics.md section 3.0), and exits 0, or 1 with a message on standard
 //! error when the run ends otherwise, or 2 for an unknown scenario id.
-use corral::{ErrorKind, Result, Runtime};
+use corral::{ErrorKind, Result, Runtime, RuntimeBuilder};
 use std::future::Future;
 
 #[path = "../../../tests/conformance/S01_lazy_spawn_fifo/rs.rs"]
@@ -163,12 +163,22 @@ mod s72;
 mod s73;
 #[path = "../../../tests/conformance/S74_ptg_entered_shutdown/rs.rs"]
 mod s74;
+#[path = "../../../tests/conformance/S75_second_signal_escalates/rs.rs"]
+mod s75;
 
 fn scenario<F>(want: Option<ErrorKind>, main: F) -> i32
 where
     F: Future<Output = Result<()>> + 'static,
 {
-    let rt = match Runtime::builder().virtual_clock().trace_fd(1).build() {
+    scenario_on(Runtime::builder(), want, main)
+}
+
+/// A scenario whose runtime needs more settings than the virtual clock and the trace.
+fn scenario_on<F>(builder: RuntimeBuilder, want: Option<ErrorKind>, main: F) -> i32
+where
+    F: Future<Output = Result<()>> + 'static,
+{
+    let rt = match builder.virtual_clock().trace_fd(1).build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot create the runtime: {e}");
@@ -262,6 +272,7 @@ fn main() {
         "S72" => scenario(s72::OUTCOME, s72::main()),
         "S73" => scenario(s73::OUTCOME, s73::main()),
         "S74" => scenario(s74::OUTCOME, s74::main()),
+        "S75" => scenario_on(s75::runtime(), s75::OUTCOME, s75::main()),
         _ => {
             eprintln!("usage: conformance <scenario id>; unknown id {id:?}");
             2

@@ -1202,6 +1202,13 @@ impl RuntimeBuilder {
         }
         self
     }
+    /// Escalate the second SIGINT/SIGTERM (R51): it cancels every shield of every task
+    /// (`shield`, `uncancellable`, managed cleanup), cutting waiting cleanup short. Without
+    /// it, signals after the first are ignored.
+    pub fn escalate_signals(mut self) -> Self {
+        self.flags |= sys::CORRAL_RT_ESCALATE_SIGNALS;
+        self
+    }
     /// Strict mode: the first unhandled error cancels main and is returned (R57).
     pub fn strict(mut self, on: bool) -> Self {
         if on {

@@ -21,6 +21,10 @@ typedef struct corral_future corral_future;
 #define CORRAL_RT_VIRTUAL_CLOCK 0x1u /* time starts at 0 and jumps only when idle (R10) */
 #define CORRAL_RT_SIGNALS 0x2u       /* corral_rt_run/host_poll handle SIGINT/SIGTERM (R51) */
 #define CORRAL_RT_STRICT 0x4u        /* first unhandled error cancels main and is raised (R57) */
+/* The second SIGINT/SIGTERM (real or injected) cancels every shield of every live task:
+ * explicit shields, uncancellable sections and managed cleanup (R51, R66), so cleanup that
+ * waits is cut short ("press Ctrl-C again to force"). Without it later signals are ignored. */
+#define CORRAL_RT_ESCALATE_SIGNALS 0x8u
 
 /* Create a runtime. The REAL clock counts from this call. The root group ("root", free,
  * SUPERVISE) exists from the start. The caller owns one reference.
@@ -55,7 +59,8 @@ CORRAL_API int corral_rt_set_fiber_stack_size(corral_rt *rt, size_t bytes);
  * loop until main ends, then close the root group with cancellation and wait for it, then
  * emit "rt run <outcome>" and return main's outcome: 0 (value via corral_task_result),
  * main's error code, CORRAL_ECANCELLED, or CORRAL_EDEADLOCK. With CORRAL_RT_SIGNALS the first
- * SIGINT/SIGTERM cancels main (cause SIGNAL), later ones are ignored, and the previous
+ * SIGINT/SIGTERM cancels main (cause SIGNAL), the second escalates with
+ * CORRAL_RT_ESCALATE_SIGNALS, later ones are ignored, and the previous
  * handlers are restored on return. Only C-driven tasks (fibers, step callbacks) may exist;
  * a runtime with host tasks is driven by corral_host_poll instead. Returns CORRAL_ESTOPPED
  * when corral_rt_stop was called; calling it again with the same main continues the run.
@@ -100,7 +105,9 @@ CORRAL_API int corral_rt_report_error(corral_rt *rt, corral_group *g, const char
                                       corral_error *e);
 
 /* Deliver a (simulated or real) SIGINT/SIGTERM to the run exactly as the signal handler
- * would: the first one cancels main's root scope (cause SIGNAL), later ones are ignored.
+ * would: the first one cancels main's root scope (cause SIGNAL); with
+ * CORRAL_RT_ESCALATE_SIGNALS the second cancels every shield (cause SIGNAL); later ones are
+ * ignored.
  * Works with or without CORRAL_RT_SIGNALS (that flag only installs the real handlers).
  * Errors: CORRAL_EINVALIDARG (other signal numbers). Thread: loop. */
 CORRAL_API int corral_rt_inject_signal(corral_rt *rt, int signo);

@@ -280,10 +280,15 @@ const char *scn_bool(int flag)
 
 int scn_run(corral_fiber_fn main_fn, int want_status)
 {
+    return scn_run_flags(main_fn, want_status, 0);
+}
+
+int scn_run_flags(corral_fiber_fn main_fn, int want_status, uint32_t flags)
+{
     corral_task *main_task = NULL;
     int status;
 
-    CHECK(corral_rt_new(&g_rt, CORRAL_RT_VIRTUAL_CLOCK));
+    CHECK(corral_rt_new(&g_rt, CORRAL_RT_VIRTUAL_CLOCK | flags));
     CHECK(corral_rt_set_trace_fd(g_rt, 1));
     CHECK(corral_spawn_fiber(&main_task, g_rt, NULL, "main", main_fn, NULL, NULL));
     status = corral_rt_run(g_rt, main_task);

@@ -37,6 +37,8 @@ corral_rt *scn_rt(void);
 int64_t scn_now(void);
 
 int scn_run(corral_fiber_fn main_fn, int want_status);
+/* scn_run with more corral_rt_new flags (the virtual clock is always on). */
+int scn_run_flags(corral_fiber_fn main_fn, int want_status, uint32_t flags);
 
 /* A fiber body: `self` is the task, `arg` its spawn argument, `result` its value (NONE unless
  * set). Return 0 to complete, or a negative code (CORRAL_ECANCELLED ends CANCELLED, R14). */
