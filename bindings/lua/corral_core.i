@@ -341,6 +341,8 @@ static int lcorral_anyvalue(lua_State *L, int idx) { (void)L; (void)idx; return 
  * priority, CORRAL_OP_EVENT_WAIT ... CORRAL_OP_WATCH_PUT through host_await) and the
  * references the garbage collector owns. */
 %ignore corral_queue_put_priority;
+%ignore corral_queue_unget; /* for a host that drops a received outcome (Rust); a Lua task
+                             * always observes what it received */
 %ignore corral_queue_get_until_empty; /* Lua: Queue:get, then queue_get_nowait_until_empty */
 %ignore corral_event_ref;
 %ignore corral_event_unref;

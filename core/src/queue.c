@@ -178,7 +178,9 @@ void corral__put_item_forget(corral_task *t)
 }
 
 /* Put an item back where the next get finds it first (R31). Takes the item. */
-static void buf_push_front(corral_queue *q, corral_value *item)
+/* Put an item back at the front (ahead of every priority; past maxsize if need be: it was in
+ * the queue before). On failure (no memory) the item is untouched. */
+static int buf_push_front(corral_queue *q, corral_value *item)
 {
     int rc;
     if (q->kind == CORRAL_QUEUE_PRIORITY) {
@@ -196,8 +198,7 @@ static void buf_push_front(corral_queue *q, corral_value *item)
         *item = (corral_value){0}; /* moved, BYTES included: the buffer owns it now */
         rc = 0;
     }
-    if (rc < 0)
-        corral__value_drop(q->rt, item);
+    return rc;
 }
 
 static bool is_full(const corral_queue *q)
@@ -234,7 +235,8 @@ int corral__queue_try_get(corral_queue *q, corral_value *out)
     return 0;
 }
 
-void corral__queue_unget(corral_queue *q, corral_value *item)
+/* The item to the next parked getter, else to the front of the buffer. */
+static int queue_unget(corral_queue *q, corral_value *item)
 {
     corral__listener *g = corral__waitlist_pop(&q->getters);
     if (g) {
@@ -242,9 +244,26 @@ void corral__queue_unget(corral_queue *q, corral_value *item)
         corral__wake(getter, 0, item, true, NULL);
         corral__task_set_rollback(getter, CORRAL__ROLLBACK_QUEUE, q);
         *item = (corral_value){0};
-        return;
+        return 0;
     }
-    buf_push_front(q, item);
+    return buf_push_front(q, item);
+}
+
+void corral__queue_unget(corral_queue *q, corral_value *item)
+{
+    if (queue_unget(q, item) < 0)
+        corral__value_drop(q->rt, item); /* out of memory: nowhere to keep it */
+}
+
+int corral_queue_unget(corral_queue *q, corral_value *item)
+{
+    int rc = usable(q);
+    if (rc < 0)
+        return rc;
+    if (!item || item->type > CORRAL_VALUE_HOST)
+        return corral__fail(CORRAL_EINVALIDARG, "queue_unget: bad value");
+    rc = queue_unget(q, item);
+    return rc < 0 ? corral__fail(rc, "queue_unget: out of memory") : 0;
 }
 
 int corral__queue_try_put(corral_queue *q, const corral_value *v, int32_t priority)

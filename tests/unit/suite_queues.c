@@ -92,6 +92,84 @@ START_TEST(test_queue_full_and_closed)
 }
 END_TEST
 
+/* corral_queue_unget (R31 for a get outcome already received): the item goes back to the
+ * front - ahead of every priority, past maxsize, also when closed - or to a parked getter. */
+static int64_t take_int(corral_queue *q)
+{
+    corral_value v = cu_none();
+    ck_assert_int_eq(corral_queue_get_nowait(q, &v), 0);
+    return v.as.i;
+}
+
+START_TEST(test_queue_unget_front)
+{
+    corral_queue *q = cu_queue(2);
+    corral_value a = cu_int(1), b = cu_int(2), c = cu_int(3);
+    ck_assert_int_eq(corral_queue_put_nowait(q, &a), 0);
+    ck_assert_int_eq(corral_queue_put_nowait(q, &b), 0);
+    corral_value got = cu_none();
+    ck_assert_int_eq(corral_queue_get_nowait(q, &got), 0);
+    ck_assert_int_eq(corral_queue_put_nowait(q, &c), 0); /* full again */
+    ck_assert_int_eq(corral_queue_unget(q, &got), 0);
+    ck_assert_uint_eq(got.type, CORRAL_VALUE_NONE); /* the queue owns it now */
+    ck_assert_int_eq(corral_queue_size(q), 3);      /* past maxsize: nothing is lost */
+    ck_assert_int_eq(corral_queue_close(q), 0);
+    ck_assert_int_eq(take_int(q), 1);
+    corral_value back = cu_int(2);
+    ck_assert_int_eq(take_int(q), 2);
+    ck_assert_int_eq(corral_queue_unget(q, &back), 0); /* closed, not drained: allowed */
+    ck_assert_int_eq(take_int(q), 2);
+    ck_assert_int_eq(take_int(q), 3);
+
+    corral_queue *pq = NULL;
+    ck_assert_int_eq(corral_queue_new_kind(&pq, cu.rt, 0, CORRAL_QUEUE_PRIORITY), 0);
+    corral_value hi = cu_int(10);
+    ck_assert_int_eq(corral_queue_put_nowait_priority(pq, &hi, INT32_MIN), 0);
+    corral_value low = cu_int(20);
+    ck_assert_int_eq(corral_queue_unget(pq, &low), 0); /* ahead of every priority */
+    ck_assert_int_eq(take_int(pq), 20);
+    ck_assert_int_eq(take_int(pq), 10);
+    corral_queue_unref(pq);
+
+    corral_value bad = cu_int(1);
+    bad.type = 99;
+    ck_assert_int_eq(corral_queue_unget(q, &bad), CORRAL_EINVALIDARG);
+    ck_assert_int_eq(corral_queue_unget(q, NULL), CORRAL_EINVALIDARG);
+    ck_assert_int_eq(corral_queue_unget(NULL, &a), CORRAL_EINVALIDARG);
+}
+END_TEST
+
+static int unget_getter(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self;
+    (void)res;
+    corral_value v = cu_none();
+    FCHECK_EQ(corral_queue_get(arg, &v, -1), 0);
+    cu_log("got %s", vstr(&v));
+    return 0;
+}
+
+static int unget_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self;
+    (void)res;
+    corral_queue *q = arg;
+    FCHECK(cu_spawn("G", unget_getter, q));
+    FCHECK_EQ(cu_sleep_ms(1), 0); /* G parks */
+    corral_value v = cu_int(7);
+    FCHECK_EQ(corral_queue_unget(q, &v), 0); /* straight to the parked getter */
+    FCHECK_EQ(corral_queue_size(q), 0);
+    return cu_sleep_ms(1);
+}
+
+START_TEST(test_queue_unget_to_parked_getter)
+{
+    corral_queue *q = cu_queue(0);
+    ck_assert_int_eq(cu_run(unget_main, q), 0);
+    ck_assert_str_eq(cu_trace(), "1 G log got 7\n1 G done\n2 main done\n2 rt run\n");
+}
+END_TEST
+
 START_TEST(test_queue_value_ownership)
 {
     qdtor_calls = 0;
@@ -1603,6 +1681,8 @@ Suite *cu_suite_queues(void)
     tcase_add_test(tc, test_step_put_bytes_copied);
     tcase_add_test(tc, test_abandon_queue_waits);
     tcase_add_test(tc, test_queue_bad_ops);
+    tcase_add_test(tc, test_queue_unget_front);
+    tcase_add_test(tc, test_queue_unget_to_parked_getter);
     tcase_add_test(tc, test_step_take_value_keeps_item);
     suite_add_tcase(s, tc);
 

@@ -490,6 +490,8 @@ _DECLS: dict[str, tuple[list, object]] = {
     "corral_queue_full": ([P], _i),
     "corral_queue_put_nowait_priority": ([P, P, _i32], _i),   # value: packed bytes
     "corral_queue_get_nowait_until_empty": ([P, PVALUE], _i),
+    # declared, never called: a Python task always observes the item its get received
+    "corral_queue_unget": ([P, PVALUE], _i),
     # fiber-only shorthands: declared, never called (Python tasks await the operations)
     "corral_queue_get": ([P, PVALUE, _i64], _i),
     "corral_queue_put": ([P, PVALUE, _i64], _i),

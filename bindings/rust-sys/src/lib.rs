@@ -1047,6 +1047,8 @@ extern "C" {
         q: *mut corral_queue,
         out: *mut corral_value,
     ) -> c_int;
+    /// `corral_queue_unget` (corral/queue.h). C doc comment: Give back an item just taken from q and not used (R31: a host binding whose task dropped a get outcome it had already received): it goes to the first parked getter, else to the front of the buffer - ahead of every priority, past maxsize if need be, also on a closed queue (it was in the queue before) - so it is neither lost nor reordered. On success the queue owns the item and *item is cleared; on failure it stays the caller's. Only for an item taken from this queue: anything else would let the queue grow past its maxsize. Errors: CORRAL_EINVALIDARG, CORRAL_ENOMEM, CORRAL_ECLOSED (runtime closed). Thread: loop.
+    pub fn corral_queue_unget(q: *mut corral_queue, item: *mut corral_value) -> c_int;
 
     // ---- corral/sync.h ----
     /// `corral_event_new` (corral/sync.h). C doc comment: Errors: CORRAL_EINVALIDARG, CORRAL_ECLOSED, CORRAL_ENOMEM. Thread: loop.

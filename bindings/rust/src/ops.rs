@@ -158,8 +158,8 @@ impl Op {
     /// The future holding this op is dropped (R31, R76b). While WAITING inside its task's
     /// poll: if its outcome already came (in this poll, or kept from an earlier one), it was
     /// delivered and nobody will observe it, so the binding gives back what can be given
-    /// back: a queue item is put back with `put_nowait` (to the next parked getter or the
-    /// tail; dropped if the queue is closed or full again), a granted lock is released (to
+    /// back: a queue item goes back with `corral_queue_unget` (to the next parked getter or
+    /// the front, as the core's own rollback does; never lost), a granted lock is released (to
     /// the next waiter), a permit is released, a condition wait that re-acquired its lock
     /// releases it; other owned values are released. Otherwise the core withdraws the wait
     /// (`corral_task_abandon`: no effect, or a committed outcome rolled back as the header
@@ -195,12 +195,10 @@ impl Op {
             // reference to it) and the task is the one being polled.
             match self.kind {
                 sys::CORRAL_OP_QUEUE_GET if o.status == 0 && o.owned => {
+                    // back to the next parked getter or the queue's front, past maxsize
+                    // and on a closed queue too: the queue owns it again
                     let mut v = o.value;
-                    if unsafe { sys::corral_queue_put_nowait(self.target.cast(), &v) } == 0 {
-                        if v.type_ == sys::CORRAL_VALUE_BYTES {
-                            // put_nowait copied the bytes: our copy goes.
-                            unsafe { sys::corral_value_clear(&mut v) };
-                        }
+                    if unsafe { sys::corral_queue_unget(self.target.cast(), &mut v) } == 0 {
                         return false;
                     }
                 }

@@ -401,6 +401,62 @@ fn an_abandoned_get_gives_a_committed_item_back_to_the_head() {
     })
 }
 
+/// Polls `fut` once, then, when woken (by the outcome's arrival), drops it unobserved: a
+/// `select!` branch that lost after its outcome was delivered.
+struct PollOnceThenDrop<G> {
+    inner: Option<std::pin::Pin<Box<G>>>,
+    polled: bool,
+}
+
+impl<G: std::future::Future> std::future::Future for PollOnceThenDrop<G> {
+    type Output = ();
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if !self.polled {
+            self.polled = true;
+            if self.inner.as_mut().unwrap().as_mut().poll(cx).is_ready() {
+                return std::task::Poll::Ready(());
+            }
+            return std::task::Poll::Pending;
+        }
+        self.inner = None; // the outcome came: drop the get without observing it
+        std::task::Poll::Ready(())
+    }
+}
+
+#[test]
+fn a_delivered_get_dropped_unobserved_gives_its_item_back_to_the_front() {
+    // R31 (differential test round 4): the item goes back where it came from - the front -
+    // also when the queue filled up again meanwhile (it used to go to the tail, or be lost)
+    run(async {
+        for bound in [0, 2] {
+            let q: Queue<i64> = Queue::bounded(bound)?;
+            let q2 = q.clone();
+            let a = spawn(async move {
+                PollOnceThenDrop {
+                    inner: Some(Box::pin(q2.get())),
+                    polled: false,
+                }
+                .await;
+                Ok::<_, Error>(q2.qsize())
+            })?;
+            sleep_ms(1).await?; // A parks in its get
+            for i in 1..=3 {
+                q.put_nowait(i)?; // 1 goes to A; 2 and 3 fill the queue (bounded: full)
+            }
+            assert_eq!(a.await?, 3);
+            let mut order = vec![];
+            while let Ok(x) = q.get_nowait() {
+                order.push(x);
+            }
+            assert_eq!(order, vec![1, 2, 3], "bound {bound}");
+        }
+        Ok(())
+    })
+}
+
 #[test]
 fn an_abandoned_put_enqueues_nothing() {
     run(async {

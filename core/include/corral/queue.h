@@ -40,6 +40,14 @@ CORRAL_API int corral_queue_put_nowait(corral_queue *q, const corral_value *v);
  * passes it in corral_op.arg). */
 CORRAL_API int corral_queue_put_nowait_priority(corral_queue *q, const corral_value *v,
                                                 int32_t priority);
+/* Give back an item just taken from q and not used (R31: a host binding whose task dropped a
+ * get outcome it had already received): it goes to the first parked getter, else to the
+ * front of the buffer - ahead of every priority, past maxsize if need be, also on a closed
+ * queue (it was in the queue before) - so it is neither lost nor reordered. On success the
+ * queue owns the item and *item is cleared; on failure it stays the caller's. Only for an
+ * item taken from this queue: anything else would let the queue grow past its maxsize.
+ * Errors: CORRAL_EINVALIDARG, CORRAL_ENOMEM, CORRAL_ECLOSED (runtime closed). Thread: loop. */
+CORRAL_API int corral_queue_unget(corral_queue *q, corral_value *item);
 /* Get without waiting (promotes the first parked putter). Errors: CORRAL_EQUEUEEMPTY (also
  * when closed and empty), CORRAL_EINVALIDARG. Thread: loop. */
 CORRAL_API int corral_queue_get_nowait(corral_queue *q, corral_value *out);
