@@ -264,7 +264,10 @@ def format_value(v: object) -> str:
         return float_text(v)
     if isinstance(v, BaseException):
         kind = kind_of(v)
-        msg = str(v) if v.args else ""
+        if isinstance(v, BaseExceptionGroup):
+            msg = v.message  # str() would add Python's " (2 sub-exceptions)" (R77: no decoration)
+        else:
+            msg = str(v) if v.args else ""
         return f"{kind}:{msg}" if msg else kind
     return str(v)
 

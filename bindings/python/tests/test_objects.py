@@ -400,3 +400,18 @@ def test_floats_print_the_canonical_form_of_every_language(x, text):
     # shortest %g that reads back (as C, Lua and Rust print it), not Python's repr ("1.0")
     assert corral.format_value(x) == text
     assert corral.format_value([x]) == f"[{text}]"
+
+
+def test_an_error_group_value_prints_without_python_decoration():
+    # R77 / "Value text": ErrorGroup:[Kind:msg, ...], not str()'s " (2 sub-exceptions)"
+    async def failing(m):
+        raise ValueError(m)
+
+    async def main():
+        try:
+            await corral.race([failing("p"), failing("q")], continue_on_error=True)
+        except corral.ErrorGroup as e:
+            return corral.format_value(e), corral.format_value([e])
+
+    text = "ErrorGroup:[ValueError:p, ValueError:q]"
+    assert run_v(main()) == (text, f"[{text}]")
