@@ -111,6 +111,16 @@ macro_rules! try_vec_vec {
     )*};
 }
 
+/// `Option`s of the scalar types: `Some(x)` prints as `x`, `None` prints nothing (as None,
+/// nil and unit do).
+macro_rules! try_option {
+    ($v:expr, $($t:ty),*) => {$(
+        if let Some(o) = $v.downcast_ref::<Option<$t>>() {
+            return o.as_ref().and_then(|x| scalar(x));
+        }
+    )*};
+}
+
 /// The canonical text of a task's value, or None to print nothing (unit and types this
 /// crate cannot format: a value is `dyn Any` here, so only the types listed can be seen).
 pub fn repr_of(v: &dyn Any) -> Option<String> {
@@ -151,9 +161,25 @@ pub fn repr_of(v: &dyn Any) -> Option<String> {
         bool,
         f64
     );
-    if let Some(o) = v.downcast_ref::<Option<String>>() {
-        return o.clone();
-    }
+    try_option!(
+        v,
+        i8,
+        i16,
+        i32,
+        i64,
+        isize,
+        u8,
+        u16,
+        u32,
+        u64,
+        usize,
+        char,
+        String,
+        &'static str,
+        bool,
+        f64,
+        crate::Error
+    );
     None
 }
 
@@ -183,6 +209,16 @@ mod tests {
             assert_eq!(float(x), want, "{x:?}");
         }
         assert_eq!(float(-f64::NAN), "nan");
+    }
+
+    #[test]
+    fn options_print_their_value_or_nothing() {
+        // (differential test round 5: Option<&str> and Option<i64> printed nothing)
+        assert_eq!(repr_of(&Some("s é")).as_deref(), Some("s é"));
+        assert_eq!(repr_of(&Some(7i64)).as_deref(), Some("7"));
+        assert_eq!(repr_of(&Some(0.5f64)).as_deref(), Some("0.5"));
+        assert_eq!(repr_of(&Some(String::from("x"))).as_deref(), Some("x"));
+        assert_eq!(repr_of(&None::<i64>), None);
     }
 
     #[test]
