@@ -201,6 +201,8 @@ def call_deadline(deadline: float | None, timeout: float | None, what: str) -> i
         return deadline_to_ns(deadline, what)
     if deadline is not None:
         raise TypeError(f"{what}: pass deadline= or timeout=, not both")
+    if type(timeout) in (int, float) and timeout < 0:
+        return 0  # a past deadline: try without blocking (R41), as in C and Lua
     ns = seconds_to_ns(timeout, what)
     if ns < 0:
         return -1

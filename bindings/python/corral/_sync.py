@@ -164,21 +164,22 @@ class Lock(_SyncHandle):
         if not self._ptr:
             raise Closed(self._released_msg)
         t = _current(r, what)
-        if L.corral_lock_owner(self._ptr) == t._ptr:
+        # (a pending cancellation comes first: the await raises it at its cancel point, R23a)
+        if L.corral_lock_owner(self._ptr) == t._ptr and not t.cancel_pending():
             raise InvalidState(f"{what}: task {t.name} already owns the lock "
                                f"(corral locks are not reentrant)")
         return t
 
-    def _acquire_op(self, dl: int) -> bytes:
+    def _acquire_op(self, deadline: float | None = None, timeout: float | None = None) -> bytes:
         self._mine("Lock.acquire")
+        dl = -1 if deadline is None and timeout is None else call_deadline(
+            deadline, timeout, "Lock.acquire")  # at the await: a timeout counts from there
         return _opack(_ffi.OP_LOCK_ACQUIRE, 0, self._ptr, dl, 0, 0, 0, 0, 0)
 
     def acquire(self, *, deadline: float | None = None,
                 timeout: float | None = None) -> Generator[bytes, Any, bool]:
         """``await lock.acquire()``: wait for the lock (a checkpoint); returns True."""
-        dl = -1 if deadline is None and timeout is None else call_deadline(
-            deadline, timeout, "Lock.acquire")
-        return _wait_true(self._acquire_op, dl)
+        return _wait_true(self._acquire_op, deadline, timeout)
 
     def try_acquire(self) -> bool:
         """Take the lock if it is free and nobody waits (not a checkpoint)."""
@@ -215,7 +216,7 @@ class Lock(_SyncHandle):
         return None
 
     def __aenter__(self) -> Generator[bytes, Any, None]:
-        return _wait_none(self._acquire_op, -1)
+        return _wait_none(self._acquire_op)
 
     async def __aexit__(self, *exc: Any) -> None:
         self.release()  # not a checkpoint (release never suspends)
@@ -355,21 +356,22 @@ class Condition(_SyncHandle):
              timeout: float | None = None) -> Generator[bytes, Any, bool]:
         """``await cond.wait()``: release the lock, wait for a notify, own the lock again;
         returns True, or raises ``Cancelled`` / :class:`corral.Timeout` (lock owned)."""
-        dl = -1 if deadline is None and timeout is None else call_deadline(
-            deadline, timeout, "Condition.wait")
-        return self._wait(dl)
+        return _wait_true(self._wait_op, deadline, timeout)
 
     def _wait(self, dl: int) -> Generator[bytes, Any, bool]:
-        return _wait_true(self._wait_op, dl)
+        return _wait_true(self._wait_op, None, None, dl)
 
-    def _wait_op(self, dl: int) -> bytes:
+    def _wait_op(self, deadline: float | None, timeout: float | None, dl: int = -1) -> bytes:
         r = self._runner
         _own(r)
         if not self._ptr:
             raise Closed(self._released_msg)
         t = _current(r, "Condition.wait")
-        if L.corral_lock_owner(self._lock._ptr) != t._ptr:
+        # (a pending cancellation comes first: the await raises it at its cancel point, R23a)
+        if L.corral_lock_owner(self._lock._ptr) != t._ptr and not t.cancel_pending():
             raise InvalidState(f"Condition.wait: task {t.name} does not own the lock")
+        if deadline is not None or timeout is not None:  # at the await (R37)
+            dl = call_deadline(deadline, timeout, "Condition.wait")
         return _opack(_ffi.OP_COND_WAIT, 0, self._ptr, dl, 0, 0, 0, 0, 0)
 
     async def wait_for(self, predicate: Callable[[], T], *, deadline: float | None = None,

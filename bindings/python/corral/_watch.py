@@ -129,19 +129,24 @@ class Watch(_SyncHandle):
              timeout: float | None = None) -> Generator[bytes, Any, Any]:
         """``await w.next()``: wait for a version newer than ``after`` (default: the
         current version) and return the value current then (a checkpoint)."""
-        dl = self._dl(deadline, timeout, "Watch.next")
         if after is None:
-            seen = self.version
+            seen = None
         elif isinstance(after, bool) or not isinstance(after, int):
             raise TypeError("Watch.next: after must be a version (an int)")
         elif after < 0:
             raise InvalidArgument("Watch.next: after must be >= 0")
         else:
             seen = min(after, (1 << 64) - 1)
-        return self._next(seen, dl)
+        return self._next(seen, deadline, timeout)
 
     @types.coroutine
-    def _next(self, seen: int, dl: int) -> Generator[bytes, Any, Any]:
+    def _next(self, seen: int | None, deadline: float | None,
+              timeout: float | None) -> Generator[bytes, Any, Any]:
+        # at the await, as every blocking call: the timeout counts from here (R37) and the
+        # default "newer than" is the version current now
+        dl = self._dl(deadline, timeout, "Watch.next")
+        if seen is None:
+            seen = self.version
         yield from self._wait_newer(seen, dl)
         return self._read()[0]
 
@@ -161,11 +166,12 @@ class Watch(_SyncHandle):
     def put(self, value: Any, *, deadline: float | None = None,
             timeout: float | None = None) -> Generator[bytes, Any, None]:
         """``await w.put(v)``: write ``v`` once a reader waits (at once if one does)."""
-        dl = self._dl(deadline, timeout, "Watch.put")
-        return self._put(value, dl)
+        return self._put(value, deadline, timeout)
 
     @types.coroutine
-    def _put(self, value: Any, dl: int) -> Generator[bytes, Any, None]:
+    def _put(self, value: Any, deadline: float | None,
+             timeout: float | None) -> Generator[bytes, Any, None]:
+        dl = self._dl(deadline, timeout, "Watch.put")  # at the await (R37)
         r = self._runner
         vtype, vbind, vas, vlen, tok = r._item(value)  # `value` stays alive in this frame
         try:

@@ -43,8 +43,10 @@ def test_queue_bad_arguments():
             await q.get(deadline="soon")
         with pytest.raises(TypeError):
             await q.put(1, deadline=1, timeout=1)
-        with pytest.raises(corral.InvalidArgument):
+        with pytest.raises(corral.Timeout):  # a negative timeout is a past deadline (R41)
             await q.get(timeout=-1)
+        q.put_nowait(5)
+        assert await q.get(timeout=-1) == 5  # ... which still takes what is there
         with pytest.raises(corral.InvalidArgument):
             await q.get(deadline=float("nan"))
         pq = corral.PriorityQueue()

@@ -400,3 +400,74 @@ def test_sync_objects_after_release_and_after_the_run():
     with pytest.raises(corral.Closed):
         kept["sem"].release()
     kept.clear()
+
+
+# ---- round 5 of the differential test: cancel point first, timeouts from the await --------
+
+def test_misuse_without_a_pending_cancellation_is_invalid_state():
+    async def main():
+        lock = corral.Lock()
+        cond = corral.Condition()
+        await lock.acquire()
+        with pytest.raises(corral.InvalidState):
+            await lock.acquire()
+        with pytest.raises(corral.InvalidState):
+            await cond.wait()
+
+    run_v(main())
+
+
+def test_misuse_checks_yield_to_a_pending_cancellation():
+    async def main():
+        lock = corral.Lock()
+        cond = corral.Condition()
+        await lock.acquire()
+        seen = []
+        with corral.move_on_after(0) as scope:  # cancelled at once
+            for aw in (lock.acquire, cond.wait):
+                try:
+                    await aw()
+                except corral.Cancelled:
+                    seen.append("Cancelled")
+                    continue
+                except corral.InvalidState:
+                    seen.append("InvalidState")
+            await corral.checkpoint()
+        assert scope.cancelled_caught
+        return seen
+
+    assert run_v(main()) == ["Cancelled", "Cancelled"]
+
+
+def test_a_timeout_counts_from_the_await_not_from_the_call():
+    async def main():
+        lock = corral.Lock()
+        holder = corral.Event()
+
+        async def hold():
+            await lock.acquire()
+            await holder.wait()
+            lock.release()
+
+        corral.spawn(hold)
+        await corral.checkpoint()
+        call = lock.acquire(timeout=2 * MS)  # made at 0, awaited at 1: times out at 3
+        await corral.sleep(1 * MS)
+        with pytest.raises(corral.Timeout):
+            await call
+        t = corral.now()
+        holder.set()
+        return round(t / MS)
+
+    assert run_v(main()) == 3
+
+
+def test_a_negative_timeout_is_a_past_deadline():
+    async def main():
+        ev = corral.Event()
+        with pytest.raises(corral.Timeout):
+            await ev.wait(timeout=-1 * MS)
+        ev.set()
+        return await ev.wait(timeout=-1 * MS)
+
+    assert run_v(main()) is True

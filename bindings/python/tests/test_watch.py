@@ -298,3 +298,18 @@ def test_awaitable_predicate_with_a_given_condition_and_bad_input():
             corral.awaitable_predicate(lambda: True, condition=corral.Lock())
 
     run_v(main())
+
+
+def test_next_reads_the_version_and_the_timeout_at_the_await():
+    # as every blocking call (R37): a call made now and awaited later counts from the await
+    async def main():
+        w = corral.Watch(0)
+        call = w.next(timeout=0.002)  # made at version 0, time 0
+        w.set(1)                      # version 1 before the await
+        await corral.sleep(0.001)
+        try:
+            await call                # waits for a version newer than 1: none comes
+        except corral.Timeout:
+            return round(corral.now() * 1000)
+
+    assert run_v(main()) == 3
