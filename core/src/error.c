@@ -266,6 +266,19 @@ int corral_error_format(const corral_error *e, char *buf, size_t cap)
     return total;
 }
 
+const char *corral__error_text(const corral_error *e, char *buf, size_t cap, char **heap)
+{
+    *heap = NULL;
+    int n = corral_error_format(e, buf, cap);
+    if (n < 0 || (size_t)n < cap)
+        return buf;
+    char *big = malloc((size_t)n + 1);
+    if (!big)
+        return buf;
+    corral_error_format(e, big, (size_t)n + 1);
+    return *heap = big;
+}
+
 corral_error *corral_error_ref(corral_error *e)
 {
     if (e)

@@ -698,9 +698,10 @@ static void trace_handler(corral_rt *rt, corral_group *h, const char *who, corra
 {
     if (!corral__tracing(rt))
         return;
-    char text[512];
-    corral_error_format(err, text, sizeof text);
+    char buf[512], *heap;
+    const char *text = corral__error_text(err, buf, sizeof buf, &heap);
     corral__trace(rt, h ? display_name(h) : "root", "handler %s %s", who, text);
+    free(heap);
 }
 
 /* Run the chain from h: C callbacks inline, the root handler at the end; a host callback

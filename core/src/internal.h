@@ -90,6 +90,12 @@ int corral__value_take(corral_value *dst, const corral_value *src);
 void corral__value_drop(corral_rt *rt, corral_value *v);
 /* Canonical text of a value (R77); returns the length written (snprintf-like). */
 int corral__value_format(const corral_value *v, char *buf, size_t cap);
+/* A value's trace text, whole: in buf when it fits, else in a heap buffer stored in *heap
+ * for the caller to free (out of memory: cut to fit buf). */
+const char *corral__value_text(const corral_value *v, char *buf, size_t cap, char **heap);
+/* An error's trace text ("Kind:msg <- Ctx:msg"), whole: in buf when it fits, else in a heap
+ * buffer stored in *heap for the caller to free (out of memory: cut to fit buf). */
+const char *corral__error_text(const corral_error *e, char *buf, size_t cap, char **heap);
 
 /* ---- ready-queue entries ---- */
 enum corral__entry_kind {

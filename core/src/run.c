@@ -1,6 +1,7 @@
 /* run.c - run(): main, root shutdown, deadlock handling and signals (R10, R51). */
 #include <event2/event.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -124,28 +125,27 @@ static void finish_run(corral_rt *rt)
 {
     rt->phase = CORRAL__RUN_DONE;
     remove_signals(rt);
-    char text[600];
+    char buf[600], *heap = NULL;
+    const char *text = buf;
     corral_task *m = rt->main;
     if (rt->deadlocked) {
         rt->run_status = CORRAL_EDEADLOCK;
-        snprintf(text, sizeof text, "Deadlock");
+        snprintf(buf, sizeof buf, "Deadlock");
     } else if (rt->strict_error) {
         rt->run_status = corral_error_code(rt->strict_error);
-        corral_error_format(rt->strict_error, text, sizeof text);
+        text = corral__error_text(rt->strict_error, buf, sizeof buf, &heap);
     } else if (m->state == CORRAL_TASK_COMPLETED) {
         rt->run_status = 0;
-        if (m->repr)
-            snprintf(text, sizeof text, "%s", m->repr);
-        else
-            corral__value_format(&m->resume_value, text, sizeof text);
+        text = m->repr ? m->repr : corral__value_text(&m->resume_value, buf, sizeof buf, &heap);
     } else if (m->state == CORRAL_TASK_FAILED) {
         rt->run_status = corral_error_code(m->error);
-        corral_error_format(m->error, text, sizeof text);
+        text = corral__error_text(m->error, buf, sizeof buf, &heap);
     } else {
         rt->run_status = CORRAL_ECANCELLED;
-        snprintf(text, sizeof text, "Cancelled(%s)", corral_cause_name(rt->main_cause));
+        snprintf(buf, sizeof buf, "Cancelled(%s)", corral_cause_name(rt->main_cause));
     }
     corral__trace(rt, "rt", "run%s%s", *text ? " " : "", text);
+    free(heap);
 }
 
 /* R10: report, cancel the root group (cause SHUTDOWN) so tasks unwind; a second deadlock

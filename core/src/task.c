@@ -191,17 +191,19 @@ void corral__task_finish(corral_task *t, int status, const corral_value *value, 
 
     /* (1) terminal state and trace line */
     if (corral__tracing(rt)) {
-        char text[512];
+        char buf[512];
         const char *name = corral__task_name(t);
         if (t->state == CORRAL_TASK_COMPLETED) {
-            if (t->repr)
-                snprintf(text, sizeof text, "%s", t->repr);
-            else
-                corral__value_format(&t->resume_value, text, sizeof text);
+            char *heap = NULL;
+            const char *text =
+                t->repr ? t->repr : corral__value_text(&t->resume_value, buf, sizeof buf, &heap);
             corral__trace(rt, name, "done%s%s", *text ? " " : "", text);
+            free(heap);
         } else if (t->state == CORRAL_TASK_FAILED) {
-            corral_error_format(t->error, text, sizeof text);
-            corral__trace(rt, name, "fail %s", text);
+            char *heap = NULL;
+            corral__trace(rt, name, "fail %s",
+                          corral__error_text(t->error, buf, sizeof buf, &heap));
+            free(heap);
         } else {
             corral__trace(rt, name, "cancelled");
         }

@@ -1,6 +1,8 @@
 /* trace.c - trace lines "<t_ms> <actor> <event>" (R77) and diagnostics. */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -19,11 +21,11 @@ static void write_all(int fd, const char *p, size_t n)
 
 /* One event, one line: a newline or carriage return inside a detail (an error message, a
  * logged text) is written as the two characters \n or \r, so a trace reader can split on
- * lines. Returns the length of the escaped line in out (at most cap - 1). */
-static size_t escape_line(const char *line, size_t len, char *out, size_t cap)
+ * lines. out has room for 2 * len characters. Returns the escaped length. */
+static size_t escape_line(const char *line, size_t len, char *out)
 {
     size_t o = 0;
-    for (size_t i = 0; i < len && o + 2 < cap; i++) {
+    for (size_t i = 0; i < len; i++) {
         char c = line[i];
         if (c == '\n' || c == '\r') {
             out[o++] = '\\';
@@ -35,13 +37,24 @@ static size_t escape_line(const char *line, size_t len, char *out, size_t cap)
     return o;
 }
 
+/* The line with its newlines escaped: in buf when it fits, else in a buffer the caller
+ * frees (*heap); out of memory: the line as it is (still whole, if not one line). */
+static const char *one_line(const char *line, size_t *len, char *buf, size_t cap, char **heap)
+{
+    *heap = NULL;
+    if (!memchr(line, '\n', *len) && !memchr(line, '\r', *len))
+        return line;
+    char *out = buf;
+    if (2 * *len > cap && !(out = *heap = malloc(2 * *len)))
+        return line;
+    *len = escape_line(line, *len, out);
+    return out;
+}
+
 static void emit_line(corral_rt *rt, const char *line, size_t len)
 {
-    char escaped[2048];
-    if (memchr(line, '\n', len) || memchr(line, '\r', len)) {
-        len = escape_line(line, len, escaped, sizeof escaped);
-        line = escaped;
-    }
+    char buf[2048], *heap;
+    line = one_line(line, &len, buf, sizeof buf, &heap);
     if (rt->trace_fn)
         rt->trace_fn(line, len, rt->trace_ud);
     if (rt->trace_fd >= 0) {
@@ -49,44 +62,73 @@ static void emit_line(corral_rt *rt, const char *line, size_t len)
         write_all(rt->trace_fd, line, len);
         write_all(rt->trace_fd, &nl, 1);
     }
+    free(heap);
+}
+
+/* vsnprintf into buf, or into a heap buffer (*heap, the caller frees it) when the text is
+ * longer: trace lines and diagnostics are never cut (out of memory: cut to fit buf). */
+static size_t format_whole(char *buf, size_t cap, char **heap, const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    *heap = NULL;
+    int n = vsnprintf(buf, cap, fmt, ap);
+    size_t len = n < 0 ? 0 : (size_t)n;
+    if (len >= cap) {
+        char *big = malloc(len + 1);
+        if (big) {
+            vsnprintf(big, len + 1, fmt, again);
+            *heap = big;
+        } else {
+            len = cap - 1;
+        }
+    }
+    va_end(again);
+    return len;
 }
 
 void corral__trace(corral_rt *rt, const char *actor, const char *fmt, ...)
 {
     if (!rt->trace_fn && rt->trace_fd < 0)
         return;
-    char line[1024];
-    int64_t ms = corral__now(rt) / 1000000;
-    int n = snprintf(line, sizeof line, "%" PRId64 " %s ", ms, actor);
+    char body[1024], *heap;
     va_list ap;
     va_start(ap, fmt);
-    int m = vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+    size_t blen = format_whole(body, sizeof body, &heap, fmt, ap);
     va_end(ap);
-    size_t len = (size_t)n + (size_t)m;
-    if (len >= sizeof line)
-        len = sizeof line - 1;
-    emit_line(rt, line, len);
+    const char *b = heap ? heap : body;
+    char line[1280], *lheap = NULL, *l = line;
+    int64_t ms = corral__now(rt) / 1000000;
+    int n = snprintf(line, sizeof line, "%" PRId64 " %s %.*s", ms, actor, (int)blen, b);
+    size_t len = n < 0 ? 0 : (size_t)n;
+    if (len >= sizeof line) {
+        if ((lheap = malloc(len + 1))) {
+            snprintf(lheap, len + 1, "%" PRId64 " %s %.*s", ms, actor, (int)blen, b);
+            l = lheap;
+        } else {
+            len = sizeof line - 1;
+        }
+    }
+    emit_line(rt, l, len);
+    free(lheap);
+    free(heap);
 }
 
 void corral__log_diag(corral_rt *rt, const char *fmt, ...)
 {
-    char line[1024];
+    char line[1024], *heap, buf[2048], *eheap;
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
+    size_t len = format_whole(line, sizeof line, &heap, fmt, ap);
     va_end(ap);
-    size_t len = n < 0 ? 0 : ((size_t)n >= sizeof line ? sizeof line - 1 : (size_t)n);
-    char escaped[2048];
-    const char *text = line;
-    if (memchr(line, '\n', len) || memchr(line, '\r', len)) { /* one diagnostic, one line */
-        len = escape_line(line, len, escaped, sizeof escaped);
-        text = escaped;
-    }
+    const char *text = one_line(heap ? heap : line, &len, buf, sizeof buf, &eheap);
     if (rt->log_fn) {
         rt->log_fn(text, len, rt->log_ud);
     } else {
         fprintf(stderr, "corral: %.*s\n", (int)len, text);
     }
+    free(eheap);
+    free(heap);
 }
 
 int corral_rt_set_trace_fd(corral_rt *rt, int fd)

@@ -88,6 +88,19 @@ int corral__value_format(const corral_value *v, char *buf, size_t cap)
     }
 }
 
+const char *corral__value_text(const corral_value *v, char *buf, size_t cap, char **heap)
+{
+    *heap = NULL;
+    int n = corral__value_format(v, buf, cap);
+    if (n < 0 || (size_t)n < cap)
+        return buf;
+    char *big = malloc((size_t)n + 1);
+    if (!big)
+        return buf;
+    corral__value_format(v, big, (size_t)n + 1);
+    return *heap = big;
+}
+
 static int64_t saturating_mul(int64_t n, int64_t unit)
 {
     if (n > INT64_MAX / unit)

@@ -930,6 +930,58 @@ START_TEST(test_escalate_signals_cancels_every_shield)
 }
 END_TEST
 
+/* Long texts reach the trace whole (differential test round 5: log lines were cut at 1023
+ * bytes, done values and error texts at 511): a log line, a done value and a failure. */
+static char long_text[3001];
+
+static int long_task(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self;
+    if (arg) {
+        corral_error *e = NULL;
+        FCHECK_EQ(corral_error_new(&e, CORRAL_EUSER, "ValueError", long_text), 0);
+        int rc = corral_task_set_error(self, e);
+        corral_error_unref(e);
+        return rc;
+    }
+    *res = cu_bytes(long_text);
+    return 0;
+}
+
+static int long_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)arg;
+    (void)res;
+    FCHECK_EQ(corral_log(cu.rt, "main", long_text), 0);
+    corral_task *a = cu_spawn("A", long_task, NULL), *b = cu_spawn("B", long_task, self);
+    FCHECK_EQ(corral_join(a, NULL, -1), 0);
+    FCHECK_EQ(corral_join(b, NULL, -1), CORRAL_EUSER);
+    return 0;
+}
+
+START_TEST(test_long_texts_are_traced_whole)
+{
+    for (size_t i = 0; i < sizeof long_text - 1; i++)
+        long_text[i] = (char)('a' + i % 26);
+    long_text[1500] = '\n'; /* escaped: the line gets longer, still whole */
+    ck_assert_int_eq(cu_run(long_main, NULL), 0);
+    const char *t = cu_trace();
+    char want[3200];
+    snprintf(want, sizeof want, "%.1500s\\n%s", long_text, long_text + 1501);
+    const char *p = strstr(t, "0 main log ");
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_eq(strncmp(p + 11, want, strlen(want)), 0);
+    ck_assert_int_eq(p[11 + strlen(want)], '\n');
+    p = strstr(t, "0 A done ");
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_eq(strncmp(p + 9, want, strlen(want)), 0);
+    p = strstr(t, "0 B fail ValueError:");
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_eq(strncmp(p + 20, want, strlen(want)), 0);
+    ck_assert_int_eq(p[20 + strlen(want)], '\n');
+}
+END_TEST
+
 START_TEST(test_inject_signal_bad)
 {
     ck_assert_int_eq(corral_rt_inject_signal(cu.rt, SIGUSR1), CORRAL_EINVALIDARG);
@@ -1264,6 +1316,7 @@ Suite *cu_suite_runtime(void)
     tcase_add_test(tc, test_inject_signal_S45);
     tcase_add_test(tc, test_inject_signal_bad);
     tcase_add_test(tc, test_escalate_signals_cancels_every_shield);
+    tcase_add_test(tc, test_long_texts_are_traced_whole);
     tcase_add_test(tc, test_real_sigint_raise);
     tcase_add_test(tc, test_real_sigterm_kill_from_thread);
     tcase_add_test(tc, test_no_signal_flag_keeps_handlers);
