@@ -63,6 +63,39 @@
 %}
 
 /* ---------------------------------------------------------------------------------------
+ * Text in: a Lua string may hold a NUL, a C string ends there. Every text that goes to the
+ * core (names, log lines, value texts, error kinds and messages) is written with each NUL
+ * as the two characters \0, the rule of every binding (tests/conformance/README.md).
+ * ------------------------------------------------------------------------------------- */
+%{
+/* The string at idx with its NULs escaped: the string itself when it has none, else an
+ * escaped copy that replaces it at idx (so it lives as long as the argument). NULL for a
+ * value that is not a string or a number. */
+static const char *lcorral_text(lua_State *L, int idx)
+{
+    size_t len, i;
+    const char *s = lua_tolstring(L, idx, &len);
+    luaL_Buffer b;
+    if (!s || strlen(s) == len)
+        return s;
+    if (idx < 0 && idx > LUA_REGISTRYINDEX)
+        idx = lua_gettop(L) + idx + 1;
+    luaL_buffinit(L, &b);
+    for (i = 0; i < len; i++) {
+        if (s[i])
+            luaL_addchar(&b, s[i]);
+        else
+            luaL_addlstring(&b, "\\0", 2);
+    }
+    luaL_pushresult(&b);
+    lua_replace(L, idx);
+    return lua_tostring(L, idx);
+}
+%}
+%typemap(in, checkfn="SWIG_lua_isnilstring") const char *
+%{ $1 = ($1_ltype)lcorral_text(L, $input); %}
+
+/* ---------------------------------------------------------------------------------------
  * Integers: Lua integers in and out.
  * ------------------------------------------------------------------------------------- */
 %{
@@ -730,7 +763,9 @@ static int lcorral_code_of_kind(const char *kind)
     return CORRAL_EUSER;
 }
 
-/* Kind and message of a Lua error value (the value stays at idx; strings are borrowed). */
+/* Kind and message of a Lua error value, NULs escaped (lcorral_text). The value stays at
+ * idx (a string may be replaced there by its escaped copy); strings are borrowed; a table's
+ * fields are left on the stack, which the caller resets. */
 static void lcorral_describe(lua_State *L, int idx, const char **kind, const char **msg)
 {
     idx = lcorral_abs(L, idx);
@@ -740,14 +775,13 @@ static void lcorral_describe(lua_State *L, int idx, const char **kind, const cha
     case LUA_TTABLE:
         lua_getfield(L, idx, "kind");
         if (lua_type(L, -1) == LUA_TSTRING && lua_objlen_compat(L, -1) > 0)
-            *kind = lua_tostring(L, -1);
+            *kind = lcorral_text(L, -1);
         lua_getfield(L, idx, "msg");
         if (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER)
-            *msg = lua_tostring(L, -1);
-        lua_pop(L, 2); /* the strings stay referenced by the table */
-        break;
+            *msg = lcorral_text(L, -1);
+        break; /* kind and msg stay on the stack: an escaped copy lives there */
     case LUA_TSTRING:
-        *msg = lua_tostring(L, idx);
+        *msg = lcorral_text(L, idx);
         break;
     case LUA_TNUMBER:
         lua_pushvalue(L, idx);
@@ -993,7 +1027,7 @@ static int lcorral_host_spawn(lua_State *L)
     int b;
     lcorral_host *h = lcorral_bound(L, &b);
     corral_group *g = NULL;
-    const char *name = lua_type(L, b + 1) == LUA_TSTRING ? lua_tostring(L, b + 1) : NULL;
+    const char *name = lua_type(L, b + 1) == LUA_TSTRING ? lcorral_text(L, b + 1) : NULL;
     uint64_t token;
     corral_task *t = NULL;
     int rc;
@@ -1274,7 +1308,7 @@ static int lcorral_host_finish(lua_State *L)
     int rc;
     if (ok) {
         corral_value v;
-        const char *repr = lua_type(L, b + 3) == LUA_TSTRING ? lua_tostring(L, b + 3) : NULL;
+        const char *repr = lua_type(L, b + 3) == LUA_TSTRING ? lcorral_text(L, b + 3) : NULL;
         const char *why = lcorral_to_value(L, h, b + 2, &v);
         if (why)
             return luaL_argerror(L, b + 2, why);

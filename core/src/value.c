@@ -56,6 +56,22 @@ void corral__value_drop(corral_rt *rt, corral_value *v)
     corral_value_clear(v);
 }
 
+/* BYTES as text, snprintf-style (returns the full length): a NUL is written as the two
+ * characters \0, as every binding writes one in a text (tests/conformance/README.md). */
+static int bytes_text(const char *p, size_t len, char *buf, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        const char *s = p[i] ? &p[i] : "\\0";
+        for (size_t k = 0, n = p[i] ? 1 : 2; k < n; k++, o++)
+            if (o + 1 < cap)
+                buf[o] = s[k];
+    }
+    if (cap)
+        buf[o < cap ? o : cap - 1] = '\0';
+    return (int)o;
+}
+
 int corral__value_format(const corral_value *v, char *buf, size_t cap)
 {
     switch (v ? v->type : CORRAL_VALUE_NONE) {
@@ -80,7 +96,7 @@ int corral__value_format(const corral_value *v, char *buf, size_t cap)
         return snprintf(buf, cap, "%.17g", v->as.d);
     }
     case CORRAL_VALUE_BYTES:
-        return snprintf(buf, cap, "%.*s", (int)v->len, (const char *)v->as.p);
+        return bytes_text((const char *)v->as.p, v->len, buf, cap);
     case CORRAL_VALUE_PTR:
         return snprintf(buf, cap, "<ptr>");
     default:

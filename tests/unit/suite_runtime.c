@@ -982,6 +982,34 @@ START_TEST(test_long_texts_are_traced_whole)
 }
 END_TEST
 
+/* A NUL inside a BYTES value is written \0 in its done line, as the bindings write one in any
+ * text (it used to end the text there). */
+static int nul_task(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self;
+    (void)arg;
+    static const char with_nul[] = {'a', '\0', 'b'};
+    res->type = CORRAL_VALUE_BYTES;
+    res->as.p = (void *)with_nul;
+    res->len = sizeof with_nul;
+    return 0;
+}
+
+static int nul_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self;
+    (void)arg;
+    (void)res;
+    return corral_join(cu_spawn("N", nul_task, NULL), NULL, -1);
+}
+
+START_TEST(test_a_nul_in_a_value_is_written_escaped)
+{
+    ck_assert_int_eq(cu_run(nul_main, NULL), 0);
+    ck_assert_str_eq(cu_trace(), "0 N done a\\0b\n0 main done\n0 rt run\n");
+}
+END_TEST
+
 START_TEST(test_inject_signal_bad)
 {
     ck_assert_int_eq(corral_rt_inject_signal(cu.rt, SIGUSR1), CORRAL_EINVALIDARG);
@@ -1317,6 +1345,7 @@ Suite *cu_suite_runtime(void)
     tcase_add_test(tc, test_inject_signal_bad);
     tcase_add_test(tc, test_escalate_signals_cancels_every_shield);
     tcase_add_test(tc, test_long_texts_are_traced_whole);
+    tcase_add_test(tc, test_a_nul_in_a_value_is_written_escaped);
     tcase_add_test(tc, test_real_sigint_raise);
     tcase_add_test(tc, test_real_sigterm_kill_from_thread);
     tcase_add_test(tc, test_no_signal_flag_keeps_handlers);

@@ -231,6 +231,22 @@ describe("corral.run", function()
       "0 d6 done nan\n0 d7 done inf\n0 list done [0.5, -0, nan]\n0 main done\n0 rt run\n", out)
   end)
 
+  it("writes a NUL in any text as \\0, as every binding does (names, logs, values, errors)", function()
+    local out = H.child([[
+      local corral = require "corral"
+      corral.run({ clock = "virtual", trace = true, log = false }, function()
+        corral.spawn("t\0u", function() return "v\0w" end):join()
+        corral.log("a\0b")
+        local g = corral.group("g\0h")
+        local e = g:spawn("e", function() error(corral.error("ValueError", "m\0n"), 0) end)
+        pcall(e.join, e)
+        g:async_close()
+      end)
+    ]])
+    assert.equals("0 t\\0u done v\\0w\n0 main log a\\0b\n0 e fail ValueError:m\\0n\n" ..
+      "0 root handler e ValueError:m\\0n\n0 g\\0h CLOSING\n0 g\\0h CLOSED\n0 main done\n0 rt run\n", out)
+  end)
+
   it("can run again after a run ended, also after an error", function()
     pcall(vrun, function() error("x") end)
     assert.equals(1, vrun(function() return 1 end))

@@ -156,6 +156,13 @@ def _own(r: "Runner") -> None:
         raise Closed("the corral runtime of this object is closed")
 
 
+def ctext(s: str) -> bytes:
+    """Text for the core (names, log lines, value texts, error messages): UTF-8 with each NUL
+    written as the two characters \\0, as every binding writes it (a C string would end
+    there; the core writes a newline as \\n the same way)."""
+    return s.encode("utf-8", "replace").replace(b"\0", b"\\0")
+
+
 def seconds_to_ns(seconds: float, what: str) -> int:
     """A duration in seconds as ns (rounded once, R3); inf = none (-1)."""
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
@@ -667,9 +674,9 @@ class Runner:
                 msg = str(e) if e.args else ""
         except Exception:
             msg = "<unprintable>"
-        kind = kind_of(e).encode("utf-8", "replace") if code == _ffi.EUSER else None
+        kind = ctext(kind_of(e)) if code == _ffi.EUSER else None
         out = ctypes.c_void_p()
-        rc = L.corral_error_new(ctypes.addressof(out), code, kind, msg.encode("utf-8", "replace"))
+        rc = L.corral_error_new(ctypes.addressof(out), code, kind, ctext(msg))
         if rc < 0:
             raise from_code(rc)
         errp = out.value
@@ -703,10 +710,7 @@ class Runner:
         if name is None:
             bname = None
         elif isinstance(name, str):
-            bname = name.encode("utf-8")
-            if b"\0" in bname:
-                coro.close()
-                raise InvalidArgument("task name contains a NUL character")
+            bname = ctext(name)
         else:
             coro.close()
             raise TypeError(f"task name must be a str, not {type(name).__name__}")
@@ -888,7 +892,7 @@ class Runner:
             self._flush()
         rep = None
         if self._tracing and value is not None:
-            rep = format_value(value).encode("utf-8", "replace").replace(b"\0", b"")
+            rep = ctext(format_value(value))
         ptr = t._ptr
         rc = L.corral_task_finish(ptr, 0, None, rep, None)
         if rc < 0:
@@ -1263,7 +1267,7 @@ class Runner:
             errp = None
         if errp:
             rc = L.corral_rt_report_error(self._rtp, None,
-                                          actor.encode("utf-8", "replace").replace(b"\0", b""),
+                                          ctext(actor),
                                           errp)
             L.corral_error_unref(errp)
         if rc < 0:  # the runtime refused it (closed, out of memory): do not lose it
@@ -1556,8 +1560,7 @@ def log(text: Any, *, actor: str | None = None) -> None:
     if r._pt:
         r._flush()
     text = text if isinstance(text, str) else format_value(text)
-    rc = L.corral_log(r._rtp, actor.encode("utf-8", "replace"),
-                      text.encode("utf-8", "replace").replace(b"\0", b""))
+    rc = L.corral_log(r._rtp, ctext(actor), ctext(text))
     if rc < 0:
         raise from_code(rc)
 

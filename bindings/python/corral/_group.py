@@ -14,7 +14,7 @@ import types
 from typing import Any, Callable, Generator
 
 from . import _ffi
-from ._core import (L, _OP, Runner, Task, _coroutine_of, _own, _runner, deadline_to_ns,
+from ._core import (L, _OP, Runner, Task, _coroutine_of, _own, _runner, ctext, deadline_to_ns,
                     seconds_to_ns)
 from ._errors import Cancelled, Closed, GroupClosed, InvalidArgument, from_code
 from ._future import Future
@@ -68,10 +68,7 @@ def check_name(name: Any, what: str) -> bytes | None:
         return None
     if not isinstance(name, str):
         raise TypeError(f"{what}: name must be a str, not {type(name).__name__}")
-    b = name.encode("utf-8")
-    if b"\0" in b:
-        raise InvalidArgument(f"{what}: name contains a NUL character")
-    return b
+    return ctext(name)
 
 
 def grace_to_ns(seconds: float | None) -> int:

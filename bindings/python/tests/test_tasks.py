@@ -294,6 +294,34 @@ def test_trace_values_canonical():
     assert lines[-1] == "0 rt run 5"
 
 
+def test_a_nul_in_any_text_is_traced_as_backslash_zero():
+    # the rule of every binding (tests/conformance/README.md): names, log lines, values and
+    # error messages keep what follows a NUL (Python used to drop the NUL or refuse the name)
+    lines = []
+
+    async def ret(v):
+        return v
+
+    async def boom():
+        raise ValueError("m\0n")
+
+    async def main():
+        await corral.spawn(ret, "v\0w", name="t\0u")
+        await corral.spawn(ret, b"x\0y", name="b")
+        corral.log("a\0b")
+        g = corral.Group("g\0h")
+        try:
+            await corral.spawn(boom, name="e", group=g)
+        except ValueError:
+            pass
+        await g.async_close()
+
+    run_v(main(), trace=lines.append)
+    assert lines[:3] == ["0 t\\0u done v\\0w", "0 b done x\\0y", "0 main log a\\0b"]
+    assert "0 e fail ValueError:m\\0n" in lines
+    assert "0 g\\0h CLOSED" in lines
+
+
 def test_failure_trace_kind_message():
     lines = []
 
