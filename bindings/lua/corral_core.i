@@ -105,7 +105,9 @@ static const char *lcorral_text(lua_State *L, int idx)
 #define LCORRAL_PUSHINT(L, x) lua_pushnumber(L, (lua_Number)(x))
 #endif
 
-/* A number with an integral value (floats such as 3.0 are accepted, 3.5 and "3" are not). */
+/* A number with an integral value (floats such as 3.0 are accepted, 3.5 and "3" are not).
+ * 2^63 is accepted and saturates to INT64_MAX (lcorral_d2i): LuaJIT numbers cannot hold
+ * INT64_MAX, and the Lua layer saturates huge times to it (R3). */
 static int lcorral_isinteger(lua_State *L, int idx)
 {
     if (lua_type(L, idx) != LUA_TNUMBER)
@@ -116,7 +118,7 @@ static int lcorral_isinteger(lua_State *L, int idx)
 #endif
     {
         lua_Number d = lua_tonumber(L, idx);
-        return d == floor(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0;
+        return d == floor(d) && d >= -9223372036854775808.0 && d <= 9223372036854775808.0;
     }
 }
 
@@ -804,7 +806,11 @@ static int lcorral_is_cancelled(lua_State *L, int idx)
     if (lua_type(L, idx) != LUA_TTABLE)
         return 0;
     lua_getfield(L, idx, "kind");
-    yes = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "Cancelled") == 0;
+    if (lua_type(L, -1) == LUA_TSTRING) {
+        size_t len;
+        const char *k = lua_tolstring(L, -1, &len);
+        yes = len == 9 && memcmp(k, "Cancelled", 9) == 0; /* "Cancelled\0x" is not */
+    }
     lua_pop(L, 1);
     return yes;
 }
@@ -819,6 +825,10 @@ static corral_error *lcorral_make_error(lua_State *L, lcorral_host *h, int idx, 
     corral_value hv;
     int top = lua_gettop(L);
     idx = lcorral_abs(L, idx);
+    /* this level leaves up to four values on the stack until its end (the copy, kind, msg,
+     * context) and the context chain recurses: make room each time */
+    if (!lua_checkstack(L, 8))
+        return NULL;
     lua_pushvalue(L, idx); /* a working copy: describe may replace it with a string */
     lcorral_describe(L, top + 1, &kind, &msg);
     *code = lcorral_code_of_kind(kind);
@@ -1201,11 +1211,8 @@ static int lcorral_host_await(lua_State *L)
         int64_t now = corral_rt_now(h->rt), d = op.deadline;
         if (d < 0)
             return lcorral_await_fail(L, CORRAL_EINVALIDARG, "sleep: negative duration");
-        kind = CORRAL_OP_SLEEP;
-        if (d == INT64_MAX)
-            op.deadline = -1; /* forever: no timer (the virtual clock must not jump to it) */
-        else
-            op.deadline = now < 0 ? 0 : (d > INT64_MAX - now ? INT64_MAX : now + d);
+        kind = CORRAL_OP_SLEEP; /* (forever is an OP_SLEEP without a deadline, from Lua) */
+        op.deadline = now < 0 ? 0 : (d > INT64_MAX - now ? INT64_MAX : now + d); /* R3 */
         break;
     }
     case CORRAL_OP_FUTURE:

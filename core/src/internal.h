@@ -656,6 +656,7 @@ struct corral_rt {
     corral_task *until_task;
     uint8_t deadlocked;
     int signals_seen;
+    bool signals_escalated; /* CORRAL_RT_ESCALATE_SIGNALS fired: every shield is cancelled */
     int run_status;
     corral_task *main;
     /* the step callback running now and the value it was called with (corral_task_take_value) */

@@ -36,11 +36,13 @@ static void remove_signals(corral_rt *rt)
 }
 
 /* The second signal with CORRAL_RT_ESCALATE_SIGNALS (R51): every shield of every live task
- * (explicit shields, uncancellable sections, managed cleanup) is cancelled, so cleanup that
- * waits is cut short. Each shield absorbs its own cancellation at its exit (R28); the
- * cancellation outside it is still there and goes on unwinding the task. */
+ * (explicit shields, uncancellable sections, managed cleanup) is cancelled, and so is every
+ * shield entered afterwards, so cleanup that waits is cut short, also cleanup that only
+ * starts later (a group's, when the root group closes). Each shield absorbs its own cancellation at
+ * its exit (R28); the cancellation outside it is still there and goes on unwinding the task. */
 static void escalate(corral_rt *rt)
 {
+    rt->signals_escalated = true; /* and every shield entered from now on (scope.c) */
     for (corral_task *t = rt->live_head; t; t = t->live_next)
         for (corral_scope *s = t->scope; s; s = s->parent)
             if (s->shield)

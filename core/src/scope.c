@@ -193,7 +193,9 @@ int corral_scope_enter(corral_scope **out, corral_task *t, int kind, int64_t dea
     corral__rt_obj_ref(t->rt);
     atomic_store(&s->refs, 2); /* the caller's, and the task's scope stack's */
     t->scope = s;
-    corral__task_update_cancel(t); /* a shield hides outer cancellation */
+    if (shield && t->rt->signals_escalated)
+        corral__scope_cancel(s, CORRAL_CAUSE_SIGNAL); /* R51: after escalation, no shield holds */
+    corral__task_update_cancel(t);                    /* a shield hides outer cancellation */
     if (deadline != CORRAL__NO_DEADLINE)
         apply_deadline(s, deadline);
     *out = s;

@@ -902,7 +902,13 @@ static int esc_main(corral_task *self, void *arg, corral_value *res)
     int rc2 = cu_sleep_ms(20);
     cu_log("cleanup slept %s", corral_error_name(rc2));
     FCHECK_EQ(corral_scope_exit(esc_cleanup, rc2), 0); /* absorbed */
-    FCHECK_EQ(cu_sleep_ms(1), CORRAL_ECANCELLED);      /* the signal's cancellation remains */
+    corral_scope *late;                                /* entered after the escalation */
+    FCHECK_EQ(corral_shield(&late, self), 0);
+    FCHECK_EQ(cu_sleep_ms(50), CORRAL_ECANCELLED); /* cut at once */
+    FCHECK_EQ(corral_scope_cause(late), CORRAL_CAUSE_SIGNAL);
+    FCHECK_EQ(corral_scope_exit(late, CORRAL_ECANCELLED), 0);
+    corral_scope_unref(late);
+    FCHECK_EQ(cu_sleep_ms(1), CORRAL_ECANCELLED); /* the signal's cancellation remains */
     return rc;
 }
 

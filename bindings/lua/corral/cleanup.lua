@@ -163,7 +163,7 @@ return function(M, I)
       end
       if opts.cleanup_timeout ~= nil then
         grace_ns = I.to_ns(fname, 1, "opts.cleanup_timeout", opts.cleanup_timeout)
-        if grace_ns == INT64_MAX then grace_ns = false end -- math.huge: unlimited, not inherited
+        if grace_ns == math.huge then grace_ns = false end -- unlimited, not inherited
       end
     end
     return new_stack(grace_ns)

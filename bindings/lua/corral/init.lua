@@ -69,7 +69,7 @@ assert(OP_CHECKPOINT == 0 and OP_FUTURE == 2 and OP_JOIN == 3 and OP_QUEUE_GET =
   "corral: corral.core constants changed")
 local NS = 1000000000
 local INT64_MAX = math.maxinteger or 9223372036854775807
-local FINITE_MAX = 9223372036854774784 -- 2^63 - 1024 (see to_ns)
+local HUGE = math.huge
 local POOL_MAX = 1024 -- idle coroutines kept for reuse
 
 -- ---------------------------------------------------------------------------------------
@@ -180,11 +180,11 @@ local function to_ns(fname, i, name, s, allow_negative)
     error(M.error("InvalidArgument", sformat("%s: bad argument #%d '%s' (must not be negative)",
       fname, i, name)), 0)
   end
-  if s == math.huge then return INT64_MAX end -- none / forever (callers test for INT64_MAX)
-  local ns = s * NS
-  -- a finite time past the int64 range saturates (R3) to a finite value: 2^63 - 1024, the
-  -- largest that Lua 5.4 integers and LuaJIT doubles both hold exactly
-  if ns >= 9.2233720368547758e18 then return FINITE_MAX end
+  if s == HUGE then return HUGE end -- none / forever: callers test for math.huge
+  -- in double arithmetic, as every binding converts (an integer product could wrap); a
+  -- finite time past the int64 range saturates to it (R3), a finite deadline
+  local ns = s * 1e9
+  if ns >= 9.2233720368547758e18 then return INT64_MAX end
   if ns <= -9.2233720368547758e18 then return -INT64_MAX end
   return floor(ns + 0.5)
 end
@@ -193,7 +193,7 @@ local function deadline_ns(fname, i, d)
   if d == nil then return -1 end
   local ns = to_ns(fname, i, "deadline", d, true)
   if ns < 0 then return 0 end -- a deadline in the past: do not block
-  if ns == INT64_MAX then return -1 end -- math.huge: none
+  if ns == HUGE then return -1 end -- math.huge: none
   return ns
 end
 
@@ -676,11 +676,16 @@ function M.sleep(seconds)
   if slot == nil or co_running() ~= cos[slot] then not_in_task("corral.sleep") end
   local ns
   if type(seconds) == "number" and seconds >= 0 and seconds < 9.2e9 then
-    ns = floor(seconds * NS + 0.5)
+    ns = floor(seconds * 1e9 + 0.5)
   else
     ns = to_ns("corral.sleep", 1, "seconds", seconds)
   end
-  local st, v = co_yield(OP_SLEEP_FOR, nil, ns)
+  local st, v
+  if ns == HUGE then -- forever: no timer (the virtual clock must not jump to one)
+    st, v = co_yield(OP_SLEEP, nil, -1)
+  else
+    st, v = co_yield(OP_SLEEP_FOR, nil, ns)
+  end
   if st ~= 0 then error(v, 0) end
 end
 
@@ -1090,7 +1095,7 @@ local function scope_after(fname, enter_at, enter_after, seconds, fn, ...)
   local ns = to_ns(fname, 1, "seconds", seconds)
   check_fn(fname, 2, fn)
   local rc, s
-  if ns == INT64_MAX then
+  if ns == HUGE then
     rc, s = enter_at(task, -1)
   else
     rc, s = enter_after(task, ns)
@@ -1219,10 +1224,10 @@ local function wait_deadline(fname, i, opts, extra)
   if to ~= nil then
     local rel = to_ns(fname, i, "timeout", to, true)
     if rel < 0 then rel = 0 end
-    local run = R
-    local now = run and core.rt_now(run.rt) or 0
-    if rel < INT64_MAX - now then
-      local at = now + rel
+    if rel ~= HUGE then -- math.huge: no deadline from the timeout
+      local run = R
+      local now = run and core.rt_now(run.rt) or 0
+      local at = rel < INT64_MAX - now and now + rel or INT64_MAX -- saturates (R3)
       if ns < 0 or at < ns then ns = at end
     end
   end

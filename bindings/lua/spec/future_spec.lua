@@ -50,6 +50,19 @@ describe("futures", function()
     end)
   end)
 
+  it("carry an error with a long context chain from a task's coroutine (the C stack grows)", function()
+    vrun(function()
+      local t = corral.spawn(function()
+        local e = corral.error("ValueError", "0")
+        for i = 1, 40 do e = corral.error("ValueError", tostring(i), { context = e }) end
+        local f = corral.future()
+        f:set_error(e) -- converted level by level inside this coroutine's small stack
+        return H.raises(f.result, f) == e
+      end)
+      assert.is_true(t:join())
+    end)
+  end)
+
   it("raise FutureCancelled when cancelled, and the waiter is not cancelled (R22)", function()
     vrun(function()
       local f = corral.future()

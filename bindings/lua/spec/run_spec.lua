@@ -98,6 +98,19 @@ describe("corral.run", function()
       return s.cancelled_caught
     end)
     assert.is_true(caught) -- the scope's (saturated) deadline came: moved on
+    -- the same clock value as every binding (INT64_MAX ns), integers too (no wrap-around),
+    -- and a huge timeout= of a blocking call is a deadline as well
+    for _, huge in ipairs({ 1e10, 10000000000, 18446744074 }) do
+      assert.equals("9223372036.854776", string.format("%.6f", vrun(function()
+        corral.sleep(huge)
+        return corral.now()
+      end)))
+    end
+    local kind = vrun(function()
+      local ok, e = pcall(corral.queue().get, corral.queue(), { timeout = 1e10 })
+      return corral.kind(e)
+    end)
+    assert.equals("Timeout", kind)
   end)
 
   it("rounds half a nanosecond up, as every binding does", function()

@@ -179,8 +179,14 @@ def seconds_to_ns(seconds: float, what: str) -> int:
 
 def _to_ns(seconds: float) -> int:
     """Seconds (>= 0) to ns, the way every binding converts: floor(s * 1e9 + 0.5) in double
-    arithmetic (half a nanosecond rounds up; Python's round() would round half to even)."""
-    return math.floor(seconds * 1e9 + 0.5)
+    arithmetic (half a nanosecond rounds up; Python's round() would round half to even),
+    saturating at the int64 range (R3; the callers clamp to it)."""
+    if seconds >= 9223372037:  # past the int64 ns range (an int too big for a float too)
+        return _INT_MAX
+    ns = seconds * 1e9
+    if ns >= 9.223372036854775807e18:  # inf included: math.floor would raise
+        return _INT_MAX
+    return math.floor(ns + 0.5)
 
 
 def deadline_to_ns(deadline: float | None, what: str) -> int:

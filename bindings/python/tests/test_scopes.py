@@ -227,3 +227,16 @@ def test_a_finite_sleep_past_the_int64_range_saturates_and_wakes():
         return corral.now()
 
     assert run_v(main()) == pytest.approx(9223372036.854776)
+
+
+def test_huge_finite_times_saturate_instead_of_overflowing():
+    async def main():
+        await corral.sleep(10**400)  # an int no float holds
+        with corral.move_on_after(1e300):
+            pass
+        q = corral.Queue()
+        q.put_nowait(1)
+        assert await q.get(timeout=1e300) == 1
+        return corral.now()
+
+    assert run_v(main()) == pytest.approx(9223372036.854776)

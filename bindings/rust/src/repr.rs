@@ -167,12 +167,15 @@ pub fn repr_of(v: &dyn Any) -> Option<String> {
         i16,
         i32,
         i64,
+        i128,
         isize,
         u8,
         u16,
         u32,
         u64,
+        u128,
         usize,
+        f32,
         char,
         String,
         &'static str,
@@ -217,6 +220,7 @@ mod tests {
         assert_eq!(repr_of(&Some("s é")).as_deref(), Some("s é"));
         assert_eq!(repr_of(&Some(7i64)).as_deref(), Some("7"));
         assert_eq!(repr_of(&Some(0.5f64)).as_deref(), Some("0.5"));
+        assert_eq!(repr_of(&Some(1.5f32)).as_deref(), Some("1.5"));
         assert_eq!(repr_of(&Some(String::from("x"))).as_deref(), Some("x"));
         assert_eq!(repr_of(&None::<i64>), None);
     }

@@ -22,8 +22,9 @@ typedef struct corral_future corral_future;
 #define CORRAL_RT_SIGNALS 0x2u       /* corral_rt_run/host_poll handle SIGINT/SIGTERM (R51) */
 #define CORRAL_RT_STRICT 0x4u        /* first unhandled error cancels main and is raised (R57) */
 /* The second SIGINT/SIGTERM (real or injected) cancels every shield of every live task:
- * explicit shields, uncancellable sections and managed cleanup (R51, R66), so cleanup that
- * waits is cut short ("press Ctrl-C again to force"). Without it later signals are ignored. */
+ * explicit shields, uncancellable sections and managed cleanup (R51, R66), and every shield
+ * entered after it, so cleanup that waits is cut short ("press Ctrl-C again to force"), also
+ * cleanup that starts later. Without it later signals are ignored. */
 #define CORRAL_RT_ESCALATE_SIGNALS 0x8u
 
 /* Create a runtime. The REAL clock counts from this call. The root group ("root", free,
