@@ -108,19 +108,30 @@ void corral__main_finished(corral_rt *rt)
 
 static void trace_parked(corral_rt *rt)
 {
-    char list[900];
+    if (!corral__tracing(rt))
+        return;
+    size_t len = 1; /* every parked task's name, however many (texts are never cut) */
+    for (corral_task *t = rt->live_head; t; t = t->live_next)
+        if (t->state == CORRAL_TASK_PARKED)
+            len += strlen(corral__task_name(t)) + 2;
+    char small[900], *list = len <= sizeof small ? small : malloc(len);
+    if (!list) { /* out of memory: as many names as fit */
+        list = small;
+        len = sizeof small;
+    }
     size_t used = 0;
     list[0] = '\0';
     for (corral_task *t = rt->live_head; t; t = t->live_next) {
         if (t->state != CORRAL_TASK_PARKED)
             continue;
-        int n = snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "",
-                         corral__task_name(t));
-        if (n < 0 || (size_t)n >= sizeof list - used)
+        int n = snprintf(list + used, len - used, "%s%s", used ? ", " : "", corral__task_name(t));
+        if (n < 0 || (size_t)n >= len - used)
             break;
         used += (size_t)n;
     }
     corral__trace(rt, "rt", "deadlock [%s]", list);
+    if (list != small)
+        free(list);
 }
 
 static void finish_run(corral_rt *rt)

@@ -510,6 +510,32 @@ static int deadlock_two_main(corral_task *self, void *arg, corral_value *res)
     return corral_future_await(f, NULL, -1);
 }
 
+static int deadlock_many_main(corral_task *self, void *arg, corral_value *res)
+{
+    (void)self;
+    (void)arg;
+    (void)res;
+    corral_future *f = cu_future();
+    FCHECK(f);
+    for (int i = 0; i < 80; i++) {
+        char name[40];
+        snprintf(name, sizeof name, "a-rather-long-task-name-%02d", i);
+        FCHECK(cu_spawn(name, await_forever, f));
+    }
+    return corral_future_await(f, NULL, -1);
+}
+
+/* The deadlock line names every parked task, however long the list (it was cut at 900 bytes). */
+START_TEST(test_deadlock_lists_every_parked_task)
+{
+    ck_assert_int_eq(cu_run(deadlock_many_main, NULL), CORRAL_EDEADLOCK);
+    const char *line = strstr(cu_trace(), "0 rt deadlock [");
+    ck_assert_ptr_nonnull(line);
+    ck_assert_msg(strstr(line, "a-rather-long-task-name-78, a-rather-long-task-name-79]\n"),
+                  "deadlock line: %.200s", line);
+}
+END_TEST
+
 START_TEST(test_deadlock_lists_parked_tasks)
 {
     ck_assert_int_eq(cu_run(deadlock_two_main, NULL), CORRAL_EDEADLOCK);
@@ -1329,6 +1355,7 @@ Suite *cu_suite_runtime(void)
     tcase_set_timeout(tc, 10);
     tcase_add_test(tc, test_deadlock_S46);
     tcase_add_test(tc, test_deadlock_lists_parked_tasks);
+    tcase_add_test(tc, test_deadlock_lists_every_parked_task);
     tcase_add_test(tc, test_deadlock_persisting);
     tcase_add_test(tc, test_run_value);
     tcase_add_test(tc, test_run_error);
