@@ -172,6 +172,9 @@ return function(M, I)
           argerr(fname, 2, "opts.names[" .. i .. "]", "string or nil", names[i])
         end
       end
+      if names[n + 1] ~= nil then -- (a shorter list names the first members, as everywhere)
+        argerr(fname, 2, "opts.names", "at most one name per function", names)
+      end
     end
     return n, names
   end

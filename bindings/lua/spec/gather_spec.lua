@@ -59,6 +59,8 @@ describe("gather_safe", function()
       local r = corral.gather_safe({ me, me }, { names = { "first" } })
       assert.same({ "first", "gather_safe.1" }, { r[1], r[2] })
       assert.same({ n = 0 }, (corral.gather_safe({})))
+      -- more names than functions is an error, as in Python and Rust
+      H.assert_error("InvalidArgument", { "gather_safe" }, corral.gather_safe, { me }, { names = { "a", "b" } })
     end)
   end)
 

@@ -37,13 +37,14 @@ def _members(aws: Iterable[Any], names: Sequence[str] | None, helper: str) -> li
     items = list(aws)
     out: list[tuple[Any, str]] = []
     try:
-        if names is not None:
-            names = list(names)
-            if len(names) != len(items) or not all(isinstance(n, str) for n in names):
-                raise InvalidArgument(f"{helper}(): names must be one str per awaitable")
+        # names[i], else "<helper>.<i>" (R77): a shorter list names the first members, as in
+        # every language; a longer one is an error
+        names = [] if names is None else list(names)
+        if len(names) > len(items) or not all(isinstance(n, str) for n in names):
+            raise InvalidArgument(f"{helper}(): names must be strs, at most one per awaitable")
         for i, aw in enumerate(items):
             coro = _coroutine_of(aw, (), {}, f"{helper}()")
-            out.append((coro, names[i] if names is not None else f"{helper}.{i}"))
+            out.append((coro, names[i] if i < len(names) else f"{helper}.{i}"))
     except BaseException:
         for coro, _ in out:
             coro.close()

@@ -85,6 +85,17 @@ def test_race_empty_is_invalid_argument():
     run_v(main())
 
 
+def test_a_shorter_names_list_names_the_first_members():
+    # names[i], else "<helper>.<i>" (R77), as in Lua, Rust and C
+    async def main():
+        r = await corral.gather_safe([_value_after(MS, 1), _value_after(MS, 2)], names=["only"])
+        return r
+
+    lines = []
+    assert run_v(main(), trace=lines.append) == [1, 2]
+    assert "1 only done 1" in lines and "1 gather_safe.1 done 2" in lines
+
+
 def test_race_bad_input():
     async def main():
         c = _value_after(MS, 1)

@@ -51,15 +51,20 @@ impl Future for GroupOp<'_> {
     }
 }
 
+/// The members' task names: `names[i]`, else `<helper>.<i>` (R77) - a shorter list names
+/// the first members, as in every language; a longer one is InvalidArgument.
 fn names_for(helper: &str, n: usize, names: Option<Vec<String>>) -> Result<Vec<String>> {
-    match names {
-        Some(v) if v.len() != n => Err(Error::new(
+    let given = names.unwrap_or_default();
+    if given.len() > n {
+        return Err(Error::new(
             ErrorKind::InvalidArgument,
-            &format!("{helper}: {} names for {n} members", v.len()),
-        )),
-        Some(v) => Ok(v),
-        None => Ok((0..n).map(|i| format!("{helper}.{i}")).collect()),
+            &format!("{helper}: {} names for {n} members", given.len()),
+        ));
     }
+    let mut given = given.into_iter();
+    Ok((0..n)
+        .map(|i| given.next().unwrap_or_else(|| format!("{helper}.{i}")))
+        .collect())
 }
 
 impl<T: 'static> Collect<T> {

@@ -95,6 +95,7 @@ fn race_of_nothing_and_race_with_wrong_names_are_invalid_argument() {
             race([boxed(checkpoint())]).names(["a", "b"]).await,
             ErrorKind::InvalidArgument,
         );
+
         Ok::<_, Error>(())
     });
     r.unwrap();
@@ -450,4 +451,19 @@ impl<F: std::future::Future<Output = Result<()>> + 'static> MapResult<()> for F 
     fn map_unit<U: 'static>(self, v: U) -> Boxed<U> {
         Box::pin(async move { self.await.map(|_| v) })
     }
+}
+
+#[test]
+fn a_shorter_names_list_names_the_first_members() {
+    // names[i], else "<helper>.<i>" (R77), as in Python, Lua and C
+    let (r, trace) = traced(async {
+        let outcomes = gather_safe([boxed(async { Ok(1i64) }), boxed(async { Ok(2i64) })])
+            .names(["only"])
+            .await?;
+        assert_eq!(outcomes.len(), 2);
+        Ok::<_, Error>(())
+    });
+    r.unwrap();
+    assert!(trace.contains("0 only done 1\n"), "{trace}");
+    assert!(trace.contains("0 gather_safe.1 done 2\n"), "{trace}");
 }
