@@ -86,6 +86,7 @@ void corral_group_unref(corral_group *g)
         corral_error_unref(g->errors[i]);
     free(g->errors);
     corral_error_unref(g->fatal);
+    corral_group_unref(g->former_parent);
     free(g->indexed); /* weak: each member clears its slot when it goes */
     free(g->done);
     free(g->name);
@@ -131,8 +132,8 @@ static void maybe_closed(corral_group *g)
     corral_group *p = g->parent;
     if (p) {
         detach_from_parent(g);
+        g->former_parent = p; /* g's reference to its parent, kept for the handler chain */
         maybe_closed(p);
-        corral_group_unref(p); /* g's reference to its parent */
         corral_group_unref(g); /* the parent's reference to g */
     }
 }
@@ -410,6 +411,7 @@ bool corral__group_contains_task(const corral_group *g, const corral_task *t)
 }
 
 static corral_group *chain_from(corral_group *g);
+static corral_group *chain_parent(const corral_group *g);
 static int queue_report(corral_rt *rt, corral_group *h, corral_task *task, const char *actor,
                         corral_error *err, bool next);
 
@@ -640,10 +642,16 @@ void corral__group_report(corral_group *g, corral_task *member, corral_error *er
 }
 
 /* R56: the nearest group with an exception callback (C or host), ending at the root. */
+/* The group whose handler chain follows g's: its parent, also after g CLOSED and left it. */
+static corral_group *chain_parent(const corral_group *g)
+{
+    return g->parent ? g->parent : g->former_parent;
+}
+
 static corral_group *chain_from(corral_group *g)
 {
     while (g && !g->handler && !g->host_handler && !g->is_root)
-        g = g->parent;
+        g = chain_parent(g);
     return g;
 }
 
@@ -734,7 +742,7 @@ static void run_chain(corral_rt *rt, corral_group *h, corral_task *task, const c
             corral_error_set_context(raised, err);
         corral_error_unref(err);
         err = raised;
-        h = chain_from(h->parent);
+        h = chain_from(chain_parent(h));
     }
     corral_error_unref(err);
 }
@@ -788,7 +796,11 @@ int corral_group_handler_raised(const corral_record *rec, corral_error *raised)
     if (!who) /* a reported error: the actor is in the job handed out with this record */
         for (j = g->rt->handed_jobs; j && j->error != rec->error; j = (corral__job *)j->entry.next)
             ;
-    run_chain(g->rt, chain_from(g->parent), rec->task, who ? who : j ? j->actor : "?", raised);
+    run_chain(g->rt, chain_from(chain_parent(g)), rec->task,
+              who ? who
+              : j ? j->actor
+                  : "?",
+              raised);
     return 0;
 }
 

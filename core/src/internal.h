@@ -422,6 +422,9 @@ struct corral_group {
     uint8_t is_root;
     corral_scope scope;
     corral_group *parent; /* reference held by the child while attached */
+    /* The parent it had, once CLOSED and detached (the reference moves here): its handler
+     * chain still goes on there (R56), e.g. for its exception callback raising later. */
+    corral_group *former_parent;
     corral_group *first_child, *last_child, *prev_sibling, *next_sibling; /* children held */
     int64_t nmembers;
     corral__waitlist closing_waiters, closed_waiters;

@@ -165,6 +165,8 @@ mod s73;
 mod s74;
 #[path = "../../../tests/conformance/S75_second_signal_escalates/rs.rs"]
 mod s75;
+#[path = "../../../tests/conformance/S76_closed_subgroup_handler_chain/rs.rs"]
+mod s76;
 
 fn scenario<F>(want: Option<ErrorKind>, main: F) -> i32
 where
@@ -273,6 +275,7 @@ fn main() {
         "S73" => scenario(s73::OUTCOME, s73::main()),
         "S74" => scenario(s74::OUTCOME, s74::main()),
         "S75" => scenario_on(s75::runtime(), s75::OUTCOME, s75::main()),
+        "S76" => scenario(s76::OUTCOME, s76::main()),
         _ => {
             eprintln!("usage: conformance <scenario id>; unknown id {id:?}");
             2
