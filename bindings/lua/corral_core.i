@@ -818,6 +818,56 @@ static int lcorral_is_cancelled(lua_State *L, int idx)
 /* Lua error value -> corral_error carrying the value as its HOST payload (and its context
  * chain). Returns NULL on allocation failure. *code gets the error's code. */
 static corral_error *lcorral_make_error(lua_State *L, lcorral_host *h, int idx, int *code,
+                                        int depth);
+
+/* An ErrorGroup table with members (errors = {e1, e2, ...}, as corral's own groups have):
+ * a group in the core too, so it is traced "ErrorGroup:[Kind:msg, ...]" as in every language
+ * (with no members, *out stays NULL and a plain error is made). Returns 0 or -1 (no memory). */
+static int lcorral_group_members(lua_State *L, lcorral_host *h, int idx, corral_error **out,
+                                 int depth)
+{
+    corral_error **members;
+    size_t count = 0, n = 0, i;
+    int rc = 0, errs;
+    if (lua_type(L, idx) != LUA_TTABLE)
+        return 0;
+    lua_getfield(L, idx, "errors");
+    errs = lua_gettop(L);
+    if (lua_type(L, errs) == LUA_TTABLE) {
+        for (;;) { /* the members are errors[1..count] (up to the first nil) */
+            lua_rawgeti(L, errs, (int)count + 1);
+            if (lua_isnil(L, -1))
+                break;
+            lua_pop(L, 1);
+            count++;
+        }
+        lua_pop(L, 1);
+    }
+    if (count == 0 || !(members = (corral_error **)malloc(count * sizeof *members))) {
+        lua_pop(L, 1);
+        return count == 0 ? 0 : -1;
+    }
+    for (i = 1; i <= count; i++) {
+        int c;
+        lua_rawgeti(L, errs, (int)i);
+        members[n] = lcorral_make_error(L, h, -1, &c, depth + 1); /* (a cycle stops at 32) */
+        lua_pop(L, 1);
+        if (!members[n]) {
+            rc = -1;
+            break;
+        }
+        n++;
+    }
+    if (rc == 0 && corral_error_new_group(out, members, n) < 0)
+        rc = -1;
+    for (i = 0; i < n; i++)
+        corral_error_unref(members[i]);
+    free(members);
+    lua_pop(L, 1);
+    return rc;
+}
+
+static corral_error *lcorral_make_error(lua_State *L, lcorral_host *h, int idx, int *code,
                                         int depth)
 {
     const char *kind, *msg;
@@ -832,7 +882,11 @@ static corral_error *lcorral_make_error(lua_State *L, lcorral_host *h, int idx, 
     lua_pushvalue(L, idx); /* a working copy: describe may replace it with a string */
     lcorral_describe(L, top + 1, &kind, &msg);
     *code = lcorral_code_of_kind(kind);
-    if (corral_error_new(&e, *code, kind, msg) < 0) {
+    if (*code == CORRAL_EERRORGROUP && depth < 32 && lcorral_group_members(L, h, idx, &e, depth) < 0) {
+        lua_settop(L, top);
+        return NULL;
+    }
+    if (!e && corral_error_new(&e, *code, kind, msg) < 0) {
         lua_settop(L, top);
         return NULL;
     }

@@ -163,6 +163,9 @@ int corral_future_set_error(corral_future *f, corral_error *e)
         return rc;
     if (!e)
         return corral__fail(CORRAL_EINVALIDARG, "future_set_error: error is NULL");
+    if (corral_error_code(e) == CORRAL_ECANCELLED) /* control flow, not an outcome: cancel() */
+        return corral__fail(CORRAL_EINVALIDARG,
+                            "future_set_error: Cancelled is not an error (cancel the future)");
     if (f->state != CORRAL_FUTURE_PENDING)
         return corral__fail(CORRAL_EINVALIDSTATE, "future_set_error: future is already done");
     f->error = corral_error_ref(e);

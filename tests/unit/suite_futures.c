@@ -63,6 +63,14 @@ START_TEST(test_future_error)
     ck_assert_int_eq(corral_future_set_result(f, NULL), CORRAL_EINVALIDSTATE);
     ck_assert_int_eq(corral_future_cancel(f), 0);
     ck_assert_int_eq(corral_future_set_error(f, NULL), CORRAL_EINVALIDARG);
+    /* a Cancelled error is refused (differential test round 6: it was stored, and
+     * call_on_done then saw a cancellation where there was none) */
+    corral_future *g = cu_future();
+    corral_error *c = NULL;
+    ck_assert_int_eq(corral_error_new(&c, CORRAL_ECANCELLED, NULL, ""), 0);
+    ck_assert_int_eq(corral_future_set_error(g, c), CORRAL_EINVALIDARG);
+    ck_assert_int_eq(corral_future_state(g), CORRAL_FUTURE_PENDING);
+    corral_error_unref(c);
 }
 END_TEST
 

@@ -351,8 +351,8 @@ end
 -- strict mode). Cancelled raised outside any task is a stray cancellation (R14).
 local function report_callback_error(run, who, err)
   local e = err
-  if M.is_cancelled(err) then
-    e = M.error("StrayCancellation", "", { context = err })
+  if M.is_cancelled(err) then -- (Cancelled is control flow, never an error's context)
+    e = M.error("StrayCancellation", "")
   end
   local ok, ce = pcall(core.host_error, run.h, e)
   local rc = ok and core.rt_report_error(run.rt, nil, who, ce) or -1
@@ -376,7 +376,9 @@ local function run_handler(run, rec)
   if ok then return end
   local raised = e
   if M.is_cancelled(e) then -- Cancelled outside any task: stray (R14)
-    raised = M.error("StrayCancellation", "", { context = e })
+    -- its context is the failure being handled, as for any raised error (R56); never the
+    -- Cancelled, which is control flow
+    raised = M.error("StrayCancellation", "", { context = err })
   elseif type(e) == "table" and e ~= err and rawget(e, "context") == nil then
     local mt = getmetatable(e)
     if mt == nil or mt == Error then rawset(e, "context", err) end -- as the core does (R56)
@@ -948,8 +950,13 @@ function Future:result()
   check_future(self, "Future:result")
   local rc, v = core.future_result(self.ud)
   if rc == 0 then return v end
-  if rc == core.EFUTURECANCELLED or rc == core.EINVALIDSTATE then raise(rc, "Future:result") end
-  error(core.host_error_value(self.run.h, core.future_error(self.ud), rc), 0)
+  local st = core.future_state(self.ud)
+  if st == core.FUTURE_ERROR then -- the stored error, whatever its kind (FutureCancelled too)
+    error(core.host_error_value(self.run.h, core.future_error(self.ud), rc), 0)
+  elseif st == core.FUTURE_CANCELLED then
+    error(code_error(core.EFUTURECANCELLED, ""), 0) -- as an await reports it
+  end
+  error(code_error(core.EINVALIDSTATE, "Future:result: the future is pending"), 0)
 end
 
 --- future:await([deadline]) -> value. A checkpoint; cancelling the waiter never affects

@@ -63,6 +63,34 @@ describe("futures", function()
     end)
   end)
 
+  it("keep a stored FutureCancelled or InvalidState error as it is (result())", function()
+    vrun(function()
+      local f = corral.future()
+      local E = corral.error("FutureCancelled", "fc")
+      f:set_error(E)
+      assert.equals(E, H.raises(f.result, f)) -- (it used to make a new error)
+      local p = corral.future()
+      H.assert_error("InvalidState", { "pending" }, p.result, p)
+      H.assert_error("InvalidArgument", {}, p.set_error, p, corral.error("Cancelled"))
+    end)
+  end)
+
+  it("trace an ErrorGroup table with members as the core's groups (cycles stop)", function()
+    local out = H.child([[
+      local corral = require "corral"
+      corral.run({ clock = "virtual", trace = true, log = false }, function()
+        local eg = corral.error("ErrorGroup", "eg", { errors = {
+          corral.error("ValueError", "a"), corral.error("Timeout", "b") } })
+        pcall(corral.spawn("R", function() error(eg, 0) end).join)
+        local loop = corral.error("ErrorGroup", "loop")
+        loop.errors = { loop }
+        pcall(corral.spawn("C", function() error(loop, 0) end).join)
+      end)
+    ]])
+    assert.truthy(out:find("0 R fail ErrorGroup:[ValueError:a, Timeout:b]\n", 1, true), out)
+    assert.truthy(out:find("0 C fail ErrorGroup:", 1, true), out)
+  end)
+
   it("raise FutureCancelled when cancelled, and the waiter is not cancelled (R22)", function()
     vrun(function()
       local f = corral.future()
@@ -151,7 +179,7 @@ describe("futures", function()
       "0 main log after set",
       "0 root handler bad LuaError:boom",
       "0 root handler callback ValueError:x",
-      "0 root handler stray StrayCancellation <- Cancelled",
+      "0 root handler stray StrayCancellation", -- (Cancelled is never an error's context)
       "0 main done ok",
       "0 rt run ok",
       "ok\t3",

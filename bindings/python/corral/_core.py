@@ -682,7 +682,20 @@ class Runner:
             msg = "<unprintable>"
         kind = ctext(kind_of(e)) if code == _ffi.EUSER else None
         out = ctypes.c_void_p()
-        rc = L.corral_error_new(ctypes.addressof(out), code, kind, ctext(msg))
+        if isinstance(e, BaseExceptionGroup):
+            # a group in the core too, with its members (any exception group, corral's or
+            # one the program built): traced "ErrorGroup:[Kind:msg, ...]" as in every language
+            members: list[int] = []
+            try:
+                for x in e.exceptions:
+                    members.append(self._new_error(x))
+                arr = (ctypes.c_void_p * len(members))(*members)
+                rc = L.corral_error_new_group(ctypes.addressof(out), arr, len(members))
+            finally:
+                for m in members:
+                    L.corral_error_unref(m)
+        else:
+            rc = L.corral_error_new(ctypes.addressof(out), code, kind, ctext(msg))
         if rc < 0:
             raise from_code(rc)
         errp = out.value
@@ -1149,7 +1162,7 @@ class Runner:
         try:
             ctx.run(fn, fut)
         except BaseException as e:
-            self._report(getattr(fn, "__qualname__", None) or name, e)
+            self._report(name, e)  # the actor its log lines have (R77: named after it)
         finally:
             self._actor = None
 

@@ -7,7 +7,8 @@ from typing import Any, Callable, Generator
 
 from . import _ffi
 from ._core import L, _OP, Runner, _own, _runner, deadline_to_ns
-from ._errors import Cancelled, Closed, FutureCancelled, InvalidState, from_code
+from ._errors import (Cancelled, Closed, FutureCancelled, InvalidArgument, InvalidState,
+                      from_code)
 from ._handle import CHandle
 
 _PENDING, _RESULT, _ERROR, _CANCELLED = (_ffi.FUTURE_PENDING, _ffi.FUTURE_RESULT,
@@ -64,7 +65,8 @@ class Future(CHandle):
         if not isinstance(exc, BaseException):
             raise TypeError(f"set_exception: expected an exception, got {exc!r}")
         if isinstance(exc, Cancelled):
-            raise TypeError("set_exception: Cancelled is not an error; use cancel()")
+            # (the core's kind for it, in every language: cancellation is control flow)
+            raise InvalidArgument("set_exception: Cancelled is not an error; use cancel()")
         r = self._live()
         errp = r._new_error(exc)
         rc = L.corral_future_set_error(self._ptr, errp)
@@ -88,10 +90,11 @@ class Future(CHandle):
         return True
 
     def cancel(self) -> bool:
-        """Cancel a pending future (True), else do nothing (False)."""
-        if self._state != _PENDING or not self._ptr:
+        """Cancel a pending future (True), else do nothing (False); :class:`corral.Closed`
+        after ``close()``, as completing it would."""
+        self._live()  # (raises Closed once closed)
+        if self._state != _PENDING:
             return False
-        self._live()
         rc = L.corral_future_cancel(self._ptr)
         if rc < 0:
             raise from_code(rc)
@@ -117,10 +120,8 @@ class Future(CHandle):
             self._state = _CANCELLED
         self._ptr = 0
         L.corral_future_unref(ptr)
-        if self._cbs:
-            for tok in self._cbs:
-                r._objs.pop(tok, None)
-            self._cbs = None
+        # the callbacks stay: completing (or the cancel above) queued every one of them, and
+        # the core runs them, as in every language (R8, R20)
 
     def __enter__(self) -> "Future":
         return self

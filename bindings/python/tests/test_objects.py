@@ -126,7 +126,7 @@ def test_future_callback_error_reported_not_raised(capfd):
         return "ok"
 
     assert run_v(main(), trace=lines.append) == "ok"
-    actor = bad.__qualname__
+    actor = bad.__name__  # as its log lines name it (and Lua does)
     assert "0 main log after set" in lines
     assert f"0 root handler {actor} ValueError:cb failed" in lines
     assert lines.index(f"0 root handler {actor} ValueError:cb failed") > \
@@ -161,8 +161,8 @@ def test_future_callback_cancelled_and_fatal_errors():
 
     with pytest.raises(KeyboardInterrupt):
         run_v(main(), trace=lines.append)
-    assert f"0 root handler {stray.__qualname__} StrayCancellation" in lines
-    assert f"0 root handler {interrupt.__qualname__} KeyboardInterrupt" in lines
+    assert f"0 root handler {stray.__name__} StrayCancellation" in lines
+    assert f"0 root handler {interrupt.__name__} KeyboardInterrupt" in lines
     assert "0 main log unwound" in lines
 
 
@@ -203,7 +203,7 @@ def test_future_set_exception_checks():
         f = corral.Future()
         with pytest.raises(TypeError):
             f.set_exception("not an exception")
-        with pytest.raises(TypeError):
+        with pytest.raises(corral.InvalidArgument):  # as in C, Lua and Rust
             f.set_exception(corral.Cancelled())
         f.set_exception(ValueError)
         with pytest.raises(ValueError):
@@ -415,3 +415,37 @@ def test_an_error_group_value_prints_without_python_decoration():
 
     text = "ErrorGroup:[ValueError:p, ValueError:q]"
     assert run_v(main()) == (text, f"[{text}]")
+
+
+def test_closing_a_future_keeps_its_queued_callbacks_and_refuses_cancel():
+    # differential test round 6: close() dropped the callbacks the completion had queued
+    seen = []
+
+    async def main():
+        with corral.Future() as f:
+            f.add_done_callback(lambda fut: seen.append(("a", fut.cancelled())))
+        g = corral.Future()
+        g.add_done_callback(lambda fut: seen.append(("b", fut.result())))
+        g.set_result(5)
+        g.close()
+        await corral.checkpoint()
+        with pytest.raises(corral.Closed):
+            g.cancel()  # as completing a closed future does (and as in C and Lua)
+
+    run_v(main())
+    assert seen == [("a", True), ("b", 5)]
+
+
+def test_an_exception_group_the_program_builds_is_traced_with_its_members():
+    # differential test round 6: it was traced with its own message ("ErrorGroup:eg")
+    lines = []
+
+    async def fails():
+        raise corral.ErrorGroup("eg", [ValueError("a"), corral.Timeout("b")])
+
+    async def main():
+        with pytest.raises(corral.ErrorGroup):
+            await corral.spawn(fails, name="R")
+
+    run_v(main(), trace=lines.append)
+    assert "0 R fail ErrorGroup:[ValueError:a, Timeout:b]" in lines

@@ -344,7 +344,9 @@ impl<T: Clone + 'static> Wrap for Future<T> {
         Box::pin(async move {
             match self.wait().await {
                 Err(e) if e.is_cancelled() => {
-                    self.cancel(); // the group cancelled the wrapper: cancel what it wraps
+                    // the group cancelled the wrapper: cancel what it wraps (a closed future
+                    // has nothing left to cancel)
+                    let _ = self.cancel();
                     Err(e)
                 }
                 other => other,

@@ -74,9 +74,11 @@ impl<T: Clone + 'static> Future<T> {
         };
         check(unsafe { sys::corral_future_set_error(self.raw, e.as_raw()) }).map(|_| ())
     }
-    /// Cancel: true if it was pending.
-    pub fn cancel(&self) -> bool {
-        unsafe { sys::corral_future_cancel(self.raw) == 1 }
+    /// Cancel: `Ok(true)` if it was pending, `Ok(false)` if already done. Errors: `Closed`
+    /// after [`Future::close`] (as completing it would), as in every language.
+    pub fn cancel(&self) -> Result<bool> {
+        // SAFETY: loop thread; the handle holds a reference.
+        check(unsafe { sys::corral_future_cancel(self.raw) }).map(|rc| rc == 1)
     }
     /// The state.
     pub fn state(&self) -> FutureState {

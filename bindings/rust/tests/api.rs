@@ -338,7 +338,11 @@ fn queue_and_future_values() {
             g.set_error(Error::user("KeyError", "k"))?;
             assert_eq!(g.wait().await.unwrap_err().to_string(), "KeyError:k");
             let c = Future::<i32>::new()?;
-            assert!(c.cancel());
+            assert!(c.cancel()?);
+            assert!(!c.cancel()?); // already done
+            let d = Future::<i32>::new()?;
+            d.close()?;
+            assert_eq!(d.cancel().unwrap_err().kind(), ErrorKind::Closed); // as in C and Lua
             assert_eq!(
                 c.wait().await.unwrap_err().kind(),
                 ErrorKind::FutureCancelled

@@ -106,7 +106,7 @@ fn wrap_of_a_future_ends_with_its_outcome() {
         sleep_ms(1).await?;
         ok.set_result(7)?;
         bad.set_error(Error::user("ValueError", "f"))?;
-        gone.cancel();
+        gone.cancel()?;
         assert_eq!(w1.await?, 7);
         assert_eq!(w2.await.unwrap_err().to_string(), "ValueError:f");
         assert_eq!(w3.await.unwrap_err().kind(), ErrorKind::FutureCancelled);

@@ -34,7 +34,8 @@ CORRAL_API int corral_future_close(corral_future *f);
 /* Complete with a value (taken; NULL = NONE). Errors: CORRAL_EINVALIDSTATE if not pending,
  * CORRAL_EINVALIDARG, CORRAL_ECLOSED. Thread: loop. */
 CORRAL_API int corral_future_set_result(corral_future *f, const corral_value *v);
-/* Complete with an error (a reference is taken). Same errors. Thread: loop. */
+/* Complete with an error (a reference is taken). Same errors; CORRAL_EINVALIDARG also for a
+ * Cancelled error (cancellation is control flow: corral_future_cancel). Thread: loop. */
 CORRAL_API int corral_future_set_error(corral_future *f, corral_error *e);
 /* Cancel: returns 1 if the future was pending (now CANCELLED), 0 otherwise. Thread: loop. */
 CORRAL_API int corral_future_cancel(corral_future *f);

@@ -18,7 +18,7 @@ pub async fn main() -> Result<()> {
         Ok::<_, Error>("ok")
     })?;
     sleep_ms(1).await?;
-    f.cancel();
+    f.cancel()?;
     let v = t.await?;
     log(&format!("join {v}"))
 }
