@@ -49,9 +49,10 @@ return function(M, I)
     return p
   end
 
-  -- vin = the number v (INT when integral, as corral.core's conversion does on LuaJIT)
+  -- vin = the number v (INT when integral, as corral.core's conversion does on LuaJIT; -0
+  -- stays a double, whose sign the canonical text keeps)
   local function set_number(v)
-    if v == floor(v) and v > -MAXINT and v < MAXINT then
+    if v == floor(v) and v > -MAXINT and v < MAXINT and (v ~= 0 or 1 / v > 0) then
       vin.type = VINT
       vin.as.i = v
     else

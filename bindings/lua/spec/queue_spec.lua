@@ -4,6 +4,18 @@ local H = require "spec.helper"
 local vrun = H.vrun
 
 describe("queues", function()
+  it("keeps the sign of -0 through put_nowait and try_put (LuaJIT's FFI path too)", function()
+    vrun(function()
+      local q = corral.queue()
+      q:put_nowait(-0.0)
+      q:try_put(-0.0)
+      q:put_nowait(0)
+      for _, want in ipairs({ -math.huge, -math.huge, math.huge }) do
+        assert.equals(want, 1 / q:get_nowait())
+      end
+    end)
+  end)
+
   it("pass items FIFO, handing off to waiting getters (R60)", function()
     vrun(function()
       local q = corral.queue()

@@ -1027,7 +1027,7 @@ extern "C" {
         v: *const corral_value,
         priority: i32,
     ) -> c_int;
-    /// `corral_queue_full` (corral/queue.h). C doc comment: 1 when a put_nowait would fail with QueueFull (a RENDEZVOUS queue is full unless a getter waits), 0 otherwise; negative code for NULL.
+    /// `corral_queue_full` (corral/queue.h). C doc comment: 1 when the queue has no room: a put_nowait on the open queue would fail with QueueFull (a RENDEZVOUS queue is full unless a getter waits); 0 otherwise. A size query, as hat.aio's full(): closing does not change it (a put then fails with QueueClosed first). Negative code for NULL.
     pub fn corral_queue_full(q: *const corral_queue) -> c_int;
     /// `corral_queue_put_priority` (corral/queue.h). Fiber shorthand: put with a priority (PRIORITY queues) and a per-call deadline. Thread: loop, from a fiber.
     pub fn corral_queue_put_priority(

@@ -58,8 +58,10 @@ CORRAL_API int corral_queue_close(corral_queue *q);
 CORRAL_API int64_t corral_queue_size(const corral_queue *q);
 CORRAL_API int64_t corral_queue_maxsize(const corral_queue *q);
 CORRAL_API int corral_queue_is_closed(const corral_queue *q);
-/* 1 when a put_nowait would fail with QueueFull (a RENDEZVOUS queue is full unless a getter
- * waits), 0 otherwise; negative code for NULL. */
+/* 1 when the queue has no room: a put_nowait on the open queue would fail with QueueFull (a
+ * RENDEZVOUS queue is full unless a getter waits); 0 otherwise. A size query, as hat.aio's
+ * full(): closing does not change it (a put then fails with QueueClosed first). Negative code
+ * for NULL. */
 CORRAL_API int corral_queue_full(const corral_queue *q);
 
 /* Fiber shorthands with per-call deadlines (R41, R61). */
