@@ -278,13 +278,23 @@ def format_value(v: object) -> str:
     if isinstance(v, float):
         return float_text(v)
     if isinstance(v, BaseException):
-        kind = kind_of(v)
-        if isinstance(v, BaseExceptionGroup):
-            msg = v.message  # str() would add Python's " (2 sub-exceptions)" (R77: no decoration)
-        else:
-            msg = str(v) if v.args else ""
-        return f"{kind}:{msg}" if msg else kind
+        # with the chain Python shows before it, as the core prints an error ("Kind:msg <-
+        # Ctx:msg", R77), stopping at a Cancelled
+        parts, x, seen = [], v, 0
+        while x is not None and seen < 20:
+            parts.append(_one_error_text(x))
+            x, seen = _predecessor(x), seen + 1
+        return " <- ".join(parts)
     return str(v)
+
+
+def _one_error_text(v: BaseException) -> str:
+    kind = kind_of(v)
+    if isinstance(v, BaseExceptionGroup):
+        msg = v.message  # str() would add Python's " (2 sub-exceptions)" (R77: no decoration)
+    else:
+        msg = str(v) if v.args else ""
+    return f"{kind}:{msg}" if msg else kind
 
 
 def _coroutine_of(fn: Any, args: tuple, kwargs: dict, what: str) -> Any:
@@ -331,15 +341,7 @@ def errors_text(errors: "list[BaseException]") -> str:
     """An ErrorGroup's message as the core writes it for its own groups, so a group built in
     Python traces like one from C, Lua or Rust: ``[Kind:msg <- Ctx:msg, ...]``, each member
     with the chain Python shows before it (stopping at a Cancelled, as the core does)."""
-    parts = []
-    for e in errors:
-        chain, seen = [], 0
-        x: BaseException | None = e
-        while x is not None and seen < 20:
-            chain.append(format_value(x))
-            x, seen = _predecessor(x), seen + 1
-        parts.append(" <- ".join(chain))
-    return "[" + ", ".join(parts) + "]"
+    return "[" + ", ".join(format_value(e) for e in errors) + "]"
 
 
 class Task:
@@ -1461,8 +1463,8 @@ def run(main: Any, *args: Any, clock: Any = None, trace: Any = None, signals: bo
     ``strict=True``: the first unhandled error (a task of the root group that failed, a done
     callback that raised) cancels main, and ``run`` then raises that very exception (R57).
     """
-    if _tls.runner is not None:
-        raise RuntimeError("corral.run() cannot be called while a corral loop is running "
+    if _tls.runner is not None:  # (InvalidState is also a RuntimeError, as asyncio raises)
+        raise InvalidState("corral.run() cannot be called while a corral loop is running "
                            "in this thread")
     virtual = _parse_clock(clock)
     if not isinstance(name, str):

@@ -449,3 +449,45 @@ def test_an_exception_group_the_program_builds_is_traced_with_its_members():
 
     run_v(main(), trace=lines.append)
     assert "0 R fail ErrorGroup:[ValueError:a, Timeout:b]" in lines
+
+
+def test_an_error_value_prints_its_context_chain_as_the_core_does():
+    # differential test round 7: a returned error printed "KeyErr:k" where every other
+    # language (and the core, for the same error raised) prints "KeyErr:k <- ValueError:v"
+    class KeyErr(Exception):
+        pass
+
+    async def ret():
+        try:
+            try:
+                raise ValueError("v")
+            except ValueError:
+                raise KeyErr("k")
+        except KeyErr as e:
+            return e
+
+    lines = []
+
+    async def main():
+        e = await corral.spawn(ret, name="V")
+        assert corral.format_value(e) == "KeyErr:k <- ValueError:v"
+        assert corral.format_value([e]) == "[KeyErr:k <- ValueError:v]"
+
+    run_v(main(), trace=lines.append)
+    assert "0 V done KeyErr:k <- ValueError:v" in lines
+
+
+def test_a_nested_run_is_invalid_state():
+    async def main():
+        inner = _never()
+        try:
+            corral.run(inner)
+        except corral.InvalidState as e:
+            inner.close()
+            return isinstance(e, RuntimeError)  # (as asyncio's nested run raises)
+
+    assert run_v(main()) is True
+
+
+async def _never():
+    await corral.sleep(1)
