@@ -492,6 +492,7 @@ static int lcorral_anyvalue(lua_State *L, int idx) { (void)L; (void)idx; return 
 
 struct lcorral_host {
     corral_rt *rt;       /* a reference */
+    int convert_budget;  /* errors left to make for one Lua error value (lcorral_make_error) */
     int href;            /* registry ref: token -> Lua value */
     int errmt;           /* registry ref: metatable of error tables, or LUA_NOREF */
     int taskmt;          /* registry ref: metatable of task handles */
@@ -765,6 +766,13 @@ static int lcorral_code_of_kind(const char *kind)
     return CORRAL_EUSER;
 }
 
+/* Push t[name] of the table at absolute index idx without metamethods. */
+static void lcorral_rawfield(lua_State *L, int idx, const char *name)
+{
+    lua_pushstring(L, name);
+    lua_rawget(L, idx);
+}
+
 /* Kind and message of a Lua error value, NULs escaped (lcorral_text). The value stays at
  * idx (a string may be replaced there by its escaped copy); strings are borrowed; a table's
  * fields are left on the stack, which the caller resets. */
@@ -774,11 +782,11 @@ static void lcorral_describe(lua_State *L, int idx, const char **kind, const cha
     *kind = "LuaError";
     *msg = "";
     switch (lua_type(L, idx)) {
-    case LUA_TTABLE:
-        lua_getfield(L, idx, "kind");
+    case LUA_TTABLE: /* raw fields: no metamethod runs (it could raise past our cleanup) */
+        lcorral_rawfield(L, idx, "kind");
         if (lua_type(L, -1) == LUA_TSTRING && lua_objlen_compat(L, -1) > 0)
             *kind = lcorral_text(L, -1);
-        lua_getfield(L, idx, "msg");
+        lcorral_rawfield(L, idx, "msg");
         if (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER)
             *msg = lcorral_text(L, -1);
         break; /* kind and msg stay on the stack: an escaped copy lives there */
@@ -805,7 +813,7 @@ static int lcorral_is_cancelled(lua_State *L, int idx)
     int yes = 0;
     if (lua_type(L, idx) != LUA_TTABLE)
         return 0;
-    lua_getfield(L, idx, "kind");
+    lcorral_rawfield(L, lcorral_abs(L, idx), "kind");
     if (lua_type(L, -1) == LUA_TSTRING) {
         size_t len;
         const char *k = lua_tolstring(L, -1, &len);
@@ -831,7 +839,7 @@ static int lcorral_group_members(lua_State *L, lcorral_host *h, int idx, corral_
     int rc = 0, errs;
     if (lua_type(L, idx) != LUA_TTABLE)
         return 0;
-    lua_getfield(L, idx, "errors");
+    lcorral_rawfield(L, idx, "errors");
     errs = lua_gettop(L);
     if (lua_type(L, errs) == LUA_TTABLE) {
         for (;;) { /* the members are errors[1..count] (up to the first nil) */
@@ -847,19 +855,18 @@ static int lcorral_group_members(lua_State *L, lcorral_host *h, int idx, corral_
         lua_pop(L, 1);
         return count == 0 ? 0 : -1;
     }
-    for (i = 1; i <= count; i++) {
+    for (i = 1; i <= count && h->convert_budget > 0; i++) {
         int c;
         lua_rawgeti(L, errs, (int)i);
-        members[n] = lcorral_make_error(L, h, -1, &c, depth + 1); /* (a cycle stops at 32) */
+        /* a Cancelled member is control flow, never an error: left out (as in Python) */
+        members[n] = lcorral_is_cancelled(L, -1) ? NULL
+                                                 : lcorral_make_error(L, h, -1, &c, depth + 1);
         lua_pop(L, 1);
-        if (!members[n]) {
-            rc = -1;
-            break;
-        }
-        n++;
+        if (members[n])
+            n++; /* (one that cannot be made, out of memory, is left out too) */
     }
-    if (rc == 0 && corral_error_new_group(out, members, n) < 0)
-        rc = -1;
+    if (n > 0 && corral_error_new_group(out, members, n) < 0)
+        *out = NULL; /* a plain error then */
     for (i = 0; i < n; i++)
         corral_error_unref(members[i]);
     free(members);
@@ -879,10 +886,14 @@ static corral_error *lcorral_make_error(lua_State *L, lcorral_host *h, int idx, 
      * context) and the context chain recurses: make room each time */
     if (!lua_checkstack(L, 8))
         return NULL;
+    if (depth == 0) /* a bound on the errors made for one value: shared members, cycles */
+        h->convert_budget = 256;
+    h->convert_budget--;
     lua_pushvalue(L, idx); /* a working copy: describe may replace it with a string */
     lcorral_describe(L, top + 1, &kind, &msg);
     *code = lcorral_code_of_kind(kind);
-    if (*code == CORRAL_EERRORGROUP && depth < 32 && lcorral_group_members(L, h, idx, &e, depth) < 0) {
+    if (*code == CORRAL_EERRORGROUP && depth < 32 && h->convert_budget > 0 &&
+        lcorral_group_members(L, h, idx, &e, depth) < 0) {
         lua_settop(L, top);
         return NULL;
     }
@@ -898,13 +909,13 @@ static corral_error *lcorral_make_error(lua_State *L, lcorral_host *h, int idx, 
         lcorral_unref(L, h, hv.as.token);
     if (lua_type(L, idx) == LUA_TTABLE && *code != CORRAL_ECANCELLED) {
         /* R58: an error table with fatal = true (corral.fatal) escalates through groups */
-        lua_getfield(L, idx, "fatal");
+        lcorral_rawfield(L, idx, "fatal");
         if (lua_toboolean(L, -1))
             corral_error_set_fatal(e, 1);
         lua_pop(L, 1);
     }
-    if (lua_type(L, idx) == LUA_TTABLE && depth < 32) {
-        lua_getfield(L, idx, "context");
+    if (lua_type(L, idx) == LUA_TTABLE && depth < 32 && h->convert_budget > 0) {
+        lcorral_rawfield(L, idx, "context");
         if (!lua_isnil(L, -1)) {
             int c;
             corral_error *ctx = lcorral_make_error(L, h, -1, &c, depth + 1);

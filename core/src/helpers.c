@@ -287,7 +287,9 @@ static void wrap_cancelled(corral_task *self, wrap_state *w)
     corral_task_cancel(w->target);
     corral_op op = {.kind = CORRAL_OP_JOIN, .target = w->target, .deadline = CORRAL__NO_DEADLINE};
     w->phase = WRAP_UNWINDING;
-    if (corral_shield(&w->shield, self) < 0 || corral_task_await(self, &op) != CORRAL_PENDING) {
+    /* a guard: signal escalation must not stop the wait for the target it cancelled */
+    if (corral_scope_enter(&w->shield, self, CORRAL_SCOPE_MOVE_ON, -1, CORRAL_SHIELD_GUARD) < 0 ||
+        corral_task_await(self, &op) != CORRAL_PENDING) {
         if (w->shield)
             corral_scope_exit(w->shield, 0);
         corral_task_finish(self, CORRAL_ECANCELLED, NULL, NULL, NULL);

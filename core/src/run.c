@@ -45,7 +45,7 @@ static void escalate(corral_rt *rt)
     rt->signals_escalated = true; /* and every shield entered from now on (scope.c) */
     for (corral_task *t = rt->live_head; t; t = t->live_next)
         for (corral_scope *s = t->scope; s; s = s->parent)
-            if (s->shield)
+            if (s->shield == 1) /* (not a guard: the runtime's own wait, CORRAL_SHIELD_GUARD) */
                 corral__scope_cancel(s, CORRAL_CAUSE_SIGNAL);
 }
 

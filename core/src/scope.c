@@ -22,7 +22,7 @@ void corral__scope_init(corral_scope *s, corral_rt *rt, corral_task *task, corra
     s->timer.deadline = CORRAL__NO_DEADLINE;
     s->timer.index = CORRAL__TIMER_IDLE;
     s->kind = (uint8_t)kind;
-    s->shield = shield ? 1 : 0;
+    s->shield = shield == CORRAL_SHIELD_GUARD ? CORRAL_SHIELD_GUARD : shield ? 1 : 0;
     s->embedded = embedded;
 }
 
@@ -193,7 +193,7 @@ int corral_scope_enter(corral_scope **out, corral_task *t, int kind, int64_t dea
     corral__rt_obj_ref(t->rt);
     atomic_store(&s->refs, 2); /* the caller's, and the task's scope stack's */
     t->scope = s;
-    if (shield && t->rt->signals_escalated)
+    if (s->shield == 1 && t->rt->signals_escalated)
         corral__scope_cancel(s, CORRAL_CAUSE_SIGNAL); /* R51: after escalation, no shield holds */
     corral__task_update_cancel(t);                    /* a shield hides outer cancellation */
     if (deadline != CORRAL__NO_DEADLINE)

@@ -91,6 +91,29 @@ describe("futures", function()
     assert.truthy(out:find("0 C fail ErrorGroup:", 1, true), out)
   end)
 
+  it("convert ErrorGroup tables within bounds: shared members, Cancelled members, raising __index", function()
+    local out = H.child([[
+      local corral = require "corral"
+      corral.run({ clock = "virtual", trace = true, log = false }, function()
+        local e = corral.error("ErrorGroup", "x")
+        e.errors = { e, e } -- shared and cyclic: a bounded number of errors is made
+        local t = corral.spawn("S", function() error(e, 0) end)
+        pcall(t.join, t)
+        local c = corral.error("ErrorGroup", "eg", { errors = { corral.error("Cancelled", "") } })
+        local f = corral.future()
+        f:set_error(c) -- no error member: a plain error
+        corral.log("same " .. tostring(select(2, pcall(f.result, f)) == c))
+        local bad = corral.error("ErrorGroup", "b", { errors = { corral.error("ValueError", "a"),
+          setmetatable({}, { __index = function() error("boom") end }) } })
+        local b = corral.spawn("B", function() error(bad, 0) end)
+        pcall(b.join, b)
+      end)
+    ]])
+    assert.truthy(out:find("0 S fail ErrorGroup:[ErrorGroup:[", 1, true), out)
+    assert.truthy(out:find("0 main log same true\n", 1, true), out)
+    assert.truthy(out:find("0 B fail ErrorGroup:[ValueError:a, LuaError]\n", 1, true), out)
+  end)
+
   it("raise FutureCancelled when cancelled, and the waiter is not cancelled (R22)", function()
     vrun(function()
       local f = corral.future()

@@ -260,7 +260,7 @@ def float_text(x: float) -> str:
     return "%.17g" % x
 
 
-def format_value(v: object) -> str:
+def format_value(v: object, _depth: int = 0, _budget: list | None = None) -> str:
     """The canonical text of a value in traces (R77): integers, strings without quotes,
     lists ``[a, b]``, ``true``/``false``, errors ``Kind:msg``; None prints nothing."""
     if v is None:
@@ -280,15 +280,29 @@ def format_value(v: object) -> str:
     if isinstance(v, BaseException):
         # with the chain Python shows before it, as the core prints an error ("Kind:msg <-
         # Ctx:msg", R77), stopping at a Cancelled
+        budget = [256] if _budget is None else _budget  # errors to print (as _new_error)
         parts, x, seen = [], v, 0
-        while x is not None and seen < 20:
-            parts.append(_one_error_text(x))
+        while x is not None and seen <= 20 and budget[0] > 0:  # (_new_error's 21 links)
+            budget[0] -= 1
+            parts.append(_one_error_text(x, _depth, budget))
             x, seen = _predecessor(x), seen + 1
         return " <- ".join(parts)
     return str(v)
 
 
-def _one_error_text(v: BaseException) -> str:
+def _group_members(e: BaseException) -> list[BaseException]:
+    """The members an exception group has in the core: every one but a Cancelled (control
+    flow, never an error). Empty for anything else (then it is a plain error)."""
+    if not isinstance(e, BaseExceptionGroup):
+        return []
+    return [x for x in e.exceptions if not isinstance(x, Cancelled)]
+
+
+def _one_error_text(v: BaseException, depth: int = 0, budget: list | None = None) -> str:
+    members = _group_members(v) if depth < 20 and (budget is None or budget[0] > 0) else []
+    if members:  # as the core has it (_new_error_alone): ErrorGroup:[Kind:msg, ...]
+        return "ErrorGroup:[" + ", ".join(format_value(x, depth + 1, budget)
+                                         for x in members) + "]"
     kind = kind_of(v)
     if isinstance(v, BaseExceptionGroup):
         msg = v.message  # str() would add Python's " (2 sub-exceptions)" (R77: no decoration)
@@ -481,6 +495,7 @@ class Runner:
         self._pt: list[Task] = []              # tasks with a queued await (in order)
         # their commands: corral_host_cmd head (kind AWAIT, the task), corral_op, per task
         self._po: list[bytes] = []
+        self._conv_budget = 256                # _new_error: errors left for one conversion
         self._unsafe = False                   # a queued op may fail or cancel others
                                                # (mark_unsafe)
         self._current: Task | None = None      # the task whose coroutine runs now
@@ -656,16 +671,19 @@ class Runner:
         The exception Python shows before e (its ``__cause__``, else its ``__context__``)
         becomes the error's context, so traces print ``E1 <- E2`` as C's R67 chains do; the
         chain stops at a ``Cancelled``, which is control flow and never an error object."""
+        if depth == 0:
+            self._conv_budget = 256  # errors made for one conversion (shared members, cycles)
+        self._conv_budget -= 1
         ctxp = None
         prev = _predecessor(e)
-        if prev is not None and depth < 20:
+        if prev is not None and depth < 20 and self._conv_budget > 0:
             try:
                 ctxp = self._new_error(prev, depth + 1)
             except BaseException:
                 ctxp = None  # the chain is a courtesy; the error itself must not be lost
         try:
             # made last: callers map self._tok - 1 (e's token) back to the failing task
-            errp = self._new_error_alone(e)
+            errp = self._new_error_alone(e, depth)
             if ctxp is not None:
                 L.corral_error_set_context(errp, ctxp)  # takes its own reference
         finally:
@@ -673,7 +691,7 @@ class Runner:
                 L.corral_error_unref(ctxp)
         return errp
 
-    def _new_error_alone(self, e: BaseException) -> int:
+    def _new_error_alone(self, e: BaseException, depth: int = 0) -> int:
         code = code_of(e)
         try:
             if isinstance(e, BaseExceptionGroup):
@@ -684,13 +702,14 @@ class Runner:
             msg = "<unprintable>"
         kind = ctext(kind_of(e)) if code == _ffi.EUSER else None
         out = ctypes.c_void_p()
-        if isinstance(e, BaseExceptionGroup):
+        errors = _group_members(e) if depth < 20 and self._conv_budget > 0 else []
+        if errors:
             # a group in the core too, with its members (any exception group, corral's or
             # one the program built): traced "ErrorGroup:[Kind:msg, ...]" as in every language
             members: list[int] = []
             try:
-                for x in e.exceptions:
-                    members.append(self._new_error(x))
+                for x in errors:
+                    members.append(self._new_error(x, depth + 1))
                 arr = (ctypes.c_void_p * len(members))(*members)
                 rc = L.corral_error_new_group(ctypes.addressof(out), arr, len(members))
             finally:

@@ -103,6 +103,7 @@ FUTURE_PENDING, FUTURE_RESULT, FUTURE_ERROR, FUTURE_CANCELLED = 0, 1, 2, 3
 SCOPE_MOVE_ON = 0
 SCOPE_FAIL = 1
 SCOPE_CLEANUP = 2
+SHIELD_GUARD = 2  # corral_scope_enter's shield argument: a shield escalation leaves alone
 
 GROUP_SUPERVISE = 0
 GROUP_FAIL_FAST = 1

@@ -491,3 +491,37 @@ def test_a_nested_run_is_invalid_state():
 
 async def _never():
     await corral.sleep(1)
+
+
+def test_exception_groups_convert_within_bounds_and_skip_cancelled_members():
+    # review of the group conversion: a Cancelled member (control flow) is left out, deep or
+    # shared nesting is bounded (no RecursionError, no exponential work), and log() prints a
+    # group the way the trace does
+    lines = []
+
+    async def only_cancelled():
+        raise BaseExceptionGroup("bg", [corral.Cancelled()])
+
+    async def deep():
+        e = ValueError("x")
+        for _ in range(500):
+            e = ExceptionGroup("n", [e])
+        raise e
+
+    async def shared():
+        e = ValueError("x")
+        for _ in range(30):
+            e = ExceptionGroup("s", [e, e])
+        raise e
+
+    async def main():
+        for f in (only_cancelled, deep, shared):
+            with pytest.raises(BaseExceptionGroup):
+                await corral.spawn(f, name=f.__name__)
+        corral.log(ExceptionGroup("eg", [ValueError("a")]))
+
+    run_v(main(), trace=lines.append)
+    assert "0 only_cancelled fail BaseExceptionGroup:bg" in lines
+    assert any(line.startswith("0 deep fail ErrorGroup:[ErrorGroup:[") for line in lines)
+    assert any(line.startswith("0 shared fail ErrorGroup:[") for line in lines)
+    assert "0 main log ErrorGroup:[ValueError:a]" in lines

@@ -358,6 +358,9 @@ pub const CORRAL_SCOPE_FAIL: c_int = 1;
 /// `CORRAL_SCOPE_CLEANUP` (corral/scope.h): managed cleanup (R66): always a shield; when its
 /// deadline passes it reports CleanupTimeout (corral_cleanup_enter).
 pub const CORRAL_SCOPE_CLEANUP: c_int = 2;
+/// `CORRAL_SHIELD_GUARD` (corral/scope.h): corral_scope_enter's shield argument for a shield a
+/// binding needs while it waits on the task's behalf; signal escalation leaves it alone.
+pub const CORRAL_SHIELD_GUARD: c_int = 2;
 /// `CORRAL_CAUSE_NONE` (corral/scope.h): not cancelled.
 pub const CORRAL_CAUSE_NONE: c_int = 0;
 /// `CORRAL_CAUSE_EXPLICIT` (corral/scope.h).

@@ -389,6 +389,7 @@ fn every_constant_matches_the_header() {
         CORRAL_SCOPE_MOVE_ON,
         CORRAL_SCOPE_FAIL,
         CORRAL_SCOPE_CLEANUP,
+        CORRAL_SHIELD_GUARD,
         CORRAL_CAUSE_NONE,
         CORRAL_CAUSE_EXPLICIT,
         CORRAL_CAUSE_DEADLINE,

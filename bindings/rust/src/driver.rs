@@ -556,8 +556,15 @@ impl Driver {
                     return Err(Error::last(rc));
                 }
             }
+            // a guard: signal escalation (R51) must not cut the wait for a foreign future
             let mut shield = ptr::null_mut();
-            let rc = sys::corral_shield(&mut shield, task);
+            let rc = sys::corral_scope_enter(
+                &mut shield,
+                task,
+                sys::CORRAL_SCOPE_MOVE_ON,
+                -1,
+                sys::CORRAL_SHIELD_GUARD,
+            );
             if rc < 0 {
                 return Err(Error::last(rc));
             }

@@ -1098,3 +1098,42 @@ fn instants_before_the_clock_start_are_past_deadlines() {
     });
     r.unwrap();
 }
+
+#[test]
+fn signal_escalation_leaves_a_wait_for_a_foreign_future_alone() {
+    // review: the escalation cancelled the binding's own shield around a foreign wait, so the
+    // task ended without the future completing (it is no checkpoint)
+    let rt = Runtime::builder()
+        .virtual_clock()
+        .escalate_signals()
+        .build()
+        .unwrap();
+    let seen = Rc::new(Cell::new(0));
+    let s = seen.clone();
+    let r = rt.block_on(async move {
+        spawn_named("H", async {
+            sleep_ms(10).await?;
+            inject_signal(2)?;
+            sleep_ms(2).await?;
+            inject_signal(2) // escalates
+        })?;
+        let r = sleep_ms(100).await; // cancelled by the first signal
+        let cut = shield(sleep_ms(5)).await; // cut by the second
+        assert_eq!(cut.unwrap_err().kind(), ErrorKind::Cancelled);
+        let mut yielded = false;
+        std::future::poll_fn(|cx| {
+            if yielded {
+                Poll::Ready(())
+            } else {
+                yielded = true;
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+        })
+        .await;
+        s.set(1); // reached: the foreign wait was not cut
+        r
+    });
+    assert_eq!(r.unwrap_err().kind(), ErrorKind::Cancelled);
+    assert_eq!(seen.get(), 1);
+}

@@ -35,6 +35,12 @@ typedef struct corral_scope corral_scope;
 /* "EXPLICIT", "DEADLINE", ... ("NONE" for 0). Thread: any. */
 CORRAL_API const char *corral_cause_name(int cause);
 
+/* corral_scope_enter's shield argument: 0 = none, 1 = a shield; CORRAL_SHIELD_GUARD = a shield
+ * a binding or the runtime needs while it waits on the task's behalf (a foreign wait, a
+ * wrapper awaiting the target it cancelled), which signal escalation
+ * (CORRAL_RT_ESCALATE_SIGNALS) leaves alone; otherwise the same as 1. */
+#define CORRAL_SHIELD_GUARD 2
+
 /* Enter a scope on task t (NULL = current task) with an absolute deadline (-1 = none; a
  * deadline <= now cancels the scope at once, R40) and a shield flag fixed for its life.
  * The caller owns one reference (the scope stays readable after exit).
