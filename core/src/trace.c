@@ -91,26 +91,30 @@ void corral__trace(corral_rt *rt, const char *actor, const char *fmt, ...)
 {
     if (!rt->trace_fn && rt->trace_fd < 0)
         return;
-    char body[1024], *heap;
-    va_list ap;
-    va_start(ap, fmt);
-    size_t blen = format_whole(body, sizeof body, &heap, fmt, ap);
-    va_end(ap);
-    const char *b = heap ? heap : body;
-    char line[1280], *lheap = NULL, *l = line;
+    /* "<ms> <actor> <event>" formatted once into a stack buffer; only a line longer than
+     * it is formatted again, into the heap (lines are never cut) */
+    char line[1024], *heap = NULL;
+    const char *l = line;
     int64_t ms = corral__now(rt) / 1000000;
-    int n = snprintf(line, sizeof line, "%" PRId64 " %s %.*s", ms, actor, (int)blen, b);
-    size_t len = n < 0 ? 0 : (size_t)n;
+    va_list ap, again;
+    va_start(ap, fmt);
+    va_copy(again, ap);
+    int p = snprintf(line, sizeof line, "%" PRId64 " %s ", ms, actor);
+    size_t used = p < 0 ? 0 : (size_t)p < sizeof line ? (size_t)p : sizeof line - 1;
+    int b = vsnprintf(line + used, sizeof line - used, fmt, ap);
+    size_t len = (size_t)(p < 0 ? 0 : p) + (size_t)(b < 0 ? 0 : b);
     if (len >= sizeof line) {
-        if ((lheap = malloc(len + 1))) {
-            snprintf(lheap, len + 1, "%" PRId64 " %s %.*s", ms, actor, (int)blen, b);
-            l = lheap;
+        if ((heap = malloc(len + 1))) {
+            int q = snprintf(heap, len + 1, "%" PRId64 " %s ", ms, actor);
+            vsnprintf(heap + q, len + 1 - (size_t)q, fmt, again);
+            l = heap;
         } else {
-            len = sizeof line - 1;
+            len = sizeof line - 1; /* out of memory: as much as fits */
         }
     }
+    va_end(again);
+    va_end(ap);
     emit_line(rt, l, len);
-    free(lheap);
     free(heap);
 }
 
