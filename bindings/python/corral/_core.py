@@ -108,6 +108,11 @@ _STATE_NAMES = {RUNNING: "running", COMPLETED: "completed", FAILED: "failed",
                 CANCELLED: "cancelled", DISCARDED: "discarded"}
 
 _RECORD_CAP = 256
+#: Bounds on converting errors between Python and the core, both ways: the levels of nesting
+#: (context chains, groups in groups) and the errors made or printed for one value (shared
+#: members and cycles would otherwise grow without limit).
+_ERROR_DEPTH = 20
+_ERROR_BUDGET = 256
 #: _word(n) for command counts (corral_host_poll_submit's ncmds) up to 64, made once.
 _NCOUNTS = 65
 _COUNTS = [None] + [_word(n) for n in range(1, _NCOUNTS)]
@@ -173,14 +178,13 @@ def seconds_to_ns(seconds: float, what: str) -> int:
         return -1
     if seconds < 0:
         raise InvalidArgument(f"{what}: negative duration")
-    ns = _to_ns(seconds)
-    return ns if ns < _INT_MAX else _INT_MAX
+    return _to_ns(seconds)
 
 
 def _to_ns(seconds: float) -> int:
     """Seconds (>= 0) to ns, the way every binding converts: floor(s * 1e9 + 0.5) in double
     arithmetic (half a nanosecond rounds up; Python's round() would round half to even),
-    saturating at the int64 range (R3; the callers clamp to it)."""
+    saturating at the int64 range (R3)."""
     if seconds >= 9223372037:  # past the int64 ns range (an int too big for a float too)
         return _INT_MAX
     ns = seconds * 1e9
@@ -203,8 +207,7 @@ def deadline_to_ns(deadline: float | None, what: str) -> int:
         return -1
     if deadline <= 0:
         return 0
-    ns = _to_ns(deadline)
-    return ns if ns < _INT_MAX else _INT_MAX
+    return _to_ns(deadline)
 
 
 def call_deadline(deadline: float | None, timeout: float | None, what: str) -> int:
@@ -280,9 +283,9 @@ def format_value(v: object, _depth: int = 0, _budget: list | None = None) -> str
     if isinstance(v, BaseException):
         # with the chain Python shows before it, as the core prints an error ("Kind:msg <-
         # Ctx:msg", R77), stopping at a Cancelled
-        budget = [256] if _budget is None else _budget  # errors to print (as _new_error)
+        budget = [_ERROR_BUDGET] if _budget is None else _budget  # (as _new_error)
         parts, x, seen = [], v, 0
-        while x is not None and seen <= 20 and budget[0] > 0:  # (_new_error's 21 links)
+        while x is not None and seen <= _ERROR_DEPTH and budget[0] > 0:  # (its links)
             budget[0] -= 1
             parts.append(_one_error_text(x, _depth, budget))
             x, seen = _predecessor(x), seen + 1
@@ -299,7 +302,8 @@ def _group_members(e: BaseException) -> list[BaseException]:
 
 
 def _one_error_text(v: BaseException, depth: int = 0, budget: list | None = None) -> str:
-    members = _group_members(v) if depth < 20 and (budget is None or budget[0] > 0) else []
+    members = (_group_members(v) if depth < _ERROR_DEPTH and (budget is None or budget[0] > 0)
+               else [])
     if members:  # as the core has it (_new_error_alone): ErrorGroup:[Kind:msg, ...]
         return "ErrorGroup:[" + ", ".join(format_value(x, depth + 1, budget)
                                          for x in members) + "]"
@@ -495,7 +499,7 @@ class Runner:
         self._pt: list[Task] = []              # tasks with a queued await (in order)
         # their commands: corral_host_cmd head (kind AWAIT, the task), corral_op, per task
         self._po: list[bytes] = []
-        self._conv_budget = 256                # _new_error: errors left for one conversion
+        self._conv_budget = _ERROR_BUDGET      # _new_error: errors left for one conversion
         self._unsafe = False                   # a queued op may fail or cancel others
                                                # (mark_unsafe)
         self._current: Task | None = None      # the task whose coroutine runs now
@@ -653,7 +657,7 @@ class Runner:
         kind = (L.corral_error_kind(errp) or b"").decode("utf-8", "replace")
         msg = (L.corral_error_message(errp) or b"").decode("utf-8", "replace")
         n = L.corral_error_group_size(errp) if code == _ffi.EERRORGROUP else 0
-        if n and depth < 20:
+        if n and depth < _ERROR_DEPTH:
             # An ErrorGroup (R54): its members map back to the original exception objects.
             members = [self._exc_of_error(L.corral_error_group_get(errp, i), depth + 1)
                        for i in range(n)]
@@ -662,7 +666,7 @@ class Runner:
             return BaseExceptionGroup(msg or "errors", members)
         exc = from_code(code, msg, kind)
         ctx = L.corral_error_context(errp)
-        if ctx and depth < 20:
+        if ctx and depth < _ERROR_DEPTH:
             exc.__context__ = self._exc_of_error(ctx, depth + 1)
         return exc
 
@@ -672,11 +676,11 @@ class Runner:
         becomes the error's context, so traces print ``E1 <- E2`` as C's R67 chains do; the
         chain stops at a ``Cancelled``, which is control flow and never an error object."""
         if depth == 0:
-            self._conv_budget = 256  # errors made for one conversion (shared members, cycles)
+            self._conv_budget = _ERROR_BUDGET
         self._conv_budget -= 1
         ctxp = None
         prev = _predecessor(e)
-        if prev is not None and depth < 20 and self._conv_budget > 0:
+        if prev is not None and depth < _ERROR_DEPTH and self._conv_budget > 0:
             try:
                 ctxp = self._new_error(prev, depth + 1)
             except BaseException:
@@ -702,7 +706,7 @@ class Runner:
             msg = "<unprintable>"
         kind = ctext(kind_of(e)) if code == _ffi.EUSER else None
         out = ctypes.c_void_p()
-        errors = _group_members(e) if depth < 20 and self._conv_budget > 0 else []
+        errors = _group_members(e) if depth < _ERROR_DEPTH and self._conv_budget > 0 else []
         if errors:
             # a group in the core too, with its members (any exception group, corral's or
             # one the program built): traced "ErrorGroup:[Kind:msg, ...]" as in every language
